@@ -1,0 +1,2 @@
+/** Keel advisor: arrives with its own issue. */
+package dev.keel.advisor;

@@ -1,0 +1,2 @@
+/** Keel benchmarks: arrives with its own issue. */
+package dev.keel.benchmarks;

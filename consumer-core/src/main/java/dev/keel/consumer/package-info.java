@@ -1,0 +1,2 @@
+/** Keel consumer-core: arrives with its own issue. */
+package dev.keel.consumer;

@@ -1,0 +1,2 @@
+/** Keel dlq-core: arrives with its own issue. */
+package dev.keel.dlq;

@@ -1,0 +1,2 @@
+/** Keel examples: arrives with its own issue. */
+package dev.keel.examples;

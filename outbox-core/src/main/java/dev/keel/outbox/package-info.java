@@ -1,0 +1,2 @@
+/** Keel outbox-core: arrives with its own issue. */
+package dev.keel.outbox;

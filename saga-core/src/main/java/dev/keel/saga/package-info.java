@@ -1,0 +1,2 @@
+/** Keel saga-core: arrives with its own issue. */
+package dev.keel.saga;

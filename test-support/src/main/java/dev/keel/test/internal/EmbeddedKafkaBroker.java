@@ -1,0 +1,174 @@
+package dev.keel.test.internal;
+
+import dev.keel.test.KafkaBroker;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An Apache Kafka broker in KRaft combined mode, run inside this JVM. Kafka's server classes are
+ * internal to Kafka; this is the only class in Keel that touches them.
+ */
+public final class EmbeddedKafkaBroker implements KafkaBroker {
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+
+  private final Path logDir;
+  private final Map<String, String> config;
+  private final int port;
+  private final TopicAdmin admin;
+  private KafkaRaftServer server;
+
+  private EmbeddedKafkaBroker(Path logDir, Map<String, String> config, int port) {
+    this.logDir = logDir;
+    this.config = config;
+    this.port = port;
+    this.admin = new TopicAdmin(bootstrapServers());
+  }
+
+  /**
+   * Formats a fresh log directory and starts a broker on free loopback ports.
+   *
+   * @param overrides broker properties that replace the defaults
+   * @return the running broker
+   */
+  public static EmbeddedKafkaBroker start(Map<String, String> overrides) {
+    long started = System.nanoTime();
+    try {
+      Path dir = Files.createTempDirectory("keel-kafka-");
+      int port = FreePorts.find();
+      int controllerPort = FreePorts.find();
+      Map<String, String> config = defaults(dir, port, controllerPort);
+      config.putAll(overrides);
+      format(dir, config);
+      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, Map.copyOf(config), port);
+      broker.launch();
+      broker.admin.awaitReady();
+      log.info(
+          "Embedded Kafka broker (KRaft) ready at {} in {} ms, log dir {}",
+          broker.bootstrapServers(),
+          (System.nanoTime() - started) / 1_000_000,
+          dir);
+      return broker;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not prepare the embedded Kafka broker", e);
+    }
+  }
+
+  private static Map<String, String> defaults(Path dir, int port, int controllerPort) {
+    Map<String, String> c = new HashMap<>();
+    c.put("process.roles", "broker,controller");
+    c.put("node.id", "1");
+    c.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+    c.put(
+        "listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    c.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+    c.put("controller.listener.names", "CONTROLLER");
+    c.put("inter.broker.listener.name", "PLAINTEXT");
+    c.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    c.put("log.dirs", dir.toString());
+    c.put("num.partitions", "1");
+    c.put("auto.create.topics.enable", "false");
+    c.put("offsets.topic.replication.factor", "1");
+    c.put("offsets.topic.num.partitions", "4");
+    c.put("transaction.state.log.replication.factor", "1");
+    c.put("transaction.state.log.min.isr", "1");
+    c.put("transaction.state.log.num.partitions", "4");
+    c.put("min.insync.replicas", "1");
+    c.put("share.coordinator.state.topic.replication.factor", "1");
+    c.put("share.coordinator.state.topic.min.isr", "1");
+    c.put("group.initial.rebalance.delay.ms", "0");
+    c.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+    c.put("num.network.threads", "2");
+    c.put("num.io.threads", "4");
+    return c;
+  }
+
+  private static void format(Path dir, Map<String, String> config) {
+    try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
+      new Formatter()
+          .setPrintStream(quiet)
+          .setNodeId(Integer.parseInt(config.get("node.id")))
+          .setClusterId(Uuid.randomUuid().toString())
+          .setDirectories(List.of(dir.toString()))
+          .setMetadataLogDirectory(dir.toString())
+          .setControllerListenerName("CONTROLLER")
+          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+          .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+          .setUnstableFeatureVersionsEnabled(false)
+          .run();
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "Could not format the embedded Kafka log directory " + dir, e);
+    }
+  }
+
+  private synchronized void launch() {
+    Properties props = new Properties();
+    props.putAll(config);
+    KafkaRaftServer s = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
+    s.startup();
+    server = s;
+  }
+
+  @Override
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  @Override
+  public String describe() {
+    return "embedded Kafka 4.4 broker (KRaft, in this JVM) at " + bootstrapServers();
+  }
+
+  @Override
+  public void createTopic(String name, int partitions) {
+    admin.createTopic(name, partitions);
+  }
+
+  @Override
+  public boolean supportsRestart() {
+    return true;
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+      log.info("Embedded Kafka broker at {} stopped (data kept)", bootstrapServers());
+    }
+  }
+
+  @Override
+  public synchronized void restart() {
+    if (server == null) {
+      launch();
+      admin.awaitReady();
+      log.info("Embedded Kafka broker at {} started again", bootstrapServers());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    admin.close();
+    stop();
+    Directories.deleteRecursively(logDir);
+  }
+}
