@@ -1,0 +1,63 @@
+package dev.keel.event;
+
+/**
+ * Names of Keel's Micrometer meters ({@code keel.<component>.<noun>}). Tags are bounded: never
+ * event ids, keys or saga ids.
+ */
+public final class KeelMeters {
+  /** Gauge: rows waiting in the outbox. */
+  public static final String OUTBOX_PENDING = "keel.outbox.pending";
+
+  /** Gauge, seconds: age of the oldest waiting row. */
+  public static final String OUTBOX_OLDEST_AGE = "keel.outbox.oldest.age";
+
+  /** Counter: events acknowledged by Kafka. */
+  public static final String OUTBOX_PUBLISHED = "keel.outbox.published";
+
+  /** Timer: from commit of the append to Kafka's acknowledgement. */
+  public static final String OUTBOX_PUBLISH_LATENCY = "keel.outbox.publish.latency";
+
+  /** Gauge: rows quarantined because they can never be published. */
+  public static final String OUTBOX_QUARANTINED = "keel.outbox.quarantined";
+
+  /** Gauge: lanes this relay instance owns. */
+  public static final String RELAY_LANES_OWNED = "keel.relay.lanes.owned";
+
+  /** Counter, tag {@code result=processed|duplicate|retried|dead_lettered}. */
+  public static final String CONSUMER_RECORDS = "keel.consumer.records";
+
+  /** Timer: handler plus dedupe and commit. */
+  public static final String CONSUMER_HANDLE_DURATION = "keel.consumer.handle.duration";
+
+  /** Gauge: records behind the log end, tag {@code group}. */
+  public static final String CONSUMER_LAG = "keel.consumer.lag";
+
+  /** Counter, tag {@code reason}: records dead-lettered. */
+  public static final String DLQ_RECORDS = "keel.dlq.records";
+
+  /** Counter: dead letters replayed. */
+  public static final String DLQ_REPLAYED = "keel.dlq.replayed";
+
+  /** Gauge: keys currently parked. */
+  public static final String DLQ_PARKED_KEYS = "keel.dlq.parked.keys";
+
+  /** Counter: sagas started. */
+  public static final String SAGA_STARTED = "keel.saga.started";
+
+  /** Counter: sagas completed. */
+  public static final String SAGA_COMPLETED = "keel.saga.completed";
+
+  /** Counter: sagas compensated. */
+  public static final String SAGA_COMPENSATED = "keel.saga.compensated";
+
+  /** Counter: sagas failed (including compensation failures). */
+  public static final String SAGA_FAILED = "keel.saga.failed";
+
+  /** Timer: one saga step from command to reply. */
+  public static final String SAGA_STEP_DURATION = "keel.saga.step.duration";
+
+  /** Gauge: sagas without progress longer than the stuck threshold. */
+  public static final String SAGA_STUCK = "keel.saga.stuck";
+
+  private KeelMeters() {}
+}
