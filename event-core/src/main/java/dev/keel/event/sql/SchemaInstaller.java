@@ -82,19 +82,20 @@ public final class SchemaInstaller {
       try {
         lock(c);
         createVersionTable(c);
-        int installed = installedVersion(c, component);
+        c.commit();
         for (Script s : scripts) {
-          if (s.version <= installed) {
+          // Each script runs under the lock, after reading what other installers committed.
+          lockAgain(c);
+          if (s.version <= installedVersion(c, component)) {
+            c.commit();
             continue;
           }
           apply(c, s);
           record(c, component, s);
           c.commit();
-          lockAgain(c);
           applied.add(s.fileName);
           log.info("Keel schema: applied {}/{} on {} ({})", component, s.fileName, dialect, names);
         }
-        c.commit();
       } catch (SQLException e) {
         c.rollback();
         throw e;

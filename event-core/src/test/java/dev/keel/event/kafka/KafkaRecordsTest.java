@@ -1,0 +1,127 @@
+package dev.keel.event.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keel.event.Event;
+import dev.keel.event.EventHeaders;
+import dev.keel.event.MalformedEventException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+
+class KafkaRecordsTest {
+  private final Event event =
+      Event.builder()
+          .type("order.placed")
+          .topic("orders")
+          .key("o-1")
+          .source("order-service")
+          .contractVersion(3)
+          .traceParent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+          .header("tenant", "acme")
+          .payload("{\"id\":1}".getBytes(StandardCharsets.UTF_8))
+          .build();
+
+  @Test
+  void roundTripsEveryField() {
+    ProducerRecord<byte[], byte[]> out = KafkaRecords.toProducerRecord(event);
+    assertThat(out.topic()).isEqualTo("orders");
+    assertThat(new String(out.key(), StandardCharsets.UTF_8)).isEqualTo("o-1");
+    assertThat(value(out, EventHeaders.EVENT_ID)).isEqualTo(event.id().toString());
+    assertThat(value(out, EventHeaders.CONTRACT_VERSION)).isEqualTo("3");
+    Event back = KafkaRecords.toEvent(consumed(out.headers().toArray(), out.key()));
+    assertThat(back).isEqualTo(event);
+  }
+
+  @Test
+  void missingIdIsTypedError() {
+    RecordHeaders h = headersWithout(EventHeaders.EVENT_ID);
+    assertThatThrownBy(() -> KafkaRecords.toEvent(consumed(h.toArray(), null)))
+        .isInstanceOf(MalformedEventException.class)
+        .hasMessageContaining("keel-event-id is missing")
+        .hasMessageContaining("orders-0@42")
+        .satisfies(
+            e ->
+                assertThat(((MalformedEventException) e).header())
+                    .isEqualTo(EventHeaders.EVENT_ID));
+  }
+
+  @Test
+  void rejectsForgedAndBrokenHeaders() {
+    assertMalformed(replace(EventHeaders.EVENT_ID, "not-a-uuid"), "is not a UUID");
+    assertMalformed(replace(EventHeaders.CONTRACT_VERSION, "99999999999"), "integer from 1");
+    assertMalformed(replace(EventHeaders.CONTRACT_VERSION, "-1"), "integer from 1");
+    assertMalformed(replace(EventHeaders.OCCURRED_AT, "yesterday"), "ISO-8601");
+    assertMalformed(
+        replace(EventHeaders.EVENT_TYPE, "java.lang.Runtime;exec"), "not an event type");
+    assertMalformed(replace(EventHeaders.SOURCE, "x".repeat(5000)), "over 1024");
+    RecordHeaders twice = new RecordHeaders(KafkaRecords.headersOf(event).toArray());
+    twice.add(
+        EventHeaders.EVENT_ID,
+        java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+    assertMalformed(twice, "appears 2 times");
+    RecordHeaders badUtf8 = headersWithout(EventHeaders.SOURCE);
+    badUtf8.add(EventHeaders.SOURCE, new byte[] {(byte) 0xff, (byte) 0xfe});
+    assertMalformed(badUtf8, "not valid UTF-8");
+  }
+
+  @Test
+  void headerNeverSelectsAClass() {
+    RecordHeaders h = new RecordHeaders(KafkaRecords.headersOf(event).toArray());
+    h.add("__TypeId__", "java.lang.ProcessBuilder".getBytes(StandardCharsets.UTF_8));
+    Event back = KafkaRecords.toEvent(consumed(h.toArray(), null));
+    assertThat(back.headers()).containsEntry("__TypeId__", "java.lang.ProcessBuilder");
+    assertThat(back.type()).isEqualTo("order.placed");
+  }
+
+  private void assertMalformed(RecordHeaders headers, String message) {
+    assertThatThrownBy(() -> KafkaRecords.toEvent(consumed(headers.toArray(), null)))
+        .isInstanceOf(MalformedEventException.class)
+        .hasMessageContaining(message);
+  }
+
+  private RecordHeaders replace(String name, String value) {
+    RecordHeaders h = headersWithout(name);
+    h.add(name, value.getBytes(StandardCharsets.UTF_8));
+    return h;
+  }
+
+  private RecordHeaders headersWithout(String name) {
+    RecordHeaders h = new RecordHeaders(KafkaRecords.headersOf(event).toArray());
+    h.remove(name);
+    return h;
+  }
+
+  private static String value(ProducerRecord<byte[], byte[]> r, String name) {
+    return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+
+  private ConsumerRecord<byte[], byte[]> consumed(Header[] headers, byte[] key) {
+    return new ConsumerRecord<>(
+        "orders",
+        0,
+        42L,
+        0L,
+        TimestampType.CREATE_TIME,
+        -1,
+        -1,
+        key,
+        event.payload(),
+        new RecordHeaders(headers),
+        Optional.empty());
+  }
+
+  @Test
+  void nullHeaderValueIsTreatedAsMissing() {
+    RecordHeaders h = headersWithout(EventHeaders.SOURCE);
+    h.add(new RecordHeader(EventHeaders.SOURCE, null));
+    assertMalformed(h, "keel-source is missing");
+  }
+}

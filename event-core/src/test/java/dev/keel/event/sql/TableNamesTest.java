@@ -1,0 +1,87 @@
+package dev.keel.event.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.internal.SqlStatements;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TableNamesTest {
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "\"; drop table x; --",
+        "keel\"_",
+        "keel`_",
+        "a b",
+        "Keel_",
+        "x;",
+        "1abc",
+        "abcdefghijabcdefghijabcdefghijabc",
+        "k\u0000",
+        "ke'el"
+      })
+  void rejectsHostilePrefixes(String prefix) {
+    assertThatThrownBy(() -> TableNames.withPrefix(prefix))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("TableNames.prefix")
+        .hasMessageNotContaining("\u0000");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "\"; drop table x; --",
+        "public\".\"x",
+        "",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "Public"
+      })
+  void rejectsHostileSchemas(String schema) {
+    assertThatThrownBy(() -> TableNames.of(schema, "keel_"))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("TableNames.schema");
+  }
+
+  @Test
+  void rendersQuotedQualifiedNames() {
+    TableNames names = TableNames.of("app", "svc_");
+    assertThat(names.sql(SqlDialect.POSTGRES, "outbox")).isEqualTo("\"app\".\"svc_outbox\"");
+    assertThat(names.sql(SqlDialect.MARIADB, "outbox")).isEqualTo("`app`.`svc_outbox`");
+    assertThat(TableNames.defaults().sql(SqlDialect.H2, "outbox")).isEqualTo("\"keel_outbox\"");
+    assertThat(TableNames.withPrefix("").name("outbox")).isEqualTo("outbox");
+    assertThat(names.placeholders(SqlDialect.POSTGRES))
+        .containsEntry("keel_schema_prefix", "\"app\".");
+    assertThat(
+            KeelSql.using(null, SqlDialect.POSTGRES)
+                .render(org.jooq.impl.DSL.selectFrom(names.table("outbox"))))
+        .contains("\"app\".\"svc_outbox\"");
+  }
+
+  @Test
+  void dialectDetection() {
+    assertThat(SqlDialect.fromProductName("PostgreSQL")).isEqualTo(SqlDialect.POSTGRES);
+    assertThat(SqlDialect.fromProductName("MariaDB")).isEqualTo(SqlDialect.MARIADB);
+    assertThat(SqlDialect.fromProductName("MySQL")).isEqualTo(SqlDialect.MYSQL);
+    assertThat(SqlDialect.fromProductName("H2")).isEqualTo(SqlDialect.H2);
+    assertThatThrownBy(() -> SqlDialect.fromProductName("Oracle"))
+        .isInstanceOf(KeelConfigurationException.class);
+  }
+
+  @Test
+  void splitsScriptsOutsideQuotesAndDollarBodies() {
+    String script =
+        "-- a comment; with semicolon\nCREATE TABLE a(x text default 'a;b');\n"
+            + "CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN PERFORM 1; RETURN NULL; END $$ LANGUAGE plpgsql;\n"
+            + "/* block; */ SELECT \"we;ird\" FROM `b;c`;;";
+    assertThat(SqlStatements.split(script))
+        .containsExactly(
+            "CREATE TABLE a(x text default 'a;b')",
+            "CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN PERFORM 1; RETURN NULL; END $$ LANGUAGE plpgsql",
+            "SELECT \"we;ird\" FROM `b;c`");
+  }
+}

@@ -1,0 +1,7 @@
+CREATE TABLE IF NOT EXISTS ${keel_schema_prefix}"${keel_prefix}selftest" (
+  id BIGINT AUTO_INCREMENT PRIMARY KEY,
+  event_id UUID NOT NULL UNIQUE,
+  headers JSON,
+  payload VARBINARY NOT NULL,
+  created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL
+);
