@@ -1,0 +1,117 @@
+package dev.keel.dlq;
+
+import dev.keel.dlq.internal.DefaultDeadLetterPublisher;
+import dev.keel.dlq.spi.DeadLetterListener;
+import dev.keel.dlq.spi.PayloadRedactor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Writes failed records to {@code <topic>.dlq} and to the {@link DeadLetterStore}, and in ordered
+ * mode parks the later records of a dead-lettered key.
+ *
+ * <p>A dead letter keeps the record's key, value bytes (after the {@link PayloadRedactor}) and
+ * original headers, minus any inbound {@code keel-dlq-*} header, plus fresh {@link
+ * DeadLetterHeaders}: a record dead-lettered again does not accumulate headers, and forged ones are
+ * dropped. Stack traces are left out unless {@link Builder#includeStackTraces(boolean)}. The
+ * dead-letter topic is created on first use with at least the source's partition count, when the
+ * client may create topics.
+ *
+ * <pre>{@code
+ * DeadLetterPublisher publisher = DeadLetterPublisher.builder()
+ *     .kafka(Map.of("bootstrap.servers", bootstrap))
+ *     .store(store)
+ *     .orderedMode(true)
+ *     .build();
+ * // per record, before the handler:
+ * if (publisher.parkIfBlocked(group, record)) { commitOffset(); continue; }
+ * // when the retry policy gives up:
+ * publisher.publish(record, outcome.toFailure(group));
+ * }</pre>
+ *
+ * <p>Guarantee: when {@link #publish} returns, Kafka acknowledged the dead letter and the table
+ * holds it (exactly one row per group and source record, however often it is called); the caller
+ * then commits the source offset. When it throws, nothing is certain and the caller retries.
+ *
+ * <p>Thread-safe. {@link #close()} closes the Kafka clients it owns, not the store.
+ */
+public interface DeadLetterPublisher extends AutoCloseable {
+
+  /** The suffix of dead-letter topics. */
+  String DLQ_SUFFIX = ".dlq";
+
+  /** A new builder. */
+  static Builder builder() {
+    return new DefaultDeadLetterPublisher.Builder();
+  }
+
+  /**
+   * Dead-letters a record: publishes it to {@code <topic>.dlq}, stores it, and in ordered mode
+   * blocks its key so that later records of the key are parked.
+   *
+   * @param record the failed record, raw
+   * @param failure why, after how many attempts
+   * @return the stored dead letter
+   * @throws dev.keel.event.RetriableKeelException when Kafka or the database is unavailable
+   */
+  DeadLetter publish(FailedRecord record, Failure failure);
+
+  /**
+   * In ordered mode: when the record's key is blocked (an earlier record of the key was
+   * dead-lettered and not yet replayed or discarded), stores the record as parked and returns true;
+   * the caller skips it and commits its offset. Otherwise returns false and the caller processes
+   * it. Unkeyed records are never parked. Always false when ordered mode is off.
+   *
+   * @param group the consumer group
+   * @param record the record about to be processed
+   * @throws dev.keel.event.RetriableKeelException when the database is unavailable
+   */
+  boolean parkIfBlocked(String group, FailedRecord record);
+
+  /**
+   * The dead-letter topic of a source topic.
+   *
+   * @param sourceTopic the source topic
+   */
+  static String dlqTopic(String sourceTopic) {
+    return sourceTopic + DLQ_SUFFIX;
+  }
+
+  /** Closes the Kafka producer and admin client. */
+  @Override
+  void close();
+
+  /** Builds a {@link DeadLetterPublisher}. Not thread-safe. */
+  interface Builder {
+    /** Kafka client properties ({@code bootstrap.servers}, security); required. */
+    Builder kafka(Map<String, Object> clientProperties);
+
+    /** The store every dead letter is recorded in; required. */
+    Builder store(DeadLetterStore store);
+
+    /** Parks later records of a dead-lettered key until an operator resolves it. Off by default. */
+    Builder orderedMode(boolean orderedMode);
+
+    /** Adds stack traces to dead letters (header and table). Off by default. */
+    Builder includeStackTraces(boolean includeStackTraces);
+
+    /** Sees payloads before they leave; {@link PayloadRedactor#NONE} by default. */
+    Builder redactor(PayloadRedactor redactor);
+
+    /** Creates missing dead-letter topics. On by default. */
+    Builder createTopics(boolean createTopics);
+
+    /** How long to wait for Kafka; 30 s by default, 1 s to 10 min. */
+    Builder timeout(Duration timeout);
+
+    /** Adds a listener (metrics, alerts). */
+    Builder listener(DeadLetterListener listener);
+
+    /** The clock for dead-letter times; UTC system clock by default. */
+    Builder clock(Clock clock);
+
+    /** Validates and builds; creates the Kafka producer. */
+    DeadLetterPublisher build();
+  }
+}

@@ -1,0 +1,101 @@
+package dev.keel.dlq;
+
+import dev.keel.dlq.internal.JdbcDeadLetterStore;
+import dev.keel.event.sql.SqlDialect;
+import dev.keel.event.sql.TableNames;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The dead-letter tables ({@code keel_dead_letter}, {@code keel_dlq_blocked_key}, {@code
+ * keel_dlq_parked}, {@code keel_dlq_audit}) on PostgreSQL, MySQL 8 / MariaDB 10.6+ or H2: every
+ * dead letter is recorded here as well as in {@code <topic>.dlq}, with its key and payload as bytes
+ * and its headers as JSON, queryable by topic, group, reason, key and time window.
+ *
+ * <pre>{@code
+ * DeadLetterStore store = DeadLetterStore.builder().dataSource(ds).build();
+ * store.install(); // or run the scripts under keel/sql/<dialect>/dlq with your migration tool
+ * List<DeadLetter> recent = store.find(DeadLetterQuery.builder().topic("orders").build());
+ * }</pre>
+ *
+ * <p>Writes happen through {@link DeadLetterPublisher} and {@link DeadLetters}. Thread-safe; it
+ * borrows a connection per call and does not own the data source.
+ */
+public interface DeadLetterStore {
+
+  /** A new builder. */
+  static Builder builder() {
+    return new JdbcDeadLetterStore.Builder();
+  }
+
+  /**
+   * Creates or upgrades the tables (component {@code dlq} of {@link
+   * dev.keel.event.sql.SchemaInstaller}).
+   */
+  void install();
+
+  /** The dialect in use. */
+  SqlDialect dialect();
+
+  /**
+   * Dead letters matching a query, oldest first.
+   *
+   * @param query the filter
+   */
+  List<DeadLetter> find(DeadLetterQuery query);
+
+  /**
+   * One dead letter.
+   *
+   * @param id its id
+   */
+  Optional<DeadLetter> get(long id);
+
+  /**
+   * Records parked behind a key, in release order.
+   *
+   * @param group the consumer group
+   * @param topic the source topic
+   * @param key the key as UTF-8 text
+   */
+  List<ParkedRecord> parked(String group, String topic, String key);
+
+  /**
+   * Whether a key is blocked (ordered mode), so that its later records are parked.
+   *
+   * @param group the consumer group
+   * @param topic the source topic
+   * @param key the key bytes
+   */
+  boolean isBlocked(String group, String topic, byte[] key);
+
+  /** How many keys are blocked, over all groups and topics. */
+  long blockedKeys();
+
+  /**
+   * The latest operator actions, newest first.
+   *
+   * @param limit at most this many, 1 to 10,000
+   */
+  List<AuditEntry> audit(int limit);
+
+  /** Builds a {@link DeadLetterStore}. Not thread-safe. */
+  interface Builder {
+    /** The database. Required. */
+    Builder dataSource(DataSource dataSource);
+
+    /** The dialect; detected from the data source when not set. */
+    Builder dialect(SqlDialect dialect);
+
+    /** Schema and prefix of the tables; {@link TableNames#defaults()} by default. */
+    Builder tableNames(TableNames tableNames);
+
+    /** The clock for stored times; UTC system clock by default. */
+    Builder clock(Clock clock);
+
+    /** Validates and builds. */
+    DeadLetterStore build();
+  }
+}

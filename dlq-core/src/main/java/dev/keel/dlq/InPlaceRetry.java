@@ -1,0 +1,71 @@
+package dev.keel.dlq;
+
+import dev.keel.dlq.internal.DefaultInPlaceRetry;
+import dev.keel.dlq.spi.Sleeper;
+import java.time.Clock;
+
+/**
+ * Retry in place: runs an attempt, and on failure classifies the error, asks the {@link
+ * RetryPolicy}, waits the delay through the {@link Sleeper} and tries again, until success or the
+ * policy gives up.
+ *
+ * <p>This is the blocking style: the calling thread (the partition's poll loop) waits, so the
+ * partition's order is kept. The total wait is bounded by {@link
+ * RetryPolicy#maxTotalDelay(dev.keel.event.FailureClass)}, which the caller keeps below {@code
+ * max.poll.interval.ms}. Delay tiers ({@code <topic>.retry.<n>}) are the non-blocking style; they
+ * do not keep order.
+ *
+ * <pre>{@code
+ * InPlaceRetry retry = InPlaceRetry.builder().policy(policy).classifier(classifier).build();
+ * RetryOutcome outcome = retry.run(() -> handler.handle(event));
+ * if (!outcome.succeeded()) publisher.publish(record, outcome.toFailure(group));
+ * }</pre>
+ *
+ * <p>Thread-safe: one instance may serve many threads; each {@link #run} call is independent.
+ * Errors ({@code OutOfMemoryError} and the like) are not caught.
+ */
+public interface InPlaceRetry {
+
+  /** A new builder. */
+  static Builder builder() {
+    return new DefaultInPlaceRetry.Builder();
+  }
+
+  /**
+   * Runs the attempt until it succeeds or the policy gives up. The thread's interrupt flag ends the
+   * waiting early: the outcome then gives up with the last error.
+   *
+   * @param attempt the work; any exception it throws is a failed attempt
+   * @return the outcome; never throws the attempt's exceptions
+   */
+  RetryOutcome run(Attempt attempt);
+
+  /** One attempt at processing a record. */
+  @FunctionalInterface
+  interface Attempt {
+    /**
+     * Processes the record once.
+     *
+     * @throws Exception any failure
+     */
+    void run() throws Exception;
+  }
+
+  /** Builds an {@link InPlaceRetry}. Not thread-safe. */
+  interface Builder {
+    /** The policy. Default {@link RetryPolicy#defaults()}. */
+    Builder policy(RetryPolicy policy);
+
+    /** The classifier. Default {@link FailureClassifier#defaults()}. */
+    Builder classifier(FailureClassifier classifier);
+
+    /** How to wait; {@link Sleeper#system()} by default, a fake in tests. */
+    Builder sleeper(Sleeper sleeper);
+
+    /** The clock for failure times. Default UTC system clock. */
+    Builder clock(Clock clock);
+
+    /** Builds. */
+    InPlaceRetry build();
+  }
+}

@@ -1,0 +1,326 @@
+package dev.keel.dlq.internal;
+
+import dev.keel.dlq.ActionResult;
+import dev.keel.dlq.AuditEntry;
+import dev.keel.dlq.DeadLetter;
+import dev.keel.dlq.DeadLetterQuery;
+import dev.keel.dlq.DeadLetterStatus;
+import dev.keel.dlq.DeadLetterStore;
+import dev.keel.dlq.DeadLetters;
+import dev.keel.dlq.ParkedRecord;
+import dev.keel.dlq.kafka.KafkaRecordSink;
+import dev.keel.dlq.spi.DeadLetterListener;
+import dev.keel.dlq.spi.Sleeper;
+import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.internal.Values;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Replay and discard, each dead letter under a row lock, keys released after their letters. */
+public final class DefaultDeadLetters implements DeadLetters {
+  private static final Logger log = LoggerFactory.getLogger(DefaultDeadLetters.class);
+
+  private final JdbcDeadLetterStore store;
+  private final KafkaRecordSink sink;
+  private final Set<String> allowedTargets;
+  private final Pacer pacer;
+  private final Clock clock;
+  private final List<DeadLetterListener> listeners;
+
+  private DefaultDeadLetters(Builder b) {
+    this.store = JdbcDeadLetterStore.of(b.store, "DeadLetters.store");
+    this.allowedTargets = Set.copyOf(b.allowedTargets);
+    this.clock = b.clock;
+    this.pacer = new Pacer(b.rate, b.clock, b.sleeper);
+    this.listeners = List.copyOf(b.listeners);
+    this.sink = new KafkaRecordSink(b.kafka, b.timeout);
+  }
+
+  @Override
+  public List<DeadLetter> list(DeadLetterQuery query) {
+    return store.find(query);
+  }
+
+  @Override
+  public Optional<DeadLetter> show(long id) {
+    return store.get(id);
+  }
+
+  @Override
+  public List<ParkedRecord> parked(String group, String topic, String key) {
+    return store.parked(group, topic, key);
+  }
+
+  @Override
+  public ActionResult replay(DeadLetterQuery selection, String actor) {
+    return replay(selection, actor, null);
+  }
+
+  @Override
+  public ActionResult replay(DeadLetterQuery selection, String actor, String targetTopic) {
+    requireActor(actor);
+    if (targetTopic != null && !allowedTargets.contains(targetTopic)) {
+      throw new KeelConfigurationException(
+          "DeadLetters.replay target "
+              + Values.quote(targetTopic)
+              + " is not in allowedTargets "
+              + allowedTargets);
+    }
+    // Dead letters of one key are replayed, and the key's parked records released, in one
+    // transaction that holds the key's block row: a consumer that meets the key meanwhile waits
+    // for the commit instead of parking a replayed record behind the ones still parked.
+    Map<Object, List<DeadLetter>> byKey = new LinkedHashMap<>();
+    for (DeadLetter d : store.find(dead(selection))) {
+      Object k =
+          d.key() == null
+              ? Long.valueOf(d.id())
+              : new KeyRef(d.group(), d.topic(), KeyHash.of(d.key()));
+      byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(d);
+    }
+    List<Long> done = new ArrayList<>();
+    int released = 0;
+    int skipped = 0;
+    for (Map.Entry<Object, List<DeadLetter>> e : byKey.entrySet()) {
+      KeyRef k = e.getKey() instanceof KeyRef ? (KeyRef) e.getKey() : null;
+      KeyReplay r =
+          store.write(
+              c -> {
+                boolean blocked = k != null && store.lockBlocked(c, k.group, k.topic, k.hash, true);
+                List<Long> ids = new ArrayList<>();
+                int skip = 0;
+                for (DeadLetter d : e.getValue()) {
+                  if (store.lockStatus(c, d.id()) != DeadLetterStatus.DEAD) {
+                    skip++; // resolved meanwhile by someone else
+                    continue;
+                  }
+                  pacer.acquire();
+                  sink.send(
+                      targetTopic != null ? targetTopic : d.topic(),
+                      d.key(),
+                      d.payload(),
+                      d.headers());
+                  store.resolve(c, d.id(), DeadLetterStatus.REPLAYED, actor, clock.instant());
+                  ids.add(d.id());
+                }
+                int freed = 0;
+                if (blocked && store.countDead(c, k.group, k.topic, k.hash) == 0) {
+                  for (ParkedRecord p : store.parked(c, k.group, k.topic, k.hash, true)) {
+                    pacer.acquire();
+                    sink.send(
+                        targetTopic != null ? targetTopic : p.record().topic(),
+                        p.record().key(),
+                        p.record().value(),
+                        p.record().headers());
+                    freed++;
+                  }
+                  store.unblock(c, k.group, k.topic, k.hash);
+                }
+                return new KeyReplay(ids, skip, freed);
+              });
+      done.addAll(r.ids);
+      skipped += r.skipped;
+      released += r.freed;
+    }
+    ActionResult result = audit("replay", selection, actor, targetTopic, done, released, skipped);
+    log.info(
+        "Dead letters replayed by {}: {} records, {} parked released, {} skipped (audit {})",
+        Values.quote(actor),
+        done.size(),
+        released,
+        skipped,
+        result.auditId());
+    Listeners.fire(listeners, l -> l.onReplayed(result));
+    return result;
+  }
+
+  @Override
+  public ActionResult discard(DeadLetterQuery selection, String actor) {
+    requireActor(actor);
+    List<DeadLetter> selected = store.find(dead(selection));
+    List<Long> done = new ArrayList<>();
+    Set<KeyRef> keys = new LinkedHashSet<>();
+    int skipped = 0;
+    for (DeadLetter d : selected) {
+      boolean discarded =
+          store.write(
+              c -> {
+                if (store.lockStatus(c, d.id()) != DeadLetterStatus.DEAD) {
+                  return false;
+                }
+                store.resolve(c, d.id(), DeadLetterStatus.DISCARDED, actor, clock.instant());
+                return true;
+              });
+      if (discarded) {
+        done.add(d.id());
+        if (d.key() != null) {
+          keys.add(new KeyRef(d.group(), d.topic(), KeyHash.of(d.key())));
+        }
+      } else {
+        skipped++;
+      }
+    }
+    int removed = 0;
+    for (KeyRef k : keys) {
+      removed +=
+          store.write(
+              c -> {
+                if (!store.lockBlocked(c, k.group, k.topic, k.hash, true)
+                    || store.countDead(c, k.group, k.topic, k.hash) > 0) {
+                  return 0;
+                }
+                int n = store.parked(c, k.group, k.topic, k.hash, true).size();
+                store.unblock(c, k.group, k.topic, k.hash);
+                return n;
+              });
+    }
+    ActionResult result = audit("discard", selection, actor, null, done, removed, skipped);
+    log.info(
+        "Dead letters discarded by {}: {} records, {} parked removed, {} skipped (audit {})",
+        Values.quote(actor),
+        done.size(),
+        removed,
+        skipped,
+        result.auditId());
+    Listeners.fire(listeners, l -> l.onDiscarded(result));
+    return result;
+  }
+
+  @Override
+  public List<AuditEntry> audit(int limit) {
+    return store.audit(limit);
+  }
+
+  private ActionResult audit(
+      String action,
+      DeadLetterQuery selection,
+      String actor,
+      String target,
+      List<Long> done,
+      int parked,
+      int skipped) {
+    long auditId =
+        store.write(
+            c ->
+                store.insertAudit(
+                    c, actor, action, selection.describe(), target, done.size(), parked));
+    return new ActionResult(action, done.size(), parked, skipped, auditId, done);
+  }
+
+  private static DeadLetterQuery dead(DeadLetterQuery q) {
+    return q.toBuilder().status(DeadLetterStatus.DEAD).build();
+  }
+
+  private static void requireActor(String actor) {
+    if (actor == null || actor.isBlank() || actor.length() > 255) {
+      throw new KeelConfigurationException(
+          "DeadLetters actor must be 1 to 255 chars (who acts, for the audit trail), was "
+              + Values.quote(actor));
+    }
+  }
+
+  @Override
+  public void close() {
+    sink.close();
+  }
+
+  private record KeyRef(String group, String topic, String hash) {}
+
+  private record KeyReplay(List<Long> ids, int skipped, int freed) {}
+
+  /** The builder. */
+  public static final class Builder implements DeadLetters.Builder {
+    private DeadLetterStore store;
+    private Map<String, Object> kafka;
+    private Set<String> allowedTargets = Set.of();
+    private double rate = 50;
+    private Sleeper sleeper = Sleeper.system();
+    private Clock clock = Clock.systemUTC();
+    private Duration timeout = Duration.ofSeconds(30);
+    private final List<DeadLetterListener> listeners = new ArrayList<>();
+
+    @Override
+    public Builder store(DeadLetterStore store) {
+      this.store = store;
+      return this;
+    }
+
+    @Override
+    public Builder kafka(Map<String, Object> clientProperties) {
+      this.kafka = clientProperties;
+      return this;
+    }
+
+    @Override
+    public Builder allowedTargets(Set<String> topics) {
+      this.allowedTargets = Objects.requireNonNull(topics, "DeadLetters.allowedTargets");
+      return this;
+    }
+
+    @Override
+    public Builder replayRate(double recordsPerSecond) {
+      this.rate = recordsPerSecond;
+      return this;
+    }
+
+    @Override
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = Objects.requireNonNull(sleeper, "DeadLetters.sleeper");
+      return this;
+    }
+
+    @Override
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "DeadLetters.clock");
+      return this;
+    }
+
+    @Override
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    @Override
+    public Builder listener(DeadLetterListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "DeadLetters.listener"));
+      return this;
+    }
+
+    @Override
+    public DeadLetters build() {
+      if (store == null) {
+        throw new KeelConfigurationException("DeadLetters.store is required");
+      }
+      if (kafka == null || !kafka.containsKey("bootstrap.servers")) {
+        throw new KeelConfigurationException("DeadLetters.kafka must contain bootstrap.servers");
+      }
+      if (!(rate >= 0.1 && rate <= 100_000)) {
+        throw new KeelConfigurationException(
+            "DeadLetters.replayRate must be between 0.1 and 100000 records/s, was " + rate);
+      }
+      if (timeout == null
+          || timeout.compareTo(Duration.ofSeconds(1)) < 0
+          || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
+        throw new KeelConfigurationException(
+            "DeadLetters.timeout must be between 1 s and 10 min, was " + timeout);
+      }
+      for (String t : allowedTargets) {
+        if (t == null || !t.matches("[A-Za-z0-9._-]{1,249}")) {
+          throw new KeelConfigurationException(
+              "DeadLetters.allowedTargets must hold legal topic names, had " + Values.quote(t));
+        }
+      }
+      return new DefaultDeadLetters(this);
+    }
+  }
+}

@@ -1,0 +1,621 @@
+package dev.keel.dlq.internal;
+
+import dev.keel.dlq.AuditEntry;
+import dev.keel.dlq.DeadLetter;
+import dev.keel.dlq.DeadLetterQuery;
+import dev.keel.dlq.DeadLetterStatus;
+import dev.keel.dlq.DeadLetterStore;
+import dev.keel.dlq.FailedRecord;
+import dev.keel.dlq.ParkedRecord;
+import dev.keel.event.FailureClass;
+import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.RetriableKeelException;
+import dev.keel.event.sql.SchemaInstaller;
+import dev.keel.event.sql.SqlDialect;
+import dev.keel.event.sql.TableNames;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** The JDBC {@link DeadLetterStore}: plain SQL on quoted, validated table names. */
+public final class JdbcDeadLetterStore implements DeadLetterStore {
+  private static final String COLUMNS =
+      "id, consumer_group, topic, kafka_partition, kafka_offset, record_key, event_id, reason,"
+          + " exception_class, exception_message, stack_trace, attempts, first_failure,"
+          + " last_failure, created_at, headers, payload, status, replay_count";
+
+  private final DataSource dataSource;
+  private final SqlDialect dialect;
+  private final TableNames names;
+  private final Clock clock;
+  final String deadLetter;
+  final String blocked;
+  final String parked;
+  final String audit;
+
+  private JdbcDeadLetterStore(Builder b) {
+    this.dataSource = b.dataSource;
+    this.dialect = b.dialect != null ? b.dialect : SqlDialect.detect(b.dataSource);
+    this.names = b.names;
+    this.clock = b.clock;
+    this.deadLetter = names.sql(dialect, "dead_letter");
+    this.blocked = names.sql(dialect, "dlq_blocked_key");
+    this.parked = names.sql(dialect, "dlq_parked");
+    this.audit = names.sql(dialect, "dlq_audit");
+  }
+
+  /** The implementation behind a store given to a builder. */
+  public static JdbcDeadLetterStore of(DeadLetterStore store, String property) {
+    if (store instanceof JdbcDeadLetterStore) {
+      return (JdbcDeadLetterStore) store;
+    }
+    throw new KeelConfigurationException(
+        property + " must come from DeadLetterStore.builder(), was " + store);
+  }
+
+  @Override
+  public void install() {
+    SchemaInstaller.builder()
+        .dataSource(dataSource)
+        .dialect(dialect)
+        .tableNames(names)
+        .build()
+        .install("dlq");
+  }
+
+  @Override
+  public SqlDialect dialect() {
+    return dialect;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  @Override
+  public List<DeadLetter> find(DeadLetterQuery q) {
+    return read(c -> find(c, q, false));
+  }
+
+  List<DeadLetter> find(Connection c, DeadLetterQuery q, boolean forUpdate) throws SQLException {
+    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + deadLetter);
+    List<Object> args = new ArrayList<>();
+    List<String> where = new ArrayList<>();
+    q.id().ifPresent(v -> add(where, args, "id = ?", v));
+    q.topic().ifPresent(v -> add(where, args, "topic = ?", v));
+    q.group().ifPresent(v -> add(where, args, "consumer_group = ?", v));
+    q.reason().ifPresent(v -> add(where, args, "reason = ?", v.name()));
+    q.key().ifPresent(v -> add(where, args, "key_hash = ?", KeyHash.of(v)));
+    q.from().ifPresent(v -> add(where, args, "created_at >= ?", v));
+    q.to().ifPresent(v -> add(where, args, "created_at < ?", v));
+    q.status().ifPresent(v -> add(where, args, "status = ?", v.name()));
+    if (q.afterId() > 0) {
+      add(where, args, "id > ?", q.afterId());
+    }
+    if (!where.isEmpty()) {
+      sql.append(" WHERE ").append(String.join(" AND ", where));
+    }
+    sql.append(" ORDER BY id LIMIT ").append(q.limit());
+    if (forUpdate) {
+      sql.append(" FOR UPDATE");
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      for (int i = 0; i < args.size(); i++) {
+        bind(ps, i + 1, args.get(i));
+      }
+      List<DeadLetter> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(deadLetter(rs));
+        }
+      }
+      return out;
+    }
+  }
+
+  private static void add(List<String> where, List<Object> args, String clause, Object value) {
+    where.add(clause);
+    args.add(value);
+  }
+
+  @Override
+  public Optional<DeadLetter> get(long id) {
+    return find(DeadLetterQuery.byId(id)).stream().findFirst();
+  }
+
+  @Override
+  public List<ParkedRecord> parked(String group, String topic, String key) {
+    return read(c -> parked(c, group, topic, KeyHash.of(key), false));
+  }
+
+  List<ParkedRecord> parked(
+      Connection c, String group, String topic, String keyHash, boolean forUpdate)
+      throws SQLException {
+    String sql =
+        "SELECT id, consumer_group, topic, kafka_partition, kafka_offset, record_key, headers,"
+            + " payload, parked_at FROM "
+            + parked
+            + " WHERE consumer_group = ? AND topic = ? AND key_hash = ? ORDER BY id"
+            + (forUpdate ? " FOR UPDATE" : "");
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, group);
+      ps.setString(2, topic);
+      ps.setString(3, keyHash);
+      List<ParkedRecord> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          FailedRecord r =
+              new FailedRecord(
+                  rs.getString(3),
+                  rs.getInt(4),
+                  rs.getLong(5),
+                  rs.getBytes(6),
+                  rs.getBytes(8),
+                  HeadersJson.decode(rs.getString(7)));
+          out.add(new ParkedRecord(rs.getLong(1), rs.getString(2), r, instant(rs, 9)));
+        }
+      }
+      return out;
+    }
+  }
+
+  @Override
+  public boolean isBlocked(String group, String topic, byte[] key) {
+    if (key == null) {
+      return false;
+    }
+    return read(c -> lockBlocked(c, group, topic, KeyHash.of(key), false));
+  }
+
+  boolean lockBlocked(Connection c, String group, String topic, String keyHash, boolean forUpdate)
+      throws SQLException {
+    String sql =
+        "SELECT dead_letter_id FROM "
+            + blocked
+            + " WHERE consumer_group = ? AND topic = ? AND key_hash = ?"
+            + (forUpdate ? " FOR UPDATE" : "");
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, group);
+      ps.setString(2, topic);
+      ps.setString(3, keyHash);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  @Override
+  public long blockedKeys() {
+    return read(
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + blocked);
+              ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+          }
+        });
+  }
+
+  @Override
+  public List<AuditEntry> audit(int limit) {
+    if (limit < 1 || limit > DeadLetterQuery.MAX_LIMIT) {
+      throw new KeelConfigurationException(
+          "DeadLetterStore.audit limit must be between 1 and 10000, was " + limit);
+    }
+    return read(
+        c -> {
+          String sql =
+              "SELECT id, at, actor, action, selection, target, records, parked_records FROM "
+                  + audit
+                  + " ORDER BY id DESC LIMIT "
+                  + limit;
+          List<AuditEntry> out = new ArrayList<>();
+          try (PreparedStatement ps = c.prepareStatement(sql);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(
+                  new AuditEntry(
+                      rs.getLong(1),
+                      instant(rs, 2),
+                      rs.getString(3),
+                      rs.getString(4),
+                      rs.getString(5),
+                      rs.getString(6),
+                      rs.getInt(7),
+                      rs.getInt(8)));
+            }
+          }
+          return out;
+        });
+  }
+
+  // ---- writes used by the publisher and the operator API ----
+
+  /** Stores a dead letter (once per source record and group) and, when asked, blocks its key. */
+  DeadLetter insert(NewDeadLetter d, boolean blockKey) {
+    return write(
+        c -> {
+          Long id = existing(c, d);
+          if (id == null) {
+            id = insertRow(c, d);
+          }
+          if (blockKey && d.key() != null) {
+            String hash = KeyHash.of(d.key());
+            if (!lockBlocked(c, d.group(), d.topic(), hash, true)) {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "INSERT INTO "
+                          + blocked
+                          + " (consumer_group, topic, key_hash, record_key, dead_letter_id,"
+                          + " blocked_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, d.group());
+                ps.setString(2, d.topic());
+                ps.setString(3, hash);
+                ps.setBytes(4, d.key());
+                ps.setLong(5, id);
+                bind(ps, 6, d.createdAt());
+                ps.executeUpdate();
+              }
+            }
+          }
+          return find(c, DeadLetterQuery.byId(id), false).get(0);
+        });
+  }
+
+  private Long existing(Connection c, NewDeadLetter d) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT id FROM "
+                + deadLetter
+                + " WHERE consumer_group = ? AND topic = ? AND kafka_partition = ?"
+                + " AND kafka_offset = ?")) {
+      ps.setString(1, d.group());
+      ps.setString(2, d.topic());
+      ps.setInt(3, d.partition());
+      ps.setLong(4, d.offset());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : null;
+      }
+    }
+  }
+
+  private long insertRow(Connection c, NewDeadLetter d) throws SQLException {
+    String sql =
+        "INSERT INTO "
+            + deadLetter
+            + " (consumer_group, topic, kafka_partition, kafka_offset, record_key, key_hash,"
+            + " key_text, event_id, reason, exception_class, exception_message, stack_trace,"
+            + " attempts, first_failure, last_failure, created_at, headers, payload, dlq_topic,"
+            + " dlq_partition, dlq_offset, status, replay_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+            + " ?, ?, ?, ?, ?, ?, ?, ?, "
+            + jsonParameter()
+            + ", ?, ?, ?, ?, 'DEAD', 0)";
+    try (PreparedStatement ps = c.prepareStatement(sql, new String[] {"id"})) {
+      int i = 1;
+      ps.setString(i++, d.group());
+      ps.setString(i++, d.topic());
+      ps.setInt(i++, d.partition());
+      ps.setLong(i++, d.offset());
+      ps.setBytes(i++, d.key());
+      ps.setString(i++, KeyHash.of(d.key()));
+      ps.setString(i++, d.key() == null ? null : HeadersJson.utf8(d.key()));
+      ps.setString(i++, d.eventId());
+      ps.setString(i++, d.reason().name());
+      ps.setString(i++, d.exceptionClass());
+      ps.setString(i++, d.exceptionMessage());
+      ps.setString(i++, d.stackTrace());
+      ps.setInt(i++, d.attempts());
+      bind(ps, i++, d.firstFailure());
+      bind(ps, i++, d.lastFailure());
+      bind(ps, i++, d.createdAt());
+      ps.setString(i++, HeadersJson.encode(d.headers()));
+      ps.setBytes(i++, d.payload());
+      ps.setString(i++, d.dlqTopic());
+      bind(ps, i++, d.dlqPartition());
+      bind(ps, i++, d.dlqOffset());
+      ps.executeUpdate();
+      try (ResultSet keys = ps.getGeneratedKeys()) {
+        keys.next();
+        return keys.getLong(1);
+      }
+    }
+  }
+
+  /** Parks the record when its key is blocked, atomically with the check. */
+  boolean parkIfBlocked(String group, FailedRecord r) {
+    byte[] key = r.key();
+    if (key == null) {
+      return false;
+    }
+    String hash = KeyHash.of(key);
+    return write(
+        c -> {
+          if (!lockBlocked(c, group, r.topic(), hash, true)) {
+            return false;
+          }
+          try (PreparedStatement check =
+              c.prepareStatement(
+                  "SELECT id FROM "
+                      + parked
+                      + " WHERE consumer_group = ? AND topic = ? AND kafka_partition = ?"
+                      + " AND kafka_offset = ?")) {
+            check.setString(1, group);
+            check.setString(2, r.topic());
+            check.setInt(3, r.partition());
+            check.setLong(4, r.offset());
+            try (ResultSet rs = check.executeQuery()) {
+              if (rs.next()) {
+                return true; // parked before (redelivery after a crash)
+              }
+            }
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO "
+                      + parked
+                      + " (consumer_group, topic, key_hash, kafka_partition, kafka_offset,"
+                      + " record_key, headers, payload, parked_at) VALUES (?, ?, ?, ?, ?, ?, "
+                      + jsonParameter()
+                      + ", ?, ?)")) {
+            ps.setString(1, group);
+            ps.setString(2, r.topic());
+            ps.setString(3, hash);
+            ps.setInt(4, r.partition());
+            ps.setLong(5, r.offset());
+            ps.setBytes(6, key);
+            ps.setString(7, HeadersJson.encode(r.headers()));
+            ps.setBytes(8, r.value());
+            bind(ps, 9, clock.instant());
+            ps.executeUpdate();
+          }
+          return true;
+        });
+  }
+
+  /** Locks one dead letter and returns its status, or null when it is gone. */
+  DeadLetterStatus lockStatus(Connection c, long id) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT status FROM " + deadLetter + " WHERE id = ? FOR UPDATE")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? DeadLetterStatus.valueOf(rs.getString(1)) : null;
+      }
+    }
+  }
+
+  void resolve(Connection c, long id, DeadLetterStatus status, String actor, Instant at)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE "
+                + deadLetter
+                + " SET status = ?, resolved_at = ?, resolved_by = ?, replay_count ="
+                + " replay_count + ? WHERE id = ?")) {
+      ps.setString(1, status.name());
+      bind(ps, 2, at);
+      ps.setString(3, actor);
+      ps.setInt(4, status == DeadLetterStatus.REPLAYED ? 1 : 0);
+      ps.setLong(5, id);
+      ps.executeUpdate();
+    }
+  }
+
+  int countDead(Connection c, String group, String topic, String keyHash) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT COUNT(*) FROM "
+                + deadLetter
+                + " WHERE consumer_group = ? AND topic = ? AND key_hash = ? AND status = 'DEAD'")) {
+      ps.setString(1, group);
+      ps.setString(2, topic);
+      ps.setString(3, keyHash);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
+  /** Removes a key's parked records and its block. */
+  void unblock(Connection c, String group, String topic, String keyHash) throws SQLException {
+    for (String table : new String[] {parked, blocked}) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "DELETE FROM "
+                  + table
+                  + " WHERE consumer_group = ? AND topic = ? AND key_hash = ?")) {
+        ps.setString(1, group);
+        ps.setString(2, topic);
+        ps.setString(3, keyHash);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  long insertAudit(
+      Connection c,
+      String actor,
+      String action,
+      String selection,
+      String target,
+      int records,
+      int parkedRecords)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO "
+                + audit
+                + " (at, actor, action, selection, target, records, parked_records)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            new String[] {"id"})) {
+      bind(ps, 1, clock.instant());
+      ps.setString(2, actor);
+      ps.setString(3, action);
+      ps.setString(4, selection);
+      ps.setString(5, target);
+      ps.setInt(6, records);
+      ps.setInt(7, parkedRecords);
+      ps.executeUpdate();
+      try (ResultSet keys = ps.getGeneratedKeys()) {
+        keys.next();
+        return keys.getLong(1);
+      }
+    }
+  }
+
+  // ---- plumbing ----
+
+  private String jsonParameter() {
+    return dialect == SqlDialect.POSTGRES ? "CAST(? AS jsonb)" : "?";
+  }
+
+  private DeadLetter deadLetter(ResultSet rs) throws SQLException {
+    return new DeadLetter(
+        rs.getLong("id"),
+        rs.getString("consumer_group"),
+        rs.getString("topic"),
+        rs.getInt("kafka_partition"),
+        rs.getLong("kafka_offset"),
+        rs.getBytes("record_key"),
+        rs.getString("event_id"),
+        FailureClass.valueOf(rs.getString("reason")),
+        rs.getString("exception_class"),
+        rs.getString("exception_message"),
+        rs.getString("stack_trace"),
+        rs.getInt("attempts"),
+        instant(rs, "first_failure"),
+        instant(rs, "last_failure"),
+        instant(rs, "created_at"),
+        HeadersJson.decode(rs.getString("headers")),
+        rs.getBytes("payload"),
+        DeadLetterStatus.valueOf(rs.getString("status")),
+        rs.getInt("replay_count"));
+  }
+
+  private void bind(PreparedStatement ps, int i, Object v) throws SQLException {
+    if (v == null) {
+      ps.setNull(i, Types.NULL);
+    } else if (v instanceof Instant) {
+      Instant t = (Instant) v;
+      if (dialect.isMySqlFamily()) {
+        ps.setObject(i, LocalDateTime.ofInstant(t, ZoneOffset.UTC));
+      } else {
+        ps.setObject(i, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
+      }
+    } else {
+      ps.setObject(i, v);
+    }
+  }
+
+  private Instant instant(ResultSet rs, String column) throws SQLException {
+    return instant(rs, rs.findColumn(column));
+  }
+
+  private Instant instant(ResultSet rs, int column) throws SQLException {
+    if (dialect.isMySqlFamily()) {
+      LocalDateTime t = rs.getObject(column, LocalDateTime.class);
+      return t == null ? null : t.toInstant(ZoneOffset.UTC);
+    }
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  /** Work on a connection inside a transaction. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  <T> T read(Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.getAutoCommit()) {
+        c.setAutoCommit(true);
+      }
+      return work.run(c);
+    } catch (SQLException e) {
+      throw failed(e);
+    }
+  }
+
+  <T> T write(Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      throw failed(e);
+    }
+  }
+
+  private RetriableKeelException failed(SQLException e) {
+    return new RetriableKeelException(
+        "Dead-letter store (" + dialect + ", " + names + ") failed: SQLState " + e.getSQLState(),
+        e);
+  }
+
+  @Override
+  public String toString() {
+    return "DeadLetterStore{" + dialect + ", " + names + "}";
+  }
+
+  /** The builder. */
+  public static final class Builder implements DeadLetterStore.Builder {
+    private DataSource dataSource;
+    private SqlDialect dialect;
+    private TableNames names = TableNames.defaults();
+    private Clock clock = Clock.systemUTC();
+
+    @Override
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = dataSource;
+      return this;
+    }
+
+    @Override
+    public Builder dialect(SqlDialect dialect) {
+      this.dialect = dialect;
+      return this;
+    }
+
+    @Override
+    public Builder tableNames(TableNames tableNames) {
+      this.names = Objects.requireNonNull(tableNames, "DeadLetterStore.tableNames");
+      return this;
+    }
+
+    @Override
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "DeadLetterStore.clock");
+      return this;
+    }
+
+    @Override
+    public DeadLetterStore build() {
+      if (dataSource == null) {
+        throw new KeelConfigurationException("DeadLetterStore.dataSource is required");
+      }
+      return new JdbcDeadLetterStore(this);
+    }
+  }
+}

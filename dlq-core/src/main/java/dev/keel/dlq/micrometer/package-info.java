@@ -1,0 +1,2 @@
+/** Micrometer adapter of dlq-core. */
+package dev.keel.dlq.micrometer;

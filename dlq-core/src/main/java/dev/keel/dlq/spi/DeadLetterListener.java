@@ -1,0 +1,43 @@
+package dev.keel.dlq.spi;
+
+import dev.keel.dlq.ActionResult;
+import dev.keel.dlq.DeadLetter;
+
+/**
+ * Hears what dlq-core did. Every method is a no-op by default.
+ *
+ * <p>Delivery: called synchronously on the thread that did the work, after the database commit; not
+ * called when the work failed, and not guaranteed on JVM failure. An exception thrown by a listener
+ * is logged and ignored. Implementations must be thread-safe and quick.
+ */
+public interface DeadLetterListener {
+
+  /**
+   * A record was written to the dead-letter topic and table.
+   *
+   * @param deadLetter the stored dead letter
+   */
+  default void onDeadLettered(DeadLetter deadLetter) {}
+
+  /**
+   * A record was parked behind a dead-lettered key (ordered mode).
+   *
+   * @param group the consumer group
+   * @param topic the source topic
+   */
+  default void onParked(String group, String topic) {}
+
+  /**
+   * An operator replayed dead letters (and released parked records).
+   *
+   * @param result what was done
+   */
+  default void onReplayed(ActionResult result) {}
+
+  /**
+   * An operator discarded dead letters (and their parked records).
+   *
+   * @param result what was done
+   */
+  default void onDiscarded(ActionResult result) {}
+}
