@@ -65,7 +65,10 @@ public final class DeadLetterHeaders {
    */
   public static int attempts(FailedRecord record, int maxAttempts) {
     String text = single(record, ATTEMPTS);
-    if (text == null || text.length() > 10 || !text.chars().allMatch(Character::isDigit)) {
+    if (text == null
+        || text.isEmpty()
+        || text.length() > 10
+        || !text.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
       return 0;
     }
     long n = Long.parseLong(text);
