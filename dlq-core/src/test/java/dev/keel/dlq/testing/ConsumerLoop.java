@@ -51,7 +51,7 @@ public final class ConsumerLoop implements AutoCloseable {
 
   /** Polls until at least {@code total} records were seen since this loop started. */
   public void runUntilSeen(int total) {
-    await().atMost(Duration.ofSeconds(30)).until(() -> pollOnce() >= total);
+    await().pollInSameThread().atMost(Duration.ofSeconds(30)).until(() -> pollOnce() >= total);
   }
 
   private int pollOnce() {

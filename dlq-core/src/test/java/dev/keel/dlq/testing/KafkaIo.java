@@ -81,6 +81,7 @@ public final class KafkaIo implements AutoCloseable {
       c.assign(parts);
       c.seekToBeginning(parts);
       await()
+          .pollInSameThread()
           .atMost(Duration.ofSeconds(20))
           .until(
               () -> {
