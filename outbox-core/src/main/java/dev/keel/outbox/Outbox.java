@@ -1,0 +1,148 @@
+package dev.keel.outbox;
+
+import dev.keel.event.Event;
+import dev.keel.event.contract.EventContracts;
+import dev.keel.event.sql.SqlDialect;
+import dev.keel.event.sql.TableNames;
+import dev.keel.outbox.internal.DefaultOutbox;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jooq.DSLContext;
+
+/**
+ * Appends events to the outbox table in the caller's open transaction. Nothing is sent before the
+ * transaction commits; a rollback removes the events with the business change. The relay ({@link
+ * OutboxRelay}) publishes committed rows.
+ *
+ * <pre>{@code
+ * Outbox outbox = Outbox.builder().lanes(16).requireKey("orders").build();
+ *
+ * try (Connection c = dataSource.getConnection()) {
+ *   c.setAutoCommit(false);
+ *   insertOrder(c, order);
+ *   outbox.append(c, Event.builder().type("order.placed").topic("orders").key(order.id())
+ *       .source("order-service").payload(json.encode(order)).build());
+ *   c.commit();
+ * }
+ * }</pre>
+ *
+ * <p>Bad input ({@link InvalidEventException}, {@link
+ * dev.keel.event.UnknownContractVersionException}) is rejected before anything is written, so the
+ * caller's transaction is untouched and the caller decides. Append inside READ COMMITTED
+ * transactions (PostgreSQL's default) for the exact commit-order fence.
+ *
+ * <p>Thread-safe; one instance serves the whole application. It holds no connection.
+ */
+public interface Outbox {
+
+  /** Starts a builder. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Appends one event in the connection's current transaction.
+   *
+   * @param connection the caller's connection; not committed, not closed
+   * @param event the event
+   * @return the event's id, the idempotency key downstream
+   * @throws InvalidEventException when the event breaks a rule of this outbox
+   * @throws dev.keel.event.UnknownContractVersionException when the contract version is unknown
+   * @throws dev.keel.event.RetriableKeelException when the database refused the insert
+   */
+  UUID append(Connection connection, Event event);
+
+  /**
+   * Appends events in one JDBC batch, in list order, in the connection's current transaction. All
+   * are validated before any is written.
+   *
+   * @return the ids, in list order
+   */
+  List<UUID> appendAll(Connection connection, List<Event> events);
+
+  /** Appends one event through a jOOQ context whose connection is in the caller's transaction. */
+  UUID append(DSLContext context, Event event);
+
+  /** Appends events through a jOOQ context whose connection is in the caller's transaction. */
+  List<UUID> appendAll(DSLContext context, List<Event> events);
+
+  /** The number of lanes; the relay must be built with the same number. */
+  int lanes();
+
+  /** The lane of a partition key: a stable hash of its UTF-8 bytes modulo {@link #lanes()}. */
+  int laneOf(String key);
+
+  /** Builds an {@link Outbox}. Not thread-safe; {@link #build()} copies the configuration. */
+  final class Builder {
+    private TableNames tableNames = TableNames.defaults();
+    private SqlDialect dialect;
+    private int lanes = OutboxRelay.DEFAULT_LANES;
+    private int maxPayloadBytes = 1024 * 1024;
+    private EventContracts contracts = EventContracts.none();
+    private Set<String> keyedTopics = Set.of();
+    private boolean allTopicsKeyed;
+
+    private Builder() {}
+
+    /** Schema and table prefix; {@link TableNames#defaults()} by default. */
+    public Builder tableNames(TableNames tableNames) {
+      this.tableNames = tableNames;
+      return this;
+    }
+
+    /** The dialect; detected from the first connection when not set. */
+    public Builder dialect(SqlDialect dialect) {
+      this.dialect = dialect;
+      return this;
+    }
+
+    /**
+     * Lanes, 1 to 4096; 16 by default. Must equal the relay's. Change only with an empty outbox.
+     */
+    public Builder lanes(int lanes) {
+      this.lanes = lanes;
+      return this;
+    }
+
+    /** The largest payload accepted, in bytes, 1 to 64 MiB; 1 MiB by default. */
+    public Builder maxPayloadBytes(int maxPayloadBytes) {
+      this.maxPayloadBytes = maxPayloadBytes;
+      return this;
+    }
+
+    /** Contracts checked at append: a registered type with an unknown version is refused. */
+    public Builder contracts(EventContracts contracts) {
+      this.contracts = contracts;
+      return this;
+    }
+
+    /** Topics whose events must carry a partition key. */
+    public Builder requireKey(String... topics) {
+      this.keyedTopics = Set.of(topics);
+      return this;
+    }
+
+    /** Every event must carry a partition key. */
+    public Builder requireKeyOnAllTopics() {
+      this.allTopicsKeyed = true;
+      return this;
+    }
+
+    /** Validates and builds. */
+    public Outbox build() {
+      OutboxRelay.Builder.checkLanes("Outbox.lanes", lanes);
+      if (maxPayloadBytes < 1 || maxPayloadBytes > 64 * 1024 * 1024) {
+        throw new dev.keel.event.KeelConfigurationException(
+            "Outbox.maxPayloadBytes must be between 1 and 67108864, was " + maxPayloadBytes);
+      }
+      if (tableNames == null || contracts == null) {
+        throw new dev.keel.event.KeelConfigurationException(
+            "Outbox.tableNames and Outbox.contracts must not be null");
+      }
+      return new DefaultOutbox(
+          tableNames, dialect, lanes, maxPayloadBytes, contracts, keyedTopics, allTopicsKeyed);
+    }
+  }
+}

@@ -1,0 +1,346 @@
+package dev.keel.outbox;
+
+import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.sql.SqlDialect;
+import dev.keel.event.sql.TableNames;
+import dev.keel.outbox.internal.DefaultOutboxRelay;
+import dev.keel.outbox.internal.RelayConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * Publishes committed outbox rows to Kafka: at least once, in per-key order, across any number of
+ * relay instances in any number of JVMs.
+ *
+ * <p>Rows are spread over lanes by key hash. Each lane has one live owner at a time, through a
+ * lease row whose epoch (fencing token) every delete checks; instances share lanes evenly and take
+ * over the lanes of an instance whose lease expired. A lane is read in id order behind a
+ * commit-order fence, its batch sent without waiting per record, acknowledged with one flush and
+ * removed with one statement.
+ *
+ * <pre>{@code
+ * try (OutboxRelay relay = OutboxRelay.builder()
+ *     .dataSource(dataSource)
+ *     .producerProperties(Map.of("bootstrap.servers", "kafka:9092"))
+ *     .lanes(16)
+ *     .build()) {
+ *   relay.start();
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #close()} finishes in-flight batches (up to the close timeout), releases
+ * the leases, closes the producer and, when the relay created it, the connection pool.
+ */
+public interface OutboxRelay extends AutoCloseable {
+  /** Default lane count. */
+  int DEFAULT_LANES = 16;
+
+  /** Starts a builder. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /** Creates the schema if asked, then starts the lease, worker and wake-up threads. Idempotent. */
+  void start();
+
+  /** This instance's id, as written in the lease table. */
+  String instanceId();
+
+  /** The lanes this instance owns right now. */
+  Set<Integer> ownedLanes();
+
+  /** Whether the relay is started and not closed. */
+  boolean isRunning();
+
+  /** Stops gracefully: finishes in-flight batches, releases leases, closes what it owns. */
+  @Override
+  void close();
+
+  /** Builds an {@link OutboxRelay}. Not thread-safe; {@link #build()} copies the configuration. */
+  final class Builder {
+    private static final Set<String> FORCED = Set.of("key.serializer", "value.serializer");
+
+    private DataSource dataSource;
+    private String jdbcUrl;
+    private String jdbcUser;
+    private String jdbcPassword;
+    private Map<String, Object> producerProperties = new HashMap<>();
+    private int lanes = DEFAULT_LANES;
+    private int batchSize = 500;
+    private int workers = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
+    private Duration pollInterval = Duration.ofMillis(500);
+    private Duration leaseDuration = Duration.ofSeconds(10);
+    private Duration closeTimeout = Duration.ofSeconds(30);
+    private Duration backoffInitial = Duration.ofMillis(100);
+    private Duration backoffMax = Duration.ofSeconds(10);
+    private CleanupMode cleanupMode = CleanupMode.DELETE;
+    private Duration publishedRetention = Duration.ofDays(7);
+    private TableNames tableNames = TableNames.defaults();
+    private SqlDialect dialect;
+    private Clock clock = Clock.systemUTC();
+    private MeterRegistry meterRegistry;
+    private OutboxRelayListener listener = new OutboxRelayListener() {};
+    private String instanceId;
+    private boolean strictOrdering;
+    private int maxAttempts = 10;
+    private boolean createSchema = true;
+    private boolean listenNotify = true;
+
+    private Builder() {}
+
+    /** The database with the outbox; the caller keeps ownership. Either this or a JDBC URL. */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = dataSource;
+      return this;
+    }
+
+    /** A JDBC URL: the relay creates (and closes) a HikariCP pool of its own. */
+    public Builder jdbcUrl(String url, String user, String password) {
+      this.jdbcUrl = url;
+      this.jdbcUser = user;
+      this.jdbcPassword = password;
+      return this;
+    }
+
+    /**
+     * Kafka producer properties, passed through untouched (SASL and SSL included; never logged).
+     * {@code bootstrap.servers} is required; {@code acks} must be {@code all} and {@code
+     * enable.idempotence} true if given; serializers are the relay's own.
+     */
+    public Builder producerProperties(Map<String, ?> properties) {
+      this.producerProperties = new HashMap<>(properties);
+      return this;
+    }
+
+    /** Lanes, 1 to 4096, 16 by default; must equal the {@link Outbox}'s. */
+    public Builder lanes(int lanes) {
+      this.lanes = lanes;
+      return this;
+    }
+
+    /** Rows claimed and sent per lane batch, 1 to 10,000; 500 by default. */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** Publishing threads (each with its own producer), 1 to 64; 2 to 4 by default. */
+    public Builder workers(int workers) {
+      this.workers = workers;
+      return this;
+    }
+
+    /** How often idle lanes are polled when no wake-up arrives; 500 ms by default. */
+    public Builder pollInterval(Duration pollInterval) {
+      this.pollInterval = pollInterval;
+      return this;
+    }
+
+    /** How long a lane lease lasts without renewal (renewed every third); 10 s by default. */
+    public Builder leaseDuration(Duration leaseDuration) {
+      this.leaseDuration = leaseDuration;
+      return this;
+    }
+
+    /** How long {@link OutboxRelay#close()} waits for in-flight batches; 30 s by default. */
+    public Builder closeTimeout(Duration closeTimeout) {
+      this.closeTimeout = closeTimeout;
+      return this;
+    }
+
+    /**
+     * Exponential backoff with jitter after database or broker failures: first and largest delay.
+     */
+    public Builder backoff(Duration initial, Duration max) {
+      this.backoffInitial = initial;
+      this.backoffMax = max;
+      return this;
+    }
+
+    /** Delete published rows (the default). */
+    public Builder deletePublished() {
+      this.cleanupMode = CleanupMode.DELETE;
+      return this;
+    }
+
+    /** Keep published rows in the published table for a retention, then purge them. */
+    public Builder markPublished(Duration retention) {
+      this.cleanupMode = CleanupMode.MARK_PUBLISHED;
+      this.publishedRetention = retention;
+      return this;
+    }
+
+    /** Schema and prefix; {@link TableNames#defaults()} by default. */
+    public Builder tableNames(TableNames tableNames) {
+      this.tableNames = tableNames;
+      return this;
+    }
+
+    /** The dialect; detected from the database when not set. */
+    public Builder dialect(SqlDialect dialect) {
+      this.dialect = dialect;
+      return this;
+    }
+
+    /** The clock for latency measurements; the UTC system clock by default. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Where to register metrics ({@code keel.outbox.*}, {@code keel.relay.*}); none by default. */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = registry;
+      return this;
+    }
+
+    /** Callbacks; none by default. */
+    public Builder listener(OutboxRelayListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    /** The id in the lease table; host name plus a random suffix by default. */
+    public Builder instanceId(String instanceId) {
+      this.instanceId = instanceId;
+      return this;
+    }
+
+    /**
+     * When true, a lane stops at a row it can never publish (the row is quarantined and the lane
+     * waits for {@link OutboxAdmin#resumeLane(int)}); when false (the default) the row is
+     * quarantined and the lane keeps flowing.
+     */
+    public Builder strictOrdering(boolean strict) {
+      this.strictOrdering = strict;
+      return this;
+    }
+
+    /** Attempts for a row that fails alone while others publish, before it is quarantined; 10. */
+    public Builder maxAttempts(int maxAttempts) {
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** Whether {@link OutboxRelay#start()} creates or upgrades the tables; true by default. */
+    public Builder createSchema(boolean createSchema) {
+      this.createSchema = createSchema;
+      return this;
+    }
+
+    /**
+     * Whether to wake up on PostgreSQL {@code LISTEN/NOTIFY}; true by default (polling remains).
+     */
+    public Builder listenNotify(boolean listenNotify) {
+      this.listenNotify = listenNotify;
+      return this;
+    }
+
+    /**
+     * Validates and builds a stopped relay.
+     *
+     * @throws KeelConfigurationException naming the property that is wrong
+     */
+    public OutboxRelay build() {
+      if ((dataSource == null) == (jdbcUrl == null)) {
+        throw new KeelConfigurationException(
+            "OutboxRelay needs exactly one of dataSource or jdbcUrl");
+      }
+      checkLanes("OutboxRelay.lanes", lanes);
+      checkRange("OutboxRelay.batchSize", batchSize, 1, 10_000);
+      checkRange("OutboxRelay.workers", workers, 1, 64);
+      checkRange("OutboxRelay.maxAttempts", maxAttempts, 1, 1_000_000);
+      checkPositive("OutboxRelay.pollInterval", pollInterval);
+      checkPositive("OutboxRelay.leaseDuration", leaseDuration);
+      if (leaseDuration.compareTo(Duration.ofMillis(300)) < 0) {
+        throw new KeelConfigurationException(
+            "OutboxRelay.leaseDuration must be at least PT0.3S, was " + leaseDuration);
+      }
+      checkPositive("OutboxRelay.closeTimeout", closeTimeout);
+      checkPositive("OutboxRelay.backoff initial", backoffInitial);
+      checkPositive("OutboxRelay.backoff max", backoffMax);
+      if (backoffMax.compareTo(backoffInitial) < 0) {
+        throw new KeelConfigurationException(
+            "OutboxRelay.backoff max must not be below initial, was " + backoffMax);
+      }
+      checkPositive("OutboxRelay.publishedRetention", publishedRetention);
+      Objects.requireNonNull(tableNames, "OutboxRelay.tableNames");
+      Objects.requireNonNull(clock, "OutboxRelay.clock");
+      Objects.requireNonNull(listener, "OutboxRelay.listener");
+      if (producerProperties.get("bootstrap.servers") == null) {
+        throw new KeelConfigurationException(
+            "OutboxRelay.producerProperties must contain bootstrap.servers");
+      }
+      Object acks = producerProperties.get("acks");
+      if (acks != null && !acks.toString().equals("all") && !acks.toString().equals("-1")) {
+        throw new KeelConfigurationException(
+            "OutboxRelay.producerProperties acks must be all, was " + acks);
+      }
+      Object idem = producerProperties.get("enable.idempotence");
+      if (idem != null && !Boolean.parseBoolean(idem.toString())) {
+        throw new KeelConfigurationException(
+            "OutboxRelay.producerProperties enable.idempotence must be true");
+      }
+      if (producerProperties.containsKey("transactional.id")) {
+        throw new KeelConfigurationException(
+            "OutboxRelay.producerProperties must not set transactional.id");
+      }
+      for (String k : FORCED) {
+        producerProperties.remove(k);
+      }
+      RelayConfig config =
+          new RelayConfig(
+              dataSource,
+              jdbcUrl,
+              jdbcUser,
+              jdbcPassword,
+              Map.copyOf(producerProperties),
+              lanes,
+              batchSize,
+              workers,
+              pollInterval,
+              leaseDuration,
+              closeTimeout,
+              backoffInitial,
+              backoffMax,
+              cleanupMode,
+              publishedRetention,
+              tableNames,
+              dialect,
+              clock,
+              meterRegistry,
+              listener,
+              instanceId,
+              strictOrdering,
+              maxAttempts,
+              createSchema,
+              listenNotify);
+      return new DefaultOutboxRelay(config);
+    }
+
+    /** Validates a lane count. */
+    static void checkLanes(String property, int lanes) {
+      checkRange(property, lanes, 1, 4096);
+    }
+
+    private static void checkRange(String property, int value, int min, int max) {
+      if (value < min || value > max) {
+        throw new KeelConfigurationException(
+            property + " must be between " + min + " and " + max + ", was " + value);
+      }
+    }
+
+    private static void checkPositive(String property, Duration d) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new KeelConfigurationException(property + " must be a positive duration, was " + d);
+      }
+    }
+  }
+}

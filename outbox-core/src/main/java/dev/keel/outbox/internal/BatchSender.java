@@ -1,0 +1,190 @@
+package dev.keel.outbox.internal;
+
+import dev.keel.event.EventHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/** Sends one lane batch without waiting per record, then waits once, and sorts the outcomes. */
+final class BatchSender {
+  private BatchSender() {}
+
+  /** What happened to each row of a batch. */
+  static final class Outcome {
+    final List<Row> acked = new ArrayList<>();
+
+    /** Rows that can never be published, with their error. */
+    final List<Map.Entry<Row, String>> permanent = new ArrayList<>();
+
+    /** Rows that failed with an error that may pass. */
+    final List<Map.Entry<Row, String>> retriable = new ArrayList<>();
+
+    /** Rows not sent because a strict lane stopped in front of them. */
+    final List<Row> held = new ArrayList<>();
+
+    Throwable firstRetriable;
+
+    /** Nothing went through and something failed as if the broker were away. */
+    boolean outage() {
+      return acked.isEmpty()
+          && permanent.isEmpty()
+          && firstRetriable != null
+          && !topicMissing(firstRetriable);
+    }
+  }
+
+  static Outcome send(Producer<byte[], byte[]> producer, List<Row> rows, boolean strict) {
+    Outcome out = new Outcome();
+    List<Future<RecordMetadata>> futures = new ArrayList<>(rows.size());
+    int sent = 0;
+    for (Row row : rows) {
+      Future<RecordMetadata> f;
+      try {
+        f = producer.send(record(row));
+      } catch (IllegalArgumentException e) {
+        f =
+            new FailedFuture(
+                new SerializationException("stored headers unreadable: " + e.getMessage()));
+      } catch (KafkaException e) {
+        f = new FailedFuture(e);
+      }
+      futures.add(f);
+      sent++;
+      if (strict && f.isDone() && isPermanent(failure(f))) {
+        break;
+      }
+    }
+    producer.flush();
+    boolean stop = false;
+    for (int i = 0; i < rows.size(); i++) {
+      Row row = rows.get(i);
+      if (i >= sent || stop) {
+        out.held.add(row);
+        continue;
+      }
+      Throwable error = failure(futures.get(i));
+      if (error == null) {
+        out.acked.add(row);
+      } else if (isPermanent(error)) {
+        out.permanent.add(Map.entry(row, describe(error)));
+        stop = strict;
+      } else {
+        out.retriable.add(Map.entry(row, describe(error)));
+        if (out.firstRetriable == null) {
+          out.firstRetriable = error;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static ProducerRecord<byte[], byte[]> record(Row row) {
+    RecordHeaders h = new RecordHeaders();
+    h.add(new RecordHeader(EventHeaders.EVENT_ID, bytes(row.eventId().toString())));
+    h.add(new RecordHeader(EventHeaders.EVENT_TYPE, bytes(row.type())));
+    h.add(
+        new RecordHeader(
+            EventHeaders.CONTRACT_VERSION, bytes(Integer.toString(row.contractVersion()))));
+    for (Map.Entry<String, String> e : StoredHeaders.decode(row.headersJson()).entrySet()) {
+      h.add(new RecordHeader(e.getKey(), bytes(e.getValue())));
+    }
+    byte[] key = row.key() == null ? null : bytes(row.key());
+    return new ProducerRecord<>(row.topic(), null, key, row.payload(), h);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Throwable failure(Future<RecordMetadata> f) {
+    try {
+      f.get();
+      return null;
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return e;
+    }
+  }
+
+  static boolean isPermanent(Throwable e) {
+    return e instanceof RecordTooLargeException
+        || e instanceof RecordBatchTooLargeException
+        || e instanceof TopicAuthorizationException
+        || e instanceof InvalidTopicException
+        || e instanceof InvalidRecordException
+        || e instanceof SerializationException;
+  }
+
+  static boolean isRetriable(Throwable e) {
+    return e instanceof RetriableException;
+  }
+
+  /** The broker answered, but the topic does not exist: a matter of this row, not an outage. */
+  static boolean topicMissing(Throwable e) {
+    return e instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
+        || (e instanceof org.apache.kafka.common.errors.TimeoutException
+            && e.getMessage() != null
+            && e.getMessage().contains("not present in metadata"));
+  }
+
+  static String describe(Throwable e) {
+    String message = e.getMessage() == null ? "" : ": " + e.getMessage();
+    if (message.length() > 500) {
+      message = message.substring(0, 500) + "...";
+    }
+    return e.getClass().getSimpleName() + message;
+  }
+
+  /** A send that failed before it reached the producer's buffer. */
+  private static final class FailedFuture implements Future<RecordMetadata> {
+    private final Throwable error;
+
+    FailedFuture(Throwable error) {
+      this.error = error;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterrupt) {
+      return false;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return false;
+    }
+
+    @Override
+    public boolean isDone() {
+      return true;
+    }
+
+    @Override
+    public RecordMetadata get() throws ExecutionException {
+      throw new ExecutionException(error);
+    }
+
+    @Override
+    public RecordMetadata get(long timeout, java.util.concurrent.TimeUnit unit)
+        throws ExecutionException {
+      throw new ExecutionException(error);
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package dev.keel.outbox.internal;
+
+import dev.keel.event.Event;
+import dev.keel.event.FailureClass;
+import dev.keel.event.NonRetriableKeelException;
+import dev.keel.event.RetriableKeelException;
+import dev.keel.event.contract.EventContracts;
+import dev.keel.event.sql.SqlDialect;
+import dev.keel.event.sql.TableNames;
+import dev.keel.outbox.InvalidEventException;
+import dev.keel.outbox.Outbox;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.jooq.DSLContext;
+
+/** The {@link Outbox}: validates, then inserts with one prepared statement (batched for many). */
+public final class DefaultOutbox implements Outbox {
+  private final TableNames names;
+  private final int lanes;
+  private final int maxPayloadBytes;
+  private final EventContracts contracts;
+  private final Set<String> keyedTopics;
+  private final boolean allTopicsKeyed;
+  private volatile OutboxSql sql;
+
+  /** Use {@link Outbox#builder()}. */
+  public DefaultOutbox(
+      TableNames names,
+      SqlDialect dialect,
+      int lanes,
+      int maxPayloadBytes,
+      EventContracts contracts,
+      Set<String> keyedTopics,
+      boolean allTopicsKeyed) {
+    this.names = names;
+    this.lanes = lanes;
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.contracts = contracts;
+    this.keyedTopics = Set.copyOf(keyedTopics);
+    this.allTopicsKeyed = allTopicsKeyed;
+    this.sql = dialect == null ? null : new OutboxSql(dialect, names);
+  }
+
+  @Override
+  public int lanes() {
+    return lanes;
+  }
+
+  @Override
+  public int laneOf(String key) {
+    return Lanes.of(key, new UUID(0, 0), lanes);
+  }
+
+  @Override
+  public UUID append(Connection connection, Event event) {
+    return appendAll(connection, List.of(event)).get(0);
+  }
+
+  @Override
+  public UUID append(DSLContext context, Event event) {
+    return context.connectionResult(c -> append(c, event));
+  }
+
+  @Override
+  public List<UUID> appendAll(DSLContext context, List<Event> events) {
+    return context.connectionResult(c -> appendAll(c, events));
+  }
+
+  @Override
+  public List<UUID> appendAll(Connection connection, List<Event> events) {
+    if (events.isEmpty()) {
+      return List.of();
+    }
+    events.forEach(this::validate);
+    OutboxSql s = sql(connection);
+    List<UUID> ids = new ArrayList<>(events.size());
+    try (PreparedStatement ps = connection.prepareStatement(s.insert())) {
+      for (Event e : events) {
+        bind(ps, e, s.dialect);
+        ids.add(e.id());
+        if (events.size() > 1) {
+          ps.addBatch();
+        }
+      }
+      if (events.size() > 1) {
+        ps.executeBatch();
+      } else {
+        ps.executeUpdate();
+      }
+    } catch (SQLException e) {
+      if (Jdbc.isUniqueViolation(e)) {
+        throw new NonRetriableKeelException(
+            FailureClass.VALIDATION,
+            "Outbox " + names + ": an event id is already in the outbox (append each event once)",
+            e);
+      }
+      throw new RetriableKeelException("Outbox " + names + ": append failed: " + e.getMessage(), e);
+    }
+    return ids;
+  }
+
+  private void bind(PreparedStatement ps, Event e, SqlDialect dialect) throws SQLException {
+    String key = e.key().orElse(null);
+    ps.setInt(1, Lanes.of(key, e.id(), lanes));
+    Jdbc.setUuid(ps, 2, e.id(), dialect);
+    ps.setString(3, e.topic());
+    ps.setString(4, key);
+    ps.setString(5, e.type());
+    ps.setInt(6, e.contractVersion());
+    ps.setString(7, StoredHeaders.encode(e));
+    ps.setBytes(8, e.payload());
+  }
+
+  private void validate(Event e) {
+    if (e.payloadSize() > maxPayloadBytes) {
+      throw new InvalidEventException(
+          "Outbox: event "
+              + e.id()
+              + " ("
+              + e.type()
+              + ") to topic "
+              + e.topic()
+              + " has a payload of "
+              + e.payloadSize()
+              + " bytes, over the limit of "
+              + maxPayloadBytes);
+    }
+    if (e.key().isEmpty() && (allTopicsKeyed || keyedTopics.contains(e.topic()))) {
+      throw new InvalidEventException(
+          "Outbox: event "
+              + e.id()
+              + " ("
+              + e.type()
+              + ") has no partition key,"
+              + " but topic "
+              + e.topic()
+              + " is declared keyed");
+    }
+    contracts.check(e.type(), e.contractVersion());
+  }
+
+  private OutboxSql sql(Connection c) {
+    OutboxSql s = sql;
+    if (s == null) {
+      try {
+        s = new OutboxSql(SqlDialect.detect(c), names);
+      } catch (SQLException e) {
+        throw new RetriableKeelException(
+            "Outbox: cannot detect the database dialect: " + e.getMessage(), e);
+      }
+      sql = s;
+    }
+    return s;
+  }
+}

@@ -1,0 +1,302 @@
+package dev.keel.outbox.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.keel.event.FatalKeelException;
+import dev.keel.event.sql.SchemaInstaller;
+import dev.keel.event.sql.SqlDialect;
+import dev.keel.outbox.CleanupMode;
+import dev.keel.outbox.OutboxRelay;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.net.InetAddress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link OutboxRelay}: a lease thread, worker threads, and a LISTEN thread on PostgreSQL. */
+public final class DefaultOutboxRelay implements OutboxRelay {
+  private static final Logger log = LoggerFactory.getLogger(DefaultOutboxRelay.class);
+
+  private final RelayConfig config;
+  private final String owner;
+  private final Wakeup wakeup = new Wakeup();
+  private final List<LaneWorker> workers = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private DataSource dataSource;
+  private HikariDataSource ownedPool;
+  private OutboxSql sql;
+  private LeaseManager leases;
+  private RelayMetrics metrics;
+  private ScheduledExecutorService scheduler;
+  private NotifyListener notify;
+  private volatile boolean running;
+  private boolean closed;
+
+  /** Use {@link OutboxRelay#builder()}. */
+  public DefaultOutboxRelay(RelayConfig config) {
+    this.config = config;
+    this.owner = config.instanceId() != null ? config.instanceId() : defaultInstanceId();
+  }
+
+  private static String defaultInstanceId() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      host = "relay";
+    }
+    return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  @Override
+  public synchronized void start() {
+    if (closed) {
+      throw new IllegalStateException("OutboxRelay " + owner + " is closed");
+    }
+    if (running) {
+      return;
+    }
+    dataSource = config.dataSource() != null ? config.dataSource() : ownPool();
+    SqlDialect dialect =
+        config.dialect() != null ? config.dialect() : SqlDialect.detect(dataSource);
+    sql = new OutboxSql(dialect, config.tableNames());
+    if (config.createSchema()) {
+      SchemaInstaller.builder()
+          .dataSource(dataSource)
+          .dialect(dialect)
+          .tableNames(config.tableNames())
+          .build()
+          .install("outbox");
+    }
+    leases =
+        new LeaseManager(
+            dataSource,
+            sql,
+            owner,
+            config.lanes(),
+            config.leaseDuration(),
+            config.listener(),
+            wakeup);
+    try {
+      leases.init();
+    } catch (SQLException e) {
+      throw new FatalKeelException(
+          "OutboxRelay " + owner + ": cannot prepare the lease table: " + e.getMessage(), e);
+    }
+    metrics =
+        new RelayMetrics(
+            config.meterRegistry(), owner, () -> leases.ownedLanes().size(), leases::stoppedCount);
+    CircuitBreaker breaker =
+        CircuitBreaker.of(
+            "keel-relay-" + owner,
+            CircuitBreakerConfig.custom()
+                .failureRateThreshold(50)
+                .minimumNumberOfCalls(4)
+                .slidingWindowSize(8)
+                .waitDurationInOpenState(config.backoffMax())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .build());
+    running = true;
+    scheduler =
+        Executors.newSingleThreadScheduledExecutor(r -> thread(r, "keel-relay-lease-" + owner));
+    long period = Math.max(100, config.leaseDuration().toMillis() / 3);
+    scheduler.scheduleWithFixedDelay(this::leaseRound, 0, period, TimeUnit.MILLISECONDS);
+    for (int i = 0; i < config.workers(); i++) {
+      LaneWorker w =
+          new LaneWorker(i, config, dataSource, sql, leases, wakeup, breaker, metrics, owner);
+      workers.add(w);
+      Thread t = thread(w, "keel-relay-worker-" + owner + "-" + i);
+      threads.add(t);
+      t.start();
+    }
+    if (config.listenNotify() && dialect == SqlDialect.POSTGRES) {
+      notify = new NotifyListener(dataSource, sql.notifyChannel, wakeup, config.backoffMax());
+      Thread t = thread(notify, "keel-relay-listen-" + owner);
+      threads.add(t);
+      t.start();
+    }
+    log.info(
+        "OutboxRelay {} started: {} lanes, {} workers, batch {}, {} ({})",
+        owner,
+        config.lanes(),
+        config.workers(),
+        config.batchSize(),
+        dialect,
+        config.tableNames());
+  }
+
+  private HikariDataSource ownPool() {
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(config.jdbcUrl());
+    hc.setUsername(config.jdbcUser());
+    hc.setPassword(config.jdbcPassword());
+    hc.setMaximumPoolSize(config.workers() + 3);
+    hc.setPoolName("keel-relay-" + owner);
+    ownedPool = new HikariDataSource(hc);
+    return ownedPool;
+  }
+
+  private static Thread thread(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  private void leaseRound() {
+    if (!running) {
+      return;
+    }
+    try {
+      leases.tick();
+      refreshStats();
+      if (config.cleanupMode() == CleanupMode.MARK_PUBLISHED) {
+        purgePublished();
+      }
+    } catch (SQLException e) {
+      log.warn(
+          "OutboxRelay {}: lease round failed ({}); lanes are dropped when their lease runs out",
+          owner,
+          e.getMessage());
+      config.listener().onRetriableError("lease", e);
+    } catch (RuntimeException e) {
+      log.error("OutboxRelay {}: lease round failed", owner, e);
+    }
+  }
+
+  private void refreshStats() throws SQLException {
+    if (config.meterRegistry() == null) {
+      return;
+    }
+    try (Connection c = dataSource.getConnection()) {
+      try (PreparedStatement ps = c.prepareStatement(sql.stats());
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        metrics.pending.set(rs.getLong(1));
+        Timestamp oldest = rs.getTimestamp(2);
+        metrics.oldestAgeMillis.set(
+            oldest == null ? 0 : Math.max(0, config.clock().millis() - oldest.getTime()));
+      }
+      try (PreparedStatement ps = c.prepareStatement(sql.quarantineCount());
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        metrics.quarantined.set(rs.getLong(1));
+      }
+    }
+  }
+
+  private void purgePublished() throws SQLException {
+    Timestamp cutoff =
+        new Timestamp(config.clock().millis() - config.publishedRetention().toMillis());
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.purgePublished())) {
+      c.setAutoCommit(true);
+      ps.setTimestamp(1, cutoff);
+      ps.executeUpdate();
+    }
+  }
+
+  @Override
+  public String instanceId() {
+    return owner;
+  }
+
+  @Override
+  public Set<Integer> ownedLanes() {
+    return leases == null ? Set.of() : leases.ownedLanes();
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (!running) {
+      closeOwned();
+      return;
+    }
+    running = false;
+    scheduler.shutdownNow();
+    workers.forEach(LaneWorker::stop);
+    if (notify != null) {
+      notify.stop();
+    }
+    wakeup.signal();
+    long deadline = System.nanoTime() + config.closeTimeout().toNanos();
+    joinUntil(deadline);
+    if (threads.stream().anyMatch(Thread::isAlive)) {
+      log.warn(
+          "OutboxRelay {}: batches still in flight after {}; aborting them (their rows stay in the outbox)",
+          owner,
+          config.closeTimeout());
+      workers.forEach(w -> w.closeProducer(Duration.ZERO));
+      joinUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
+    }
+    workers.forEach(w -> w.closeProducer(Duration.ofSeconds(5)));
+    leases.releaseAll();
+    metrics.close();
+    closeOwned();
+    log.info("OutboxRelay {} closed", owner);
+  }
+
+  /**
+   * Stops every thread at once without finishing batches, releasing leases or leaving the
+   * membership: what a killed process leaves behind. For failure tests only.
+   */
+  public synchronized void simulateCrash() {
+    closed = true;
+    running = false;
+    scheduler.shutdownNow();
+    workers.forEach(LaneWorker::stop);
+    if (notify != null) {
+      notify.stop();
+    }
+    workers.forEach(w -> w.closeProducer(Duration.ZERO));
+    threads.forEach(Thread::interrupt);
+    wakeup.signal();
+    joinUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
+    metrics.close();
+    closeOwned();
+  }
+
+  private void joinUntil(long deadlineNanos) {
+    for (Thread t : threads) {
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      try {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private void closeOwned() {
+    if (ownedPool != null) {
+      ownedPool.close();
+    }
+  }
+}

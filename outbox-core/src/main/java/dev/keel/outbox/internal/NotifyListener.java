@@ -1,0 +1,75 @@
+package dev.keel.outbox.internal;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens on the outbox's PostgreSQL channel with a connection of its own and wakes the workers
+ * when appends commit. Polling stays on as the fallback; a lost connection is re-opened with
+ * backoff.
+ */
+final class NotifyListener implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(NotifyListener.class);
+  private final DataSource dataSource;
+  private final String channel;
+  private final Wakeup wakeup;
+  private final Duration backoffMax;
+  private volatile boolean running = true;
+  private volatile Connection connection;
+
+  NotifyListener(DataSource dataSource, String channel, Wakeup wakeup, Duration backoffMax) {
+    this.dataSource = dataSource;
+    this.channel = channel;
+    this.wakeup = wakeup;
+    this.backoffMax = backoffMax;
+  }
+
+  @Override
+  public void run() {
+    long delay = 100;
+    while (running) {
+      try (Connection c = dataSource.getConnection()) {
+        connection = c;
+        c.setAutoCommit(true);
+        try (Statement st = c.createStatement()) {
+          st.execute("LISTEN \"" + channel + "\"");
+        }
+        PGConnection pg = c.unwrap(PGConnection.class);
+        delay = 100;
+        wakeup.signal(); // anything appended while not listening
+        while (running) {
+          PGNotification[] notes = pg.getNotifications(500);
+          if (notes != null && notes.length > 0) {
+            wakeup.signal();
+          }
+        }
+      } catch (SQLException e) {
+        if (running) {
+          log.debug(
+              "Outbox LISTEN connection lost ({}); reconnecting, polling meanwhile",
+              e.getMessage());
+          try {
+            Thread.sleep(delay);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+          delay = Math.min(delay * 2, backoffMax.toMillis());
+        }
+      } finally {
+        connection = null;
+      }
+    }
+  }
+
+  void stop() {
+    running = false;
+  }
+}

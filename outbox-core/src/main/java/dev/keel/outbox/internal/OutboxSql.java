@@ -1,0 +1,314 @@
+package dev.keel.outbox.internal;
+
+import dev.keel.event.sql.SqlDialect;
+import dev.keel.event.sql.TableNames;
+
+/**
+ * The outbox's SQL for one dialect and set of table names, rendered once. Table names are validated
+ * by {@link TableNames} and quoted; every value is a bind parameter.
+ */
+public final class OutboxSql {
+  private static final String COLUMNS =
+      "lane, event_id, topic, event_key, event_type, contract_version, headers, payload, created_at";
+
+  final SqlDialect dialect;
+  final String outbox;
+  final String lease;
+  final String member;
+  final String quarantine;
+  final String published;
+  final String notifyChannel;
+
+  /**
+   * @param dialect the database
+   * @param names where the tables live
+   */
+  public OutboxSql(SqlDialect dialect, TableNames names) {
+    this.dialect = dialect;
+    this.outbox = names.sql(dialect, "outbox");
+    this.lease = names.sql(dialect, "outbox_lease");
+    this.member = names.sql(dialect, "outbox_member");
+    this.quarantine = names.sql(dialect, "outbox_quarantine");
+    this.published = names.sql(dialect, "outbox_published");
+    this.notifyChannel = names.name("outbox");
+  }
+
+  boolean postgres() {
+    return dialect == SqlDialect.POSTGRES;
+  }
+
+  String now() {
+    switch (dialect) {
+      case POSTGRES:
+        return "clock_timestamp()";
+      case H2:
+        return "CURRENT_TIMESTAMP";
+      default:
+        return "CURRENT_TIMESTAMP(6)";
+    }
+  }
+
+  /** An expression for now plus a bound number of milliseconds. */
+  String nowPlusMillis() {
+    switch (dialect) {
+      case POSTGRES:
+        return "clock_timestamp() + (? * interval '1 millisecond')";
+      case H2:
+        return "DATEADD(MILLISECOND, ?, CURRENT_TIMESTAMP)";
+      default:
+        return "TIMESTAMPADD(MICROSECOND, ? * 1000, CURRENT_TIMESTAMP(6))";
+    }
+  }
+
+  String insert() {
+    String headers = postgres() ? "CAST(? AS jsonb)" : "?";
+    return "INSERT INTO "
+        + outbox
+        + " (lane, event_id, topic, event_key, event_type, contract_version, headers, payload)"
+        + " VALUES (?, ?, ?, ?, ?, ?, "
+        + headers
+        + ", ?)";
+  }
+
+  /**
+   * Rows of a lane after an id, in id order, each with a flag saying whether the commit-order fence
+   * lets it go. Parameters: lane, after-id, limit.
+   */
+  String claim() {
+    String safe;
+    switch (dialect) {
+      case POSTGRES:
+        safe =
+            "(CASE WHEN tx_horizon IS NULL THEN tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+                + " ELSE tx_horizon <= pg_snapshot_xmin(pg_current_snapshot()) END)";
+        break;
+      case H2:
+        safe = "TRUE";
+        break;
+      default:
+        // No transaction snapshots: a row may go once no writing transaction that started before
+        // it is still open (innodb_trx has second precision, which only makes this stricter).
+        safe =
+            "(created_at < COALESCE((SELECT MIN(trx_started) FROM information_schema.innodb_trx"
+                + " WHERE trx_rows_modified > 0), TIMESTAMP '2999-12-31 00:00:00'))";
+        break;
+    }
+    String headers = postgres() ? "headers::text" : "headers";
+    return "SELECT id, event_id, topic, event_key, event_type, contract_version, "
+        + headers
+        + ", payload, created_at, attempts, "
+        + safe
+        + " AS safe FROM "
+        + outbox
+        + " WHERE lane = ? AND id > ? ORDER BY id LIMIT ?";
+  }
+
+  String leaseCheck() {
+    return "EXISTS (SELECT 1 FROM "
+        + lease
+        + " l WHERE l.lane = ? AND l.owner = ? AND l.epoch = ?)";
+  }
+
+  /** Parameters: lane, ids (array on PostgreSQL, else n placeholders), lane, owner, epoch. */
+  String delete(int n) {
+    return "DELETE FROM " + outbox + " WHERE lane = ? AND " + idIn(n) + " AND " + leaseCheck();
+  }
+
+  /** Moves published rows to the published table (PostgreSQL: one statement). */
+  String markPublished(int n) {
+    if (postgres()) {
+      return "WITH moved AS (DELETE FROM "
+          + outbox
+          + " WHERE lane = ? AND "
+          + idIn(n)
+          + " AND "
+          + leaseCheck()
+          + " RETURNING id, "
+          + COLUMNS
+          + ") INSERT INTO "
+          + published
+          + " (id, "
+          + COLUMNS
+          + ")"
+          + " SELECT id, "
+          + COLUMNS
+          + " FROM moved";
+    }
+    return "INSERT INTO "
+        + published
+        + " (id, "
+        + COLUMNS
+        + ") SELECT id, "
+        + COLUMNS
+        + " FROM "
+        + outbox
+        + " WHERE lane = ? AND "
+        + idIn(n)
+        + " AND "
+        + leaseCheck();
+  }
+
+  private String idIn(int n) {
+    if (postgres()) {
+      return "id = ANY(?)";
+    }
+    StringBuilder b = new StringBuilder("id IN (");
+    for (int i = 0; i < n; i++) {
+      b.append(i == 0 ? "?" : ", ?");
+    }
+    return b.append(')').toString();
+  }
+
+  /** Parameters: error, id, lane, owner, epoch. */
+  String quarantine() {
+    return "INSERT INTO "
+        + quarantine
+        + " (event_id, original_id, lane, topic, event_key, event_type,"
+        + " contract_version, headers, payload, created_at, attempts, error)"
+        + " SELECT event_id, id, lane, topic, event_key, event_type, contract_version, headers, payload,"
+        + " created_at, attempts + 1, ? FROM "
+        + outbox
+        + " WHERE id = ? AND "
+        + leaseCheck();
+  }
+
+  String deleteOne() {
+    return "DELETE FROM " + outbox + " WHERE id = ?";
+  }
+
+  /** Parameters: error, id. */
+  String recordAttempt() {
+    return "UPDATE " + outbox + " SET attempts = attempts + 1, last_error = ? WHERE id = ?";
+  }
+
+  String insertLease() {
+    return "INSERT INTO " + lease + " (lane, epoch) VALUES (?, 0)";
+  }
+
+  String leases() {
+    return "SELECT lane, owner, epoch, CASE WHEN expires_at > "
+        + now()
+        + " THEN 1 ELSE 0 END, stopped FROM "
+        + lease
+        + " ORDER BY lane";
+  }
+
+  /** Parameters: owner, millis, lane, owner. */
+  String acquire() {
+    return "UPDATE "
+        + lease
+        + " SET owner = ?, epoch = epoch + 1, expires_at = "
+        + nowPlusMillis()
+        + " WHERE lane = ? AND (owner IS NULL OR expires_at IS NULL OR expires_at <= "
+        + now()
+        + " OR owner = ?)";
+  }
+
+  String epochOf() {
+    return "SELECT epoch FROM " + lease + " WHERE lane = ? AND owner = ?";
+  }
+
+  /** Parameters: millis, lane, owner, epoch. */
+  String renew() {
+    return "UPDATE "
+        + lease
+        + " SET expires_at = "
+        + nowPlusMillis()
+        + " WHERE lane = ? AND owner = ? AND epoch = ?";
+  }
+
+  /** Parameters: lane, owner, epoch. */
+  String release() {
+    return "UPDATE "
+        + lease
+        + " SET owner = NULL, expires_at = NULL WHERE lane = ? AND owner = ? AND epoch = ?";
+  }
+
+  /** Parameters: reason, lane. */
+  String stopLane() {
+    return "UPDATE " + lease + " SET stopped = ? WHERE lane = ?";
+  }
+
+  /** Parameters: owner, lanes, millis. */
+  String heartbeat() {
+    switch (dialect) {
+      case POSTGRES:
+        return "INSERT INTO "
+            + member
+            + " (owner, lanes, expires_at) VALUES (?, ?, "
+            + nowPlusMillis()
+            + ")"
+            + " ON CONFLICT (owner) DO UPDATE SET lanes = EXCLUDED.lanes, expires_at = EXCLUDED.expires_at";
+      case H2:
+        return "MERGE INTO "
+            + member
+            + " (owner, lanes, expires_at) KEY (owner) VALUES (?, ?, "
+            + nowPlusMillis()
+            + ")";
+      default:
+        return "INSERT INTO "
+            + member
+            + " (owner, lanes, expires_at) VALUES (?, ?, "
+            + nowPlusMillis()
+            + ")"
+            + " ON DUPLICATE KEY UPDATE lanes = VALUES(lanes), expires_at = VALUES(expires_at)";
+    }
+  }
+
+  String liveMembers() {
+    return "SELECT owner, lanes FROM "
+        + member
+        + " WHERE expires_at > "
+        + now()
+        + " ORDER BY owner";
+  }
+
+  String leaveMembers() {
+    return "DELETE FROM " + member + " WHERE owner = ? OR expires_at < " + now();
+  }
+
+  String stats() {
+    return "SELECT COUNT(*), MIN(created_at) FROM " + outbox;
+  }
+
+  String quarantineCount() {
+    return "SELECT COUNT(*) FROM " + quarantine;
+  }
+
+  /** Parameter: cutoff timestamp. */
+  String purgePublished() {
+    if (postgres()) {
+      return "DELETE FROM "
+          + published
+          + " WHERE id IN (SELECT id FROM "
+          + published
+          + " WHERE published_at < ? LIMIT 1000)";
+    }
+    return "DELETE FROM " + published + " WHERE published_at < ? LIMIT 1000";
+  }
+
+  String listQuarantine() {
+    String headers = postgres() ? "headers::text" : "headers";
+    return "SELECT event_id, original_id, lane, topic, event_key, event_type, contract_version, "
+        + headers
+        + ", payload, created_at, attempts, error, quarantined_at FROM "
+        + quarantine
+        + " ORDER BY quarantined_at, original_id LIMIT ?";
+  }
+
+  /** Moves a quarantined row back to the outbox, at the end of its lane. Parameter: event id. */
+  String requeue() {
+    return "INSERT INTO "
+        + outbox
+        + " ("
+        + COLUMNS.replace(", created_at", "")
+        + ") SELECT lane, event_id, topic,"
+        + " event_key, event_type, contract_version, headers, payload FROM "
+        + quarantine
+        + " WHERE event_id = ?";
+  }
+
+  String deleteQuarantined() {
+    return "DELETE FROM " + quarantine + " WHERE event_id = ?";
+  }
+}

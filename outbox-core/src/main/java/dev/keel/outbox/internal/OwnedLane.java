@@ -1,0 +1,32 @@
+package dev.keel.outbox.internal;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A lane this instance holds a lease on. The worker holds {@link #lock} while it processes a batch;
+ * the lease manager takes it before giving the lane up, so a batch is never cut in half.
+ */
+final class OwnedLane {
+  final int lane;
+  final long epoch;
+  final ReentrantLock lock = new ReentrantLock();
+
+  /** Highest id removed from the front of the lane; the next claim starts after it. */
+  long lastId;
+
+  /** System.nanoTime() until which the lease is surely still ours. */
+  volatile long validUntilNanos;
+
+  volatile boolean revoked;
+  volatile String stopped;
+
+  OwnedLane(int lane, long epoch, long validUntilNanos) {
+    this.lane = lane;
+    this.epoch = epoch;
+    this.validUntilNanos = validUntilNanos;
+  }
+
+  boolean usable() {
+    return !revoked && stopped == null && System.nanoTime() < validUntilNanos;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.keel.outbox.internal;
+
+import dev.keel.event.sql.SqlDialect;
+import dev.keel.event.sql.TableNames;
+import dev.keel.outbox.CleanupMode;
+import dev.keel.outbox.OutboxRelayListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/** The validated, immutable configuration of a relay. */
+public record RelayConfig(
+    DataSource dataSource,
+    String jdbcUrl,
+    String jdbcUser,
+    String jdbcPassword,
+    Map<String, Object> producerProperties,
+    int lanes,
+    int batchSize,
+    int workers,
+    Duration pollInterval,
+    Duration leaseDuration,
+    Duration closeTimeout,
+    Duration backoffInitial,
+    Duration backoffMax,
+    CleanupMode cleanupMode,
+    Duration publishedRetention,
+    TableNames tableNames,
+    SqlDialect dialect,
+    Clock clock,
+    MeterRegistry meterRegistry,
+    OutboxRelayListener listener,
+    String instanceId,
+    boolean strictOrdering,
+    int maxAttempts,
+    boolean createSchema,
+    boolean listenNotify) {
+
+  /** Never prints the password or producer properties (they may hold secrets). */
+  @Override
+  public String toString() {
+    return "RelayConfig{lanes="
+        + lanes
+        + ", batchSize="
+        + batchSize
+        + ", workers="
+        + workers
+        + ", leaseDuration="
+        + leaseDuration
+        + ", cleanup="
+        + cleanupMode
+        + ", tables="
+        + tableNames
+        + ", strictOrdering="
+        + strictOrdering
+        + "}";
+  }
+}

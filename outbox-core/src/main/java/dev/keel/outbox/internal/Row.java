@@ -1,0 +1,16 @@
+package dev.keel.outbox.internal;
+
+import java.util.UUID;
+
+/** One claimed outbox row. */
+record Row(
+    long id,
+    UUID eventId,
+    String topic,
+    String key,
+    String type,
+    int contractVersion,
+    String headersJson,
+    byte[] payload,
+    long createdAtMillis,
+    int attempts) {}

@@ -1,0 +1,51 @@
+package dev.keel.outbox;
+
+import dev.keel.event.Event;
+import dev.keel.test.KafkaBroker;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/** Shared setup of the outbox tests. */
+final class OutboxFixture {
+  private OutboxFixture() {}
+
+  static Event event(String topic, String key, String payload) {
+    return Event.builder()
+        .type("order.placed")
+        .topic(topic)
+        .key(key)
+        .source("test")
+        .payload(payload.getBytes(StandardCharsets.UTF_8))
+        .build();
+  }
+
+  static OutboxRelay.Builder relay(DataSource ds, KafkaBroker broker) {
+    Map<String, Object> props = new HashMap<>(broker.clientProperties());
+    return OutboxRelay.builder()
+        .dataSource(ds)
+        .producerProperties(props)
+        .lanes(8)
+        .pollInterval(Duration.ofMillis(200))
+        .leaseDuration(Duration.ofSeconds(3))
+        .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+        .closeTimeout(Duration.ofSeconds(10));
+  }
+
+  interface SqlWork {
+    void run(Connection c) throws SQLException;
+  }
+
+  /** Runs work in one transaction and commits it. */
+  static void inTx(DataSource ds, SqlWork work) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      work.run(c);
+      c.commit();
+    }
+  }
+}
