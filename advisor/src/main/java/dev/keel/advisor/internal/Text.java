@@ -40,6 +40,11 @@ public final class Text {
     return items.isEmpty() ? empty : String.join(", ", items);
   }
 
+  /** {@code 1 saga}, {@code 2 sagas}. */
+  public static String count(long n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
+  }
+
   /** A number without a trailing {@code .0}. */
   public static String number(double d) {
     return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
