@@ -212,7 +212,14 @@ public final class DefaultDeadLetters implements DeadLetters {
         store.write(
             c ->
                 store.insertAudit(
-                    c, actor, action, selection.describe(), target, done.size(), parked));
+                    c,
+                    clock.instant(),
+                    actor,
+                    action,
+                    selection.describe(),
+                    target,
+                    done.size(),
+                    parked));
     return new ActionResult(action, done.size(), parked, skipped, auditId, done);
   }
 

@@ -446,6 +446,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
 
   long insertAudit(
       Connection c,
+      Instant at,
       String actor,
       String action,
       String selection,
@@ -460,7 +461,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
                 + " (at, actor, action, selection, target, records, parked_records)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?)",
             new String[] {"id"})) {
-      bind(ps, 1, clock.instant());
+      bind(ps, 1, at);
       ps.setString(2, actor);
       ps.setString(3, action);
       ps.setString(4, selection);
