@@ -40,6 +40,16 @@ public final class Text {
     return items.isEmpty() ? empty : String.join(", ", items);
   }
 
+  /** {@code a}, {@code a and b}, {@code a, b and c}. */
+  public static String and(List<String> items) {
+    if (items.size() <= 1) {
+      return String.join("", items);
+    }
+    return String.join(", ", items.subList(0, items.size() - 1))
+        + " and "
+        + items.get(items.size() - 1);
+  }
+
   /** {@code 1 saga}, {@code 2 sagas}. */
   public static String count(long n, String noun) {
     return n + " " + noun + (n == 1 ? "" : "s");

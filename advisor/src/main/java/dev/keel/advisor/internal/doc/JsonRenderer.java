@@ -3,6 +3,7 @@ package dev.keel.advisor.internal.doc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -47,7 +48,11 @@ public final class JsonRenderer {
     }
     DefaultIndenter indent = new DefaultIndenter("  ", "\n");
     DefaultPrettyPrinter pp =
-        new DefaultPrettyPrinter().withObjectIndenter(indent).withArrayIndenter(indent);
+        new DefaultPrettyPrinter(
+                Separators.createDefaultInstance()
+                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
+            .withObjectIndenter(indent)
+            .withArrayIndenter(indent);
     try {
       return MAPPER.writer(pp).writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {

@@ -78,7 +78,7 @@ public final class ContractMode {
   }
 
   private static void eventContract(Topology t, EventSpec e, Instant now, Doc d) {
-    d.p("A fact published by " + e.producer() + ". " + e.description());
+    d.p(("A fact published by " + e.producer() + ". " + e.description()).trim());
     d.table("Property", "Value")
         .row("Kind", "event (fact)")
         .row("Producer", e.producer())
@@ -104,6 +104,9 @@ public final class ContractMode {
                             ? " (the partition key is " + k + ")."
                             : ", but the partition key differs (KEEL-R007)."))
             .orElse("The contract promises no order."));
+    if (consumers.isEmpty()) {
+      d.p("No consumer reads it yet.");
+    }
     Doc.TableBuilder table = d.table("Consumer", "Service", "Group", "Needs", "Idempotency");
     consumers.forEach(
         c ->
@@ -196,7 +199,9 @@ public final class ContractMode {
   }
 
   private static void commandContract(Topology t, CommandSpec c, Doc d) {
-    d.p("A command: " + c.sender() + " asks " + c.handler() + " to act. " + c.description());
+    d.p(
+        ("A command: " + c.sender() + " asks " + c.handler() + " to act. " + c.description())
+            .trim());
     d.table("Property", "Value")
         .row("Kind", "command")
         .row("Sender", c.sender())

@@ -18,7 +18,7 @@ final class Describe {
     return switch (r.mode()) {
       case NONE -> "none";
       case IN_PLACE -> "in place, up to " + r.maxAttempts() + " attempts";
-      case NON_BLOCKING -> "non-blocking, " + r.tiers().size() + " delay tiers";
+      case NON_BLOCKING -> "non-blocking, " + Text.count(r.tiers().size(), "delay tier");
     };
   }
 

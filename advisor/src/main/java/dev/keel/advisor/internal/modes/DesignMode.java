@@ -22,20 +22,21 @@ public final class DesignMode {
   public static Doc build(Topology t, List<Finding> findings) {
     Doc d = new Doc("Design: " + t.system());
     d.p(
-        t.services().size()
-            + " services, "
-            + t.events().size()
-            + " events (facts), "
-            + t.commands().size()
-            + " commands, "
+        Text.count(t.services().size(), "service")
+            + ", "
+            + Text.count(t.events().size(), "event")
+            + " (facts), "
+            + Text.count(t.commands().size(), "command")
+            + ", "
             + t.synchronous().size()
-            + " synchronous dependencies, "
-            + t.consumers().size()
-            + " consumers, "
-            + t.sagas().size()
-            + " sagas. The review finds "
-            + findings.size()
-            + (findings.size() == 1 ? " finding" : " findings")
+            + (t.synchronous().size() == 1
+                ? " synchronous dependency, "
+                : " synchronous dependencies, ")
+            + Text.count(t.consumers().size(), "consumer")
+            + ", "
+            + Text.count(t.sagas().size(), "saga")
+            + ". The review finds "
+            + Text.count(findings.size(), "finding")
             + " (`keel-advisor review`).");
     d.h2("Flow");
     d.p(
@@ -172,9 +173,9 @@ public final class DesignMode {
               + c.group()
               + "): retry "
               + Describe.retry(c.retry())
-              + "; poison "
+              + "; poison handling "
               + Text.spell(c.poison())
-              + " to "
+              + "; dead letters "
               + Describe.dlq(t, c)
               + "; idempotency "
               + Describe.idempotency(c.idempotency())

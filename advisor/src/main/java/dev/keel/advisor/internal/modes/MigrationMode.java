@@ -6,6 +6,7 @@ import dev.keel.advisor.IdempotencySpec;
 import dev.keel.advisor.Publication;
 import dev.keel.advisor.SyncCall;
 import dev.keel.advisor.Topology;
+import dev.keel.advisor.internal.Text;
 import dev.keel.advisor.internal.doc.Doc;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class MigrationMode {
             + "."
             + call.operation()
             + " over "
-            + call.transport().name()
+            + Text.spell(call.transport())
             + " and changes state there. Target: "
             + call.caller()
             + " publishes "
@@ -134,8 +135,8 @@ public final class MigrationMode {
       out.add(
           t.topic(e.topic())
               .flatMap(x -> x.dlq())
-              .map(x -> e.topic() + " has a dead-letter topic (" + x + ").")
-              .orElse("Give " + e.topic() + " a dead-letter topic first (KEEL-R004)."));
+              .map(x -> "Topic " + e.topic() + " has a dead-letter topic (" + x + ").")
+              .orElse("Give topic " + e.topic() + " a dead-letter topic first (KEEL-R004)."));
     }
     if (consumers.isEmpty()) {
       out.add("Add a consumer in " + call.callee() + " with idempotency dedupe-table.");

@@ -84,8 +84,8 @@ final class Workflows {
             .map(SagaStepSpec::name)
             .toList();
     String base =
-        s.steps().size()
-            + " dependent steps across "
+        Text.count(s.steps().size(), "step")
+            + " across "
             + String.join(", ", participants)
             + "; "
             + s.orchestrator()

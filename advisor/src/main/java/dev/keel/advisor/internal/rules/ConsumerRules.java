@@ -28,7 +28,7 @@ final class ConsumerRules implements RuleFamily {
                 "consumer " + q(c.name()),
                 c.name()
                     + " has no idempotency although "
-                    + String.join(", ", redelivery)
+                    + Text.and(redelivery)
                     + " deliver the same event again: its effects happen twice.",
                 "Use idempotency: dedupe-table (Keel inserts (consumer_group, event_id) in the"
                     + " handler's transaction) or business-key, with a window that covers"
