@@ -29,7 +29,8 @@ import java.util.Set;
  * ops.discard(DeadLetterQuery.byId(17), "alice");
  * }</pre>
  *
- * <p>Thread-safe. {@link #close()} closes the Kafka producer it owns, not the store.
+ * <p>Thread-safe. {@link #close()} closes the Kafka producer it owns (if a replay created one), not
+ * the store.
  */
 public interface DeadLetters extends AutoCloseable {
 
@@ -107,7 +108,10 @@ public interface DeadLetters extends AutoCloseable {
     /** The store; required. */
     Builder store(DeadLetterStore store);
 
-    /** Kafka client properties for replay; required. */
+    /**
+     * Kafka client properties for replay ({@code bootstrap.servers}, security); required to replay,
+     * not to list, show or discard. The producer is created on the first replay.
+     */
     Builder kafka(Map<String, Object> clientProperties);
 
     /** Topics a replay may target besides each dead letter's original topic. None by default. */

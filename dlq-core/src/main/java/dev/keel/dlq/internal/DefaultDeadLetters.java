@@ -31,7 +31,9 @@ public final class DefaultDeadLetters implements DeadLetters {
   private static final Logger log = LoggerFactory.getLogger(DefaultDeadLetters.class);
 
   private final JdbcDeadLetterStore store;
-  private final KafkaRecordSink sink;
+  private final Map<String, Object> kafka;
+  private final Duration timeout;
+  private KafkaRecordSink sink; // created on first replay; discard needs no Kafka
   private final Set<String> allowedTargets;
   private final Pacer pacer;
   private final Clock clock;
@@ -43,7 +45,19 @@ public final class DefaultDeadLetters implements DeadLetters {
     this.clock = b.clock;
     this.pacer = new Pacer(b.rate, b.clock, b.sleeper);
     this.listeners = List.copyOf(b.listeners);
-    this.sink = new KafkaRecordSink(b.kafka, b.timeout);
+    this.kafka = b.kafka == null ? null : Map.copyOf(b.kafka);
+    this.timeout = b.timeout;
+  }
+
+  private synchronized KafkaRecordSink sink() {
+    if (sink == null) {
+      if (kafka == null) {
+        throw new KeelConfigurationException(
+            "DeadLetters.kafka (with bootstrap.servers) is required to replay");
+      }
+      sink = new KafkaRecordSink(kafka, timeout);
+    }
+    return sink;
   }
 
   @Override
@@ -87,6 +101,7 @@ public final class DefaultDeadLetters implements DeadLetters {
               : new KeyRef(d.group(), d.topic(), KeyHash.of(d.key()));
       byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(d);
     }
+    KafkaRecordSink producer = sink();
     List<Long> done = new ArrayList<>();
     int released = 0;
     int skipped = 0;
@@ -104,7 +119,7 @@ public final class DefaultDeadLetters implements DeadLetters {
                     continue;
                   }
                   pacer.acquire();
-                  sink.send(
+                  producer.send(
                       targetTopic != null ? targetTopic : d.topic(),
                       d.key(),
                       d.payload(),
@@ -116,7 +131,7 @@ public final class DefaultDeadLetters implements DeadLetters {
                 if (blocked && store.countDead(c, k.group, k.topic, k.hash) == 0) {
                   for (ParkedRecord p : store.parked(c, k.group, k.topic, k.hash, true)) {
                     pacer.acquire();
-                    sink.send(
+                    producer.send(
                         targetTopic != null ? targetTopic : p.record().topic(),
                         p.record().key(),
                         p.record().value(),
@@ -236,8 +251,10 @@ public final class DefaultDeadLetters implements DeadLetters {
   }
 
   @Override
-  public void close() {
-    sink.close();
+  public synchronized void close() {
+    if (sink != null) {
+      sink.close();
+    }
   }
 
   private record KeyRef(String group, String topic, String hash) {}
@@ -308,7 +325,7 @@ public final class DefaultDeadLetters implements DeadLetters {
       if (store == null) {
         throw new KeelConfigurationException("DeadLetters.store is required");
       }
-      if (kafka == null || !kafka.containsKey("bootstrap.servers")) {
+      if (kafka != null && !kafka.containsKey("bootstrap.servers")) {
         throw new KeelConfigurationException("DeadLetters.kafka must contain bootstrap.servers");
       }
       if (!(rate >= 0.1 && rate <= 100_000)) {

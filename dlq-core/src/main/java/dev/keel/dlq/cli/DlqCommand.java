@@ -1,0 +1,467 @@
+package dev.keel.dlq.cli;
+
+import dev.keel.dlq.ActionResult;
+import dev.keel.dlq.AuditEntry;
+import dev.keel.dlq.DeadLetter;
+import dev.keel.dlq.DeadLetterQuery;
+import dev.keel.dlq.DeadLetterStatus;
+import dev.keel.dlq.DeadLetterStore;
+import dev.keel.dlq.DeadLetters;
+import dev.keel.dlq.FailedRecord;
+import dev.keel.event.FailureClass;
+import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.internal.Values;
+import dev.keel.event.sql.TableNames;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code keel dlq}: list, show, replay, discard and audit dead letters. */
+@Command(
+    name = "dlq",
+    mixinStandardHelpOptions = true,
+    description = "Dead letters: list, show, replay, discard, audit.",
+    subcommands = {
+      DlqCommand.List.class,
+      DlqCommand.Show.class,
+      DlqCommand.Replay.class,
+      DlqCommand.Discard.class,
+      DlqCommand.Audit.class
+    })
+final class DlqCommand {
+
+  /** Where the tables and the broker are. */
+  static final class Connection {
+    @Option(names = "--jdbc-url", required = true, description = "JDBC URL of the database.")
+    String jdbcUrl;
+
+    @Option(names = "--db-user", description = "Database user.")
+    String user;
+
+    @Option(
+        names = "--db-password-env",
+        defaultValue = "KEEL_DB_PASSWORD",
+        description =
+            "Environment variable holding the database password (default ${DEFAULT-VALUE}).")
+    String passwordEnv;
+
+    @Option(names = "--schema", description = "Schema of Keel's tables.")
+    String schema;
+
+    @Option(
+        names = "--prefix",
+        defaultValue = "keel_",
+        description = "Table prefix (default ${DEFAULT-VALUE}).")
+    String prefix;
+
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (replay).")
+    String bootstrapServers;
+
+    @Option(
+        names = "--kafka-config",
+        description = "Kafka client properties file (security settings); never echoed.")
+    Path kafkaConfig;
+
+    DeadLetterStore store() {
+      String password = passwordEnv == null ? null : System.getenv(passwordEnv);
+      return DeadLetterStore.builder()
+          .dataSource(new DriverManagerDataSource(jdbcUrl, user, password))
+          .tableNames(TableNames.of(schema, prefix))
+          .build();
+    }
+
+    DeadLetters deadLetters(DeadLetterStore store, Set<String> targets, double rate) {
+      DeadLetters.Builder b = DeadLetters.builder().store(store).allowedTargets(targets);
+      if (rate > 0) {
+        b.replayRate(rate);
+      }
+      Map<String, Object> kafka = kafka();
+      if (kafka != null) {
+        b.kafka(kafka);
+      }
+      return b.build();
+    }
+
+    private Map<String, Object> kafka() {
+      Map<String, Object> p = new HashMap<>();
+      if (kafkaConfig != null) {
+        Properties file = new Properties();
+        try (InputStream in = Files.newInputStream(kafkaConfig)) {
+          file.load(in);
+        } catch (IOException e) {
+          throw new KeelConfigurationException("Cannot read --kafka-config " + kafkaConfig);
+        }
+        file.forEach((k, v) -> p.put(k.toString(), v));
+      }
+      if (bootstrapServers != null) {
+        p.put("bootstrap.servers", bootstrapServers);
+      }
+      return p.isEmpty() ? null : p;
+    }
+  }
+
+  /** Which dead letters. */
+  static final class Filter {
+    @Option(names = "--id", description = "One dead letter.")
+    Long id;
+
+    @Option(names = "--topic", description = "Source topic.")
+    String topic;
+
+    @Option(names = "--group", description = "Consumer group.")
+    String group;
+
+    @Option(
+        names = "--reason",
+        description =
+            "Failure class: deserialization, contract_version, validation, transient, business, unknown.")
+    String reason;
+
+    @Option(names = "--key", description = "Record key.")
+    String key;
+
+    @Option(
+        names = "--since",
+        description = "From this instant (2026-11-27T10:00:00Z) or age (PT2H).")
+    String since;
+
+    @Option(names = "--until", description = "Before this instant or age.")
+    String until;
+
+    @Option(
+        names = "--limit",
+        defaultValue = "100",
+        description = "At most this many (default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(
+        names = "--after-id",
+        defaultValue = "0",
+        description = "Only ids above this one (paging).")
+    long afterId;
+
+    boolean empty() {
+      return id == null
+          && topic == null
+          && group == null
+          && reason == null
+          && key == null
+          && since == null
+          && until == null;
+    }
+
+    DeadLetterQuery.Builder query() {
+      DeadLetterQuery.Builder b =
+          DeadLetterQuery.builder()
+              .id(id)
+              .topic(topic)
+              .group(group)
+              .key(key)
+              .limit(limit)
+              .afterId(afterId);
+      if (reason != null) {
+        try {
+          b.reason(FailureClass.valueOf(reason.toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw new KeelConfigurationException(
+              "--reason is not a failure class: " + Values.quote(reason));
+        }
+      }
+      b.from(instant("--since", since));
+      b.to(instant("--until", until));
+      return b;
+    }
+
+    private static Instant instant(String option, String value) {
+      if (value == null) {
+        return null;
+      }
+      try {
+        return value.startsWith("P") || value.startsWith("p")
+            ? Instant.now().minus(Duration.parse(value))
+            : Instant.parse(value);
+      } catch (RuntimeException e) {
+        throw new KeelConfigurationException(
+            option + " must be an ISO-8601 instant or duration, was " + Values.quote(value));
+      }
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List dead letters.")
+  static final class List implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin Connection connection;
+
+    @ArgGroup(exclusive = false)
+    Filter filter = new Filter();
+
+    @Option(names = "--status", description = "DEAD, REPLAYED or DISCARDED.")
+    DeadLetterStatus status;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      java.util.List<DeadLetter> rows =
+          connection.store().find(filter.query().status(status).build());
+      out.printf(
+          "%-8s %-24s %-9s %-16s %-16s %-40s %-20s %-4s %s%n",
+          "ID", "CREATED", "STATUS", "REASON", "GROUP", "SOURCE", "KEY", "TRY", "EXCEPTION");
+      for (DeadLetter d : rows) {
+        out.printf(
+            "%-8d %-24s %-9s %-16s %-16s %-40s %-20s %-4d %s%n",
+            d.id(),
+            d.createdAt(),
+            d.status(),
+            d.reason().tag(),
+            d.group(),
+            d.topic() + "-" + d.partition() + "@" + d.offset(),
+            d.key() == null ? "-" : Values.quote(d.keyText()),
+            d.attempts(),
+            d.exceptionClass() == null ? "-" : d.exceptionClass());
+      }
+      out.printf("%d dead letter(s)%n", rows.size());
+      return 0;
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one dead letter.")
+  static final class Show implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin Connection connection;
+
+    @Parameters(index = "0", description = "The dead letter's id.")
+    long id;
+
+    @Option(names = "--payload", description = "Also print the payload (may hold personal data).")
+    boolean payload;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      DeadLetterStore store = connection.store();
+      DeadLetter d = store.get(id).orElse(null);
+      if (d == null) {
+        spec.commandLine().getErr().println("keel: no dead letter " + id);
+        return 1;
+      }
+      out.println("id:              " + d.id());
+      out.println("status:          " + d.status() + " (replayed " + d.replayCount() + "x)");
+      out.println("source:          " + d.topic() + "-" + d.partition() + "@" + d.offset());
+      out.println("group:           " + d.group());
+      out.println("key:             " + (d.key() == null ? "-" : Values.quote(d.keyText())));
+      out.println("event id:        " + (d.eventId() == null ? "-" : d.eventId()));
+      out.println("reason:          " + d.reason().tag());
+      out.println("exception:       " + (d.exceptionClass() == null ? "-" : d.exceptionClass()));
+      out.println(
+          "message:         "
+              + (d.exceptionMessage() == null ? "-" : Values.quote(d.exceptionMessage())));
+      out.println("attempts:        " + d.attempts());
+      out.println("first failure:   " + d.firstFailure());
+      out.println("last failure:    " + d.lastFailure());
+      out.println("dead-lettered:   " + d.createdAt());
+      out.println("headers:");
+      for (FailedRecord.Header h : d.headers()) {
+        out.println("  " + h.name() + ": " + render(h.value(), 200));
+      }
+      if (payload) {
+        out.println("payload:");
+        out.println(render(d.payload(), Integer.MAX_VALUE));
+      } else {
+        out.println(
+            "payload:         "
+                + (d.payload() == null ? 0 : d.payload().length)
+                + " bytes (--payload to print)");
+      }
+      if (d.stackTrace() != null) {
+        out.println("stack trace:");
+        out.println(d.stackTrace());
+      }
+      return 0;
+    }
+
+    private static String render(byte[] bytes, int max) {
+      if (bytes == null) {
+        return "null";
+      }
+      try {
+        String s =
+            StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
+        return max == Integer.MAX_VALUE
+            ? s
+            : Values.quote(s.length() > max ? s.substring(0, max) : s);
+      } catch (CharacterCodingException e) {
+        return "base64:" + Base64.getEncoder().encodeToString(bytes);
+      }
+    }
+  }
+
+  /** Options shared by replay and discard. */
+  abstract static class Action implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin Connection connection;
+
+    @ArgGroup(exclusive = false)
+    Filter filter = new Filter();
+
+    @Option(
+        names = "--actor",
+        description = "Who acts, for the audit trail (default: the OS user).")
+    String actor = System.getProperty("user.name");
+
+    @Option(names = "--all", description = "Act on every DEAD dead letter when no filter is given.")
+    boolean all;
+
+    @Option(names = "--dry-run", description = "Only list what would be affected.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      if (filter.empty() && !all) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "keel: give a filter (--id, --topic, --group, --reason, --key, --since, --until) or --all");
+        return 2;
+      }
+      DeadLetterStore store = connection.store();
+      DeadLetterQuery query = filter.query().build();
+      if (dryRun) {
+        java.util.List<DeadLetter> rows =
+            store.find(query.toBuilder().status(DeadLetterStatus.DEAD).build());
+        rows.forEach(d -> out.println("would " + name() + " " + d));
+        out.printf("%d dead letter(s) would be affected%n", rows.size());
+        return 0;
+      }
+      try (DeadLetters ops = deadLetters(store)) {
+        ActionResult r = act(ops, query);
+        out.printf(
+            "%s: %d dead letter(s), %d parked record(s), %d skipped; audit id %d%n",
+            r.action(), r.records(), r.parkedRecords(), r.skipped(), r.auditId());
+      }
+      return 0;
+    }
+
+    abstract String name();
+
+    abstract DeadLetters deadLetters(DeadLetterStore store);
+
+    abstract ActionResult act(DeadLetters ops, DeadLetterQuery query);
+  }
+
+  @Command(
+      name = "replay",
+      mixinStandardHelpOptions = true,
+      description =
+          "Re-publish DEAD dead letters (same key and keel-event-id) to their topic or an"
+              + " allow-listed target, then release records parked behind their keys.")
+  static final class Replay extends Action {
+    @Option(
+        names = "--target",
+        description = "Replay to this topic instead (must be allow-listed).")
+    String target;
+
+    @Option(names = "--allow-target", description = "Topics that --target may name.")
+    java.util.List<String> allowTargets = new java.util.ArrayList<>();
+
+    @Option(
+        names = "--rate",
+        defaultValue = "50",
+        description = "Records per second (default ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Override
+    String name() {
+      return "replay";
+    }
+
+    @Override
+    DeadLetters deadLetters(DeadLetterStore store) {
+      return connection.deadLetters(store, new LinkedHashSet<>(allowTargets), rate);
+    }
+
+    @Override
+    ActionResult act(DeadLetters ops, DeadLetterQuery query) {
+      return ops.replay(query, actor, target);
+    }
+  }
+
+  @Command(
+      name = "discard",
+      mixinStandardHelpOptions = true,
+      description = "Mark DEAD dead letters DISCARDED and drop records parked behind their keys.")
+  static final class Discard extends Action {
+    @Override
+    String name() {
+      return "discard";
+    }
+
+    @Override
+    DeadLetters deadLetters(DeadLetterStore store) {
+      return connection.deadLetters(store, Set.of(), 0);
+    }
+
+    @Override
+    ActionResult act(DeadLetters ops, DeadLetterQuery query) {
+      return ops.discard(query, actor);
+    }
+  }
+
+  @Command(name = "audit", mixinStandardHelpOptions = true, description = "Show operator actions.")
+  static final class Audit implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin Connection connection;
+
+    @Option(
+        names = "--limit",
+        defaultValue = "20",
+        description = "At most this many (default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      for (AuditEntry a : connection.store().audit(limit)) {
+        out.printf(
+            "%d %s %s by %s: %d dead letter(s), %d parked%s [%s]%n",
+            a.id(),
+            a.at(),
+            a.action(),
+            Values.quote(a.actor()),
+            a.records(),
+            a.parkedRecords(),
+            a.target() == null ? "" : " -> " + a.target(),
+            a.selection());
+      }
+      return 0;
+    }
+  }
+
+  private DlqCommand() {}
+}

@@ -1,0 +1,76 @@
+package dev.keel.dlq.cli;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.Properties;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/** One new connection per call: enough for a short-lived operator command. */
+final class DriverManagerDataSource implements DataSource {
+  private final String url;
+  private final Properties properties = new Properties();
+
+  DriverManagerDataSource(String url, String user, String password) {
+    this.url = url;
+    if (user != null) {
+      properties.setProperty("user", user);
+    }
+    if (password != null) {
+      properties.setProperty("password", password);
+    }
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    return DriverManager.getConnection(url, properties);
+  }
+
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", username);
+    p.setProperty("password", password);
+    return DriverManager.getConnection(url, p);
+  }
+
+  @Override
+  public PrintWriter getLogWriter() {
+    return null;
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) {}
+
+  @Override
+  public void setLoginTimeout(int seconds) {}
+
+  @Override
+  public int getLoginTimeout() {
+    return 0;
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    throw new SQLFeatureNotSupportedException();
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    throw new SQLException("Not a wrapper");
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) {
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    int q = url.indexOf('?');
+    return q < 0 ? url : url.substring(0, q); // parameters may hold a password
+  }
+}

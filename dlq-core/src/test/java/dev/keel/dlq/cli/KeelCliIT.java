@@ -1,0 +1,198 @@
+package dev.keel.dlq.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keel.dlq.DeadLetter;
+import dev.keel.dlq.DeadLetterPublisher;
+import dev.keel.dlq.DeadLetterQuery;
+import dev.keel.dlq.DeadLetterStatus;
+import dev.keel.dlq.DeadLetterStore;
+import dev.keel.dlq.FailedRecord;
+import dev.keel.dlq.Failure;
+import dev.keel.dlq.testing.KafkaIo;
+import dev.keel.event.FailureClass;
+import dev.keel.test.IsolatedDatabase;
+import dev.keel.test.KafkaBroker;
+import dev.keel.test.KeelTest;
+import dev.keel.test.Topics;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/** {@code keel dlq list|show|replay|discard|audit} in-process against the real DB and broker. */
+@KeelTest
+class KeelCliIT {
+
+  private record Result(int code, String out, String err) {}
+
+  private static Result keel(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = KeelCli.run(new PrintWriter(out), new PrintWriter(err), args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private static String[] with(String[] base, String... more) {
+    String[] all = Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
+  @Test
+  void operatorListsShowsReplaysAndDiscardsFromTheCommandLine(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) {
+    String topic = topics.create("cli-orders", 1);
+    DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
+    store.install();
+    UUID poisonId = UUID.randomUUID();
+    try (KafkaIo kafka = new KafkaIo(broker);
+        DeadLetterPublisher publisher =
+            DeadLetterPublisher.builder()
+                .kafka(Map.copyOf(broker.clientProperties()))
+                .store(store)
+                .orderedMode(true)
+                .build()) {
+      publisher.publish(
+          new FailedRecord(
+              topic,
+              0,
+              0,
+              KafkaIo.utf8("c-1"),
+              KafkaIo.utf8("{\"sku\":\"A\"}"),
+              KafkaIo.envelope(poisonId)),
+          Failure.once(
+              "fulfil",
+              FailureClass.VALIDATION,
+              new IllegalArgumentException("no sku"),
+              Instant.now()));
+      publisher.publish(
+          new FailedRecord(
+              topic,
+              0,
+              1,
+              KafkaIo.utf8("c-2"),
+              KafkaIo.utf8("{\"sku\":\"B\"}"),
+              KafkaIo.envelope(UUID.randomUUID())),
+          Failure.once(
+              "fulfil", FailureClass.BUSINESS, new IllegalStateException("closed"), Instant.now()));
+      assertThat(
+              publisher.parkIfBlocked(
+                  "fulfil",
+                  new FailedRecord(
+                      topic,
+                      0,
+                      2,
+                      KafkaIo.utf8("c-1"),
+                      KafkaIo.utf8("{\"sku\":\"A2\"}"),
+                      KafkaIo.envelope(UUID.randomUUID()))))
+          .isTrue();
+      List<DeadLetter> rows = store.find(DeadLetterQuery.builder().topic(topic).build());
+      long first = rows.get(0).id();
+      long second = rows.get(1).id();
+
+      String url = db.jdbcUrl();
+      if (db.password() != null && !db.password().isEmpty()) {
+        url += (url.contains("?") ? "&" : "?") + "password=" + db.password();
+      }
+      String[] conn = {"--jdbc-url", url, "--db-user", db.user()};
+
+      Result list = keel(with(with(new String[] {"dlq", "list"}, conn), "--topic", topic));
+      assertThat(list.code()).as(list.err()).isZero();
+      assertThat(list.out())
+          .contains(
+              first + " ", second + " ", "validation", "business", "\"c-1\"", "2 dead letter(s)");
+      assertThat(list.out()).doesNotContain("sku");
+
+      Result business =
+          keel(
+              with(
+                  with(new String[] {"dlq", "list"}, conn),
+                  "--topic",
+                  topic,
+                  "--reason",
+                  "business"));
+      assertThat(business.out()).contains("1 dead letter(s)", "\"c-2\"").doesNotContain("\"c-1\"");
+
+      Result show =
+          keel(with(with(new String[] {"dlq", "show", String.valueOf(first)}, conn), "--payload"));
+      assertThat(show.code()).isZero();
+      assertThat(show.out())
+          .contains(poisonId.toString(), "{\"sku\":\"A\"}", "validation", "no sku");
+
+      Result noFilter = keel(with(new String[] {"dlq", "replay"}, conn));
+      assertThat(noFilter.code()).isEqualTo(2);
+      assertThat(noFilter.err()).contains("--all");
+
+      Result notAllowed =
+          keel(
+              with(
+                  with(new String[] {"dlq", "replay"}, conn),
+                  "--bootstrap-servers",
+                  broker.bootstrapServers(),
+                  "--key",
+                  "c-1",
+                  "--target",
+                  "somewhere-else",
+                  "--actor",
+                  "mallory"));
+      assertThat(notAllowed.code()).isEqualTo(1);
+      assertThat(notAllowed.err()).contains("not in allowedTargets");
+
+      Result dryRun =
+          keel(with(with(new String[] {"dlq", "replay"}, conn), "--key", "c-1", "--dry-run"));
+      assertThat(dryRun.out()).contains("1 dead letter(s) would be affected");
+      assertThat(store.get(first).orElseThrow().status()).isEqualTo(DeadLetterStatus.DEAD);
+
+      Result replay =
+          keel(
+              with(
+                  with(new String[] {"dlq", "replay"}, conn),
+                  "--bootstrap-servers",
+                  broker.bootstrapServers(),
+                  "--key",
+                  "c-1",
+                  "--group",
+                  "fulfil",
+                  "--actor",
+                  "alice",
+                  "--rate",
+                  "1000"));
+      assertThat(replay.code()).as(replay.err()).isZero();
+      assertThat(replay.out()).contains("replay: 1 dead letter(s), 1 parked record(s)");
+      List<ConsumerRecord<byte[], byte[]>> out = kafka.readAll(topic, 2);
+      List<String> values = new ArrayList<>();
+      out.forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+      assertThat(values).containsExactly("{\"sku\":\"A\"}", "{\"sku\":\"A2\"}");
+      assertThat(KafkaIo.header(out.get(0), "keel-event-id")).isEqualTo(poisonId.toString());
+
+      Result discard =
+          keel(
+              with(
+                  with(new String[] {"dlq", "discard"}, conn),
+                  "--id",
+                  String.valueOf(second),
+                  "--actor",
+                  "bob"));
+      assertThat(discard.code()).as(discard.err()).isZero();
+      assertThat(discard.out()).contains("discard: 1 dead letter(s)");
+      assertThat(store.get(second).orElseThrow().status()).isEqualTo(DeadLetterStatus.DISCARDED);
+
+      Result audit = keel(with(new String[] {"dlq", "audit"}, conn));
+      assertThat(audit.out())
+          .contains(
+              "replay by \"alice\": 1 dead letter(s), 1 parked",
+              "discard by \"bob\": 1 dead letter(s)");
+
+      Result missing = keel(with(new String[] {"dlq", "show", "999999"}, conn));
+      assertThat(missing.code()).isEqualTo(1);
+    }
+  }
+}
