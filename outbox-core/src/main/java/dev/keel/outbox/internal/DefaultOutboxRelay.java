@@ -112,13 +112,17 @@ public final class DefaultOutboxRelay implements OutboxRelay {
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build());
     running = true;
-    scheduler =
-        Executors.newSingleThreadScheduledExecutor(r -> thread(r, "keel-relay-lease-" + owner));
+    scheduler = Executors.newScheduledThreadPool(2, r -> thread(r, "keel-relay-lease-" + owner));
     long period = Math.max(100, config.leaseDuration().toMillis() / 3);
     scheduler.scheduleWithFixedDelay(this::leaseRound, 0, period, TimeUnit.MILLISECONDS);
+    XidHorizon horizon = dialect == SqlDialect.POSTGRES ? new XidHorizon() : null;
+    if (horizon != null) {
+      scheduler.scheduleWithFixedDelay(() -> sampleHorizon(horizon), 0, 100, TimeUnit.MILLISECONDS);
+    }
     for (int i = 0; i < config.workers(); i++) {
       LaneWorker w =
-          new LaneWorker(i, config, dataSource, sql, leases, wakeup, breaker, metrics, owner);
+          new LaneWorker(
+              i, config, dataSource, sql, leases, wakeup, breaker, metrics, owner, horizon);
       workers.add(w);
       Thread t = thread(w, "keel-relay-worker-" + owner + "-" + i);
       threads.add(t);
@@ -175,6 +179,17 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       config.listener().onRetriableError("lease", e);
     } catch (RuntimeException e) {
       log.error("OutboxRelay {}: lease round failed", owner, e);
+    }
+  }
+
+  private void sampleHorizon(XidHorizon horizon) {
+    if (!running) {
+      return;
+    }
+    try {
+      horizon.sample(dataSource, sql);
+    } catch (SQLException e) {
+      log.debug("OutboxRelay {}: horizon sample failed ({})", owner, e.getMessage());
     }
   }
 

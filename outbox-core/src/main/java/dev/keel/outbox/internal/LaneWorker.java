@@ -40,6 +40,7 @@ final class LaneWorker implements Runnable {
   private final IntervalFunction backoff;
   private final RelayMetrics metrics;
   private final String owner;
+  private final XidHorizon horizon;
   private final OutboxRelayListener listener;
   private volatile Producer<byte[], byte[]> producer;
   private volatile boolean running = true;
@@ -54,7 +55,8 @@ final class LaneWorker implements Runnable {
       Wakeup wakeup,
       CircuitBreaker breaker,
       RelayMetrics metrics,
-      String owner) {
+      String owner,
+      XidHorizon horizon) {
     this.index = index;
     this.config = config;
     this.dataSource = dataSource;
@@ -64,6 +66,7 @@ final class LaneWorker implements Runnable {
     this.breaker = breaker;
     this.metrics = metrics;
     this.owner = owner;
+    this.horizon = horizon;
     this.listener = config.listener();
     this.backoff =
         IntervalFunction.ofExponentialRandomBackoff(
@@ -189,17 +192,31 @@ final class LaneWorker implements Runnable {
       if (!removed.contains(row.id())) {
         break;
       }
-      lane.lastId = row.id();
+      if (row.id() <= lane.lastId) {
+        log.info(
+            "OutboxRelay {}: lane {} published row {} that committed after later rows",
+            owner,
+            lane.lane,
+            row.id());
+      }
+      lane.lastId = Math.max(lane.lastId, row.id());
+    }
+    if (horizon != null) {
+      horizon.afterBatch(lane);
     }
     return rows.size();
   }
 
   private List<Row> claim(OwnedLane lane) throws SQLException {
+    if (horizon != null) {
+      horizon.settle(lane);
+    }
     List<Row> rows = new ArrayList<>(config.batchSize());
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.claim())) {
       ps.setInt(1, lane.lane);
-      ps.setLong(2, lane.lastId);
+      // Without a horizon (MySQL, H2) every claim starts at the front of the lane.
+      ps.setLong(2, horizon != null ? lane.safeId : 0);
       ps.setInt(3, config.batchSize());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

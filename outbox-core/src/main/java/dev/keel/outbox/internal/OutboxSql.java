@@ -78,9 +78,8 @@ public final class OutboxSql {
     String safe;
     switch (dialect) {
       case POSTGRES:
-        safe =
-            "(CASE WHEN tx_horizon IS NULL THEN tx_id < pg_snapshot_xmin(pg_current_snapshot())"
-                + " ELSE tx_horizon <= pg_snapshot_xmin(pg_current_snapshot()) END)";
+        // Only rows of transactions older than every transaction still in flight.
+        safe = "tx_id < pg_snapshot_xmin(pg_current_snapshot())";
         break;
       case H2:
         safe = "TRUE";
@@ -179,6 +178,13 @@ public final class OutboxSql {
   /** Parameters: error, id. */
   String recordAttempt() {
     return "UPDATE " + outbox + " SET attempts = attempts + 1, last_error = ? WHERE id = ?";
+  }
+
+  /**
+   * PostgreSQL: a fresh transaction id (an upper bound of every id assigned so far) and the xmin.
+   */
+  String horizon() {
+    return "SELECT pg_current_xact_id()::text, pg_snapshot_xmin(pg_current_snapshot())::text";
   }
 
   String insertLease() {

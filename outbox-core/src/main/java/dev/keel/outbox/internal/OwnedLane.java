@@ -11,8 +11,17 @@ final class OwnedLane {
   final long epoch;
   final ReentrantLock lock = new ReentrantLock();
 
-  /** Highest id removed from the front of the lane; the next claim starts after it. */
+  /** Highest id removed from the front of the lane. */
   long lastId;
+
+  /** Claims start after this id: no row below it can still appear (see {@link XidHorizon}). */
+  long safeId;
+
+  /** A last id waiting to become the safe id, and the horizon sample it waits for. */
+  long pendingId;
+
+  long pendingSeq;
+  long pendingBound = -1;
 
   /** System.nanoTime() until which the lease is surely still ours. */
   volatile long validUntilNanos;

@@ -1,5 +1,6 @@
 -- Keel transactional outbox, PostgreSQL 13+.
--- Rows are appended in the caller's transaction and deleted (or moved to the published table) by
+-- Rows are appended in the caller's transaction; tx_id is the appending transaction's id, the
+-- commit-order fence of the relay. They are deleted (or moved to the published table) by
 -- the relay after Kafka acknowledged them. The table churns: autovacuum is tuned per table so
 -- that dead tuples left by deletes are reclaimed quickly.
 CREATE TABLE IF NOT EXISTS ${keel_schema_prefix}"${keel_prefix}outbox" (
@@ -14,7 +15,6 @@ CREATE TABLE IF NOT EXISTS ${keel_schema_prefix}"${keel_prefix}outbox" (
   payload          bytea NOT NULL,
   created_at       timestamptz NOT NULL DEFAULT clock_timestamp(),
   tx_id            xid8 NOT NULL DEFAULT pg_current_xact_id(),
-  tx_horizon       xid8,
   attempts         int NOT NULL DEFAULT 0,
   last_error       text
 ) WITH (autovacuum_vacuum_scale_factor = 0.0, autovacuum_vacuum_threshold = 5000,
@@ -22,20 +22,6 @@ CREATE TABLE IF NOT EXISTS ${keel_schema_prefix}"${keel_prefix}outbox" (
         autovacuum_analyze_scale_factor = 0.0, autovacuum_analyze_threshold = 5000);
 
 CREATE INDEX IF NOT EXISTS "${keel_prefix}outbox_lane_id" ON ${keel_schema_prefix}"${keel_prefix}outbox" (lane, id);
-
--- Commit-order fence: the next unassigned transaction id, read after this row got its id. The
--- relay publishes a row only when every transaction below that horizon has ended, so no
--- transaction that could still commit an earlier row of the lane is in flight.
-CREATE OR REPLACE FUNCTION ${keel_schema_prefix}"${keel_prefix}outbox_fence"() RETURNS trigger AS $$
-BEGIN
-  SELECT pg_snapshot_xmax(pg_current_snapshot()) INTO NEW.tx_horizon;
-  RETURN NEW;
-END;
-$$ LANGUAGE plpgsql VOLATILE;
-
-DROP TRIGGER IF EXISTS "${keel_prefix}outbox_fence" ON ${keel_schema_prefix}"${keel_prefix}outbox";
-CREATE TRIGGER "${keel_prefix}outbox_fence" BEFORE INSERT ON ${keel_schema_prefix}"${keel_prefix}outbox"
-  FOR EACH ROW EXECUTE FUNCTION ${keel_schema_prefix}"${keel_prefix}outbox_fence"();
 
 -- Wake-up: one notification per inserting statement, delivered at commit.
 CREATE OR REPLACE FUNCTION ${keel_schema_prefix}"${keel_prefix}outbox_notify"() RETURNS trigger AS $$
