@@ -46,6 +46,8 @@ final class FlowReader {
           "replacedBy",
           "description");
   private static final Duration DEFAULT_DEDUPE_WINDOW = Duration.ofDays(7);
+  private static final Duration DEFAULT_INITIAL = Duration.ofMillis(100);
+  private static final Duration DEFAULT_MAX = Duration.ofSeconds(10);
 
   private final YamlTopologyReader reader;
 
@@ -116,26 +118,42 @@ final class FlowReader {
     RetrySpec.Mode mode =
         m.optEnum("mode", RetrySpec.Mode.class)
             .orElseThrow(() -> new YamlError(m.line(), m.what() + " has no mode"));
-    int attempts = m.optInt("maxAttempts").orElse(mode == RetrySpec.Mode.IN_PLACE ? 3 : 1);
-    YamlMap b = m.optMap("backoff", "backoff of " + consumer.what(), BACKOFF).orElse(null);
-    Duration initial =
-        b == null
-            ? Duration.ofMillis(100)
-            : b.optDuration("initial").orElse(Duration.ofMillis(100));
-    double multiplier = b == null ? 2.0 : b.optDouble("multiplier").orElse(2.0);
-    Duration max =
-        b == null ? Duration.ofSeconds(10) : b.optDuration("max").orElse(Duration.ofSeconds(10));
-    double jitter = b == null ? 0.2 : b.optDouble("jitter").orElse(0.2);
+    for (String key : List.of("maxAttempts", "backoff")) {
+      if (mode != RetrySpec.Mode.IN_PLACE && m.has(key)) {
+        throw new YamlError(m.line(key), m.what() + ": " + key + " applies to in-place retry only");
+      }
+    }
+    if (mode != RetrySpec.Mode.NON_BLOCKING && m.has("tiers")) {
+      throw new YamlError(m.line("tiers"), m.what() + ": tiers apply to non-blocking retry only");
+    }
+    if (mode == RetrySpec.Mode.NONE) {
+      return RetrySpec.none();
+    }
     List<Duration> tiers = new ArrayList<>();
     for (Node t : m.list("tiers")) {
       String text = t instanceof ScalarNode s ? s.getValue() : "";
       tiers.add(YamlValues.duration(text, YamlMap.line(t), what + ": tiers[]"));
     }
-    if (mode == RetrySpec.Mode.NONE) {
-      return YamlTopologyReader.guard(m, RetrySpec::none);
+    if (mode == RetrySpec.Mode.NON_BLOCKING) {
+      return YamlTopologyReader.guard(m, () -> RetrySpec.nonBlocking(tiers));
     }
+    int attempts = m.optInt("maxAttempts").orElse(3);
+    YamlMap b = m.optMap("backoff", "backoff of " + consumer.what(), BACKOFF).orElse(null);
+    Duration initial = b == null ? null : b.optDuration("initial").orElse(null);
+    Duration max = b == null ? null : b.optDuration("max").orElse(null);
+    double multiplier = b == null ? 2.0 : b.optDouble("multiplier").orElse(2.0);
+    double jitter = b == null ? 0.2 : b.optDouble("jitter").orElse(0.2);
     return YamlTopologyReader.guard(
-        m, () -> new RetrySpec(mode, attempts, initial, multiplier, max, jitter, tiers));
+        m,
+        () ->
+            new RetrySpec(
+                mode,
+                attempts,
+                initial == null ? DEFAULT_INITIAL : initial,
+                multiplier,
+                max == null ? DEFAULT_MAX : max,
+                jitter,
+                List.of()));
   }
 
   SagaSpec saga(YamlMap m, String name) {
