@@ -2,7 +2,6 @@ package dev.keel.advisor.internal.yaml;
 
 import dev.keel.advisor.CommandSpec;
 import dev.keel.advisor.EventSpec;
-import dev.keel.advisor.Publication;
 import dev.keel.advisor.ServiceSpec;
 import dev.keel.advisor.TopicSpec;
 import dev.keel.advisor.Topology;
@@ -11,7 +10,6 @@ import dev.keel.advisor.internal.TopologyValidator;
 import dev.keel.advisor.internal.TopologyValidator.Problem;
 import dev.keel.event.KeelConfigurationException;
 import java.io.Reader;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -44,41 +42,11 @@ public final class YamlTopologyReader {
           "consumers",
           "sagas",
           "synchronous");
-  private static final Set<String> SERVICE = Set.of("name", "owner", "description");
-  private static final Set<String> TOPIC = Set.of("name", "partitions", "retention", "dlq");
-  private static final Set<String> EVENT =
-      Set.of(
-          "name",
-          "producer",
-          "owner",
-          "topic",
-          "partitionKey",
-          "orderingKey",
-          "version",
-          "publishedVia",
-          "triggeredByDbChange",
-          "description",
-          "fields",
-          "deprecations",
-          "previous");
-  private static final Set<String> COMMAND =
-      Set.of(
-          "name",
-          "sender",
-          "handler",
-          "topic",
-          "partitionKey",
-          "version",
-          "publishedVia",
-          "description",
-          "fields");
-
   private final String source;
   private final Map<String, Integer> lines = new HashMap<>();
   private final Set<String> seen = new HashSet<>();
-  private final Map<String, String> owners = new HashMap<>();
   private final Topology.Builder builder = Topology.builder();
-  private final ContractReader contracts = new ContractReader();
+  private final MessageReader messages = new MessageReader();
   private final FlowReader flows = new FlowReader(this);
 
   /**
@@ -121,10 +89,12 @@ public final class YamlTopologyReader {
     }
     String system = root.string("system");
     builder.system(system);
-    List<ServiceSpec> services = each(root, "services", "service", SERVICE, this::service);
-    List<TopicSpec> topics = each(root, "topics", "topic", TOPIC, this::topic);
-    List<EventSpec> events = each(root, "events", "event", EVENT, this::event);
-    List<CommandSpec> commands = each(root, "commands", "command", COMMAND, this::command);
+    List<ServiceSpec> services =
+        each(root, "services", "service", MessageReader.SERVICE, messages::service);
+    List<TopicSpec> topics = each(root, "topics", "topic", MessageReader.TOPIC, messages::topic);
+    List<EventSpec> events = each(root, "events", "event", MessageReader.EVENT, messages::event);
+    List<CommandSpec> commands =
+        each(root, "commands", "command", MessageReader.COMMAND, messages::command);
     var consumers = each(root, "consumers", "consumer", FlowReader.CONSUMER, flows::consumer);
     var sagas = each(root, "sagas", "saga", FlowReader.SAGA, flows::saga);
     var calls = flows.synchronous(root.list("synchronous"));
@@ -221,59 +191,5 @@ public final class YamlTopologyReader {
   @FunctionalInterface
   interface Item<T> {
     T read(YamlMap m, String name);
-  }
-
-  private ServiceSpec service(YamlMap m, String name) {
-    m.optString("owner").ifPresent(o -> owners.put(name, o));
-    return new ServiceSpec(name, m.optString("owner"), m.optString("description").orElse(""));
-  }
-
-  private TopicSpec topic(YamlMap m, String name) {
-    Optional<Duration> retention;
-    if (m.optString("retention").filter("forever"::equals).isPresent()) {
-      retention = Optional.empty();
-    } else {
-      retention = Optional.of(m.optDuration("retention").orElse(TopicSpec.DEFAULT_RETENTION));
-    }
-    int partitions =
-        m.optInt("partitions")
-            .orElseThrow(() -> new YamlError(m.line(), m.what() + " has no partitions"));
-    return new TopicSpec(name, partitions, retention, m.optString("dlq"));
-  }
-
-  private EventSpec event(YamlMap m, String name) {
-    return new EventSpec(
-        name,
-        m.string("producer"),
-        m.optString("owner"),
-        m.string("topic"),
-        m.optString("partitionKey"),
-        m.optString("orderingKey"),
-        m.optInt("version"),
-        contracts.fields(m),
-        contracts.deprecations(m),
-        contracts.previous(m, name, defaultOwner(m)),
-        m.optEnum("publishedVia", Publication.class).orElse(Publication.OUTBOX),
-        m.bool("triggeredByDbChange", false),
-        m.optString("description").orElse(""));
-  }
-
-  /** The owner a previous contract is given when it names none. */
-  private String defaultOwner(YamlMap m) {
-    String producer = m.string("producer");
-    return m.optString("owner").orElse(owners.getOrDefault(producer, producer));
-  }
-
-  private CommandSpec command(YamlMap m, String name) {
-    return new CommandSpec(
-        name,
-        m.string("sender"),
-        m.string("handler"),
-        m.string("topic"),
-        m.optString("partitionKey"),
-        m.optInt("version"),
-        contracts.fields(m),
-        m.optEnum("publishedVia", Publication.class).orElse(Publication.OUTBOX),
-        m.optString("description").orElse(""));
   }
 }
