@@ -1,0 +1,133 @@
+package dev.keel.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.keel.event.Event;
+import dev.keel.event.sql.TableNames;
+import dev.keel.test.IsolatedDatabase;
+import dev.keel.test.KafkaBroker;
+import dev.keel.test.KeelTest;
+import dev.keel.test.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/** A row that can never be published is set aside with its error; its lane keeps flowing. */
+@KeelTest
+class QuarantineIT {
+  private static final int MAX_REQUEST = 100_000;
+
+  @Test
+  void oversizedRecordIsQuarantinedAndTheLaneFlows(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    String topic = topics.create("big", 1);
+    Outbox outbox = Outbox.builder().lanes(8).maxPayloadBytes(1024 * 1024).build();
+    List<UUID> quarantined = new CopyOnWriteArrayList<>();
+    List<UUID> small = new ArrayList<>();
+    UUID big;
+    try (OutboxRelay relay =
+            relay(db, broker)
+                .listener(
+                    new OutboxRelayListener() {
+                      @Override
+                      public void onQuarantined(int lane, UUID eventId, String t, String error) {
+                        quarantined.add(eventId);
+                      }
+                    })
+                .build();
+        TopicReader reader = new TopicReader(broker, topic)) {
+      UUID[] bigId = new UUID[1];
+      OutboxFixture.inTx(
+          db.dataSource(),
+          c -> {
+            small.add(outbox.append(c, OutboxFixture.event(topic, "K", "before")));
+            bigId[0] = outbox.append(c, bigEvent(topic));
+            small.add(outbox.append(c, OutboxFixture.event(topic, "K", "after")));
+          });
+      big = bigId[0];
+      relay.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> reader.distinct() == 2);
+      assertThat(reader.events()).extracting(Event::id).containsExactlyElementsOf(small);
+      await().atMost(Duration.ofSeconds(10)).until(() -> quarantined.contains(big));
+    }
+    OutboxAdmin admin = OutboxAdmin.create(db.dataSource(), TableNames.defaults());
+    assertThat(admin.quarantined(10))
+        .singleElement()
+        .satisfies(
+            q -> {
+              assertThat(q.eventId()).isEqualTo(big);
+              assertThat(q.error()).contains("RecordTooLargeException");
+              assertThat(q.payloadSize()).isGreaterThan(MAX_REQUEST);
+              assertThat(q.key()).contains("K");
+            });
+    assertThat(admin.pending()).isZero();
+    assertThat(admin.discard(big)).isTrue();
+    assertThat(admin.quarantined(10)).isEmpty();
+  }
+
+  @Test
+  void strictLaneStopsAtTheBadRowUntilResumed(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    String topic = topics.create("strict", 1);
+    Outbox outbox = Outbox.builder().lanes(8).maxPayloadBytes(1024 * 1024).build();
+    List<Integer> stopped = new CopyOnWriteArrayList<>();
+    try (OutboxRelay relay =
+            relay(db, broker)
+                .strictOrdering(true)
+                .listener(
+                    new OutboxRelayListener() {
+                      @Override
+                      public void onLaneStopped(int lane, String reason) {
+                        stopped.add(lane);
+                      }
+                    })
+                .build();
+        TopicReader reader = new TopicReader(broker, topic)) {
+      UUID[] ids = new UUID[3];
+      OutboxFixture.inTx(
+          db.dataSource(),
+          c -> {
+            ids[0] = outbox.append(c, OutboxFixture.event(topic, "K", "before"));
+            ids[1] = outbox.append(c, bigEvent(topic));
+            ids[2] = outbox.append(c, OutboxFixture.event(topic, "K", "after"));
+          });
+      relay.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> stopped.size() == 1);
+      OutboxAdmin admin = OutboxAdmin.create(db.dataSource(), TableNames.defaults());
+      assertThat(admin.stoppedLanes()).containsOnlyKeys(outbox.laneOf("K"));
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> reader.events().stream().map(Event::id).toList().equals(List.of(ids[0])));
+      assertThat(admin.pending()).isEqualTo(1);
+      assertThat(admin.discard(ids[1])).isTrue();
+      assertThat(admin.resumeLane(outbox.laneOf("K"))).isTrue();
+      await().atMost(Duration.ofSeconds(30)).until(() -> reader.distinct() == 2);
+      assertThat(reader.events()).extracting(Event::id).containsExactly(ids[0], ids[2]);
+    }
+  }
+
+  private static OutboxRelay.Builder relay(IsolatedDatabase db, KafkaBroker broker) {
+    dev.keel.event.sql.SchemaInstaller.builder()
+        .dataSource(db.dataSource())
+        .build()
+        .install("outbox");
+    return OutboxFixture.relay(db.dataSource(), broker)
+        .leaseDuration(Duration.ofSeconds(1))
+        .producerProperties(
+            Map.of(
+                "bootstrap.servers", broker.bootstrapServers(), "max.request.size", MAX_REQUEST));
+  }
+
+  private static Event bigEvent(String topic) {
+    byte[] payload = new byte[MAX_REQUEST + 1000];
+    java.util.Arrays.fill(payload, (byte) 'x');
+    return OutboxFixture.event(topic, "K", new String(payload, StandardCharsets.UTF_8));
+  }
+}
