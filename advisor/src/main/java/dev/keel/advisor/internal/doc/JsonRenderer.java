@@ -90,7 +90,8 @@ public final class JsonRenderer {
 
   /** A column header as a JSON key: {@code Partition key} gives {@code partitionKey}. */
   static String key(String column) {
-    String[] words = column.replaceAll("[^A-Za-z0-9 ]", " ").trim().split("\\s+");
+    String cleaned = column.replaceAll("[^A-Za-z0-9 ]", " ").trim();
+    String[] words = (cleaned.isEmpty() ? "number" : cleaned).split("\\s+");
     StringBuilder k = new StringBuilder(words[0].toLowerCase(Locale.ROOT));
     for (int i = 1; i < words.length; i++) {
       String w = words[i].toLowerCase(Locale.ROOT);

@@ -17,6 +17,11 @@ import java.util.TreeSet;
 final class Mermaid {
   private Mermaid() {}
 
+  /** Text inside a quoted Mermaid label: no double quotes, no line breaks. */
+  static String label(String text) {
+    return text.replace('"', '\'').replaceAll("[\\r\\n]", " ");
+  }
+
   static String id(String prefix, String name) {
     return prefix + "_" + name.replaceAll("[^A-Za-z0-9]", "_");
   }
@@ -38,21 +43,19 @@ final class Mermaid {
     TreeSet<String> services = new TreeSet<>();
     produced.keySet().forEach(k -> services.add(k.split("\u0000")[0]));
     services.forEach(
-        s -> b.append("  ").append(id("svc", s)).append("[\"").append(s).append("\"]\n"));
+        s -> b.append("  ").append(id("svc", s)).append("[\"").append(label(s)).append("\"]\n"));
     for (TopicSpec topic : t.topics()) {
       b.append("  ")
           .append(id("topic", topic.name()))
           .append("[(\"")
-          .append(topic.name())
+          .append(label(topic.name()))
           .append("\")]\n");
     }
     for (ConsumerSpec c : t.consumers()) {
       b.append("  ")
           .append(id("consumer", c.name()))
           .append("([\"")
-          .append(c.service())
-          .append(": ")
-          .append(c.name())
+          .append(label(c.service() + ": " + c.name()))
           .append("\"])\n");
     }
     produced.forEach(
