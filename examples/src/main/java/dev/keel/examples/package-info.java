@@ -1,2 +1,2 @@
-/** Keel examples: arrives with its own issue. */
+/** Runnable examples of Keel on the embedded Kafka broker and PostgreSQL. */
 package dev.keel.examples;
