@@ -5,6 +5,7 @@ import dev.keel.advisor.ConsumerSpec;
 import dev.keel.advisor.EventSpec;
 import dev.keel.advisor.IdempotencySpec;
 import dev.keel.advisor.Publication;
+import dev.keel.advisor.RetrySpec;
 import dev.keel.advisor.SagaSpec;
 import dev.keel.advisor.SagaStepSpec;
 import dev.keel.advisor.Topology;
@@ -47,7 +48,7 @@ public final class ReliabilityMode {
     List<String> topics = Describe.topics(t, c);
     d.table("Aspect", "Plan")
         .row("Consumes", String.join(", ", c.consumes()) + " from " + String.join(", ", topics))
-        .row("Ordering", Text.spell(c.ordering()))
+        .row("Ordering", ordering(c))
         .row("Retry policy", Describe.retry(c.retry()))
         .row("Backoff", Describe.backoff(c.retry(), topics))
         .row("Poison handling", poison(c))
@@ -58,10 +59,26 @@ public final class ReliabilityMode {
         .end();
   }
 
+  private static String ordering(ConsumerSpec c) {
+    String needs = Text.spell(c.ordering());
+    if (c.orderSensitive() && c.retry().mode() == RetrySpec.Mode.NON_BLOCKING) {
+      return needs + ", but non-blocking retry lets later records overtake (KEEL-R006)";
+    }
+    if (!c.orderSensitive()) {
+      return needs;
+    }
+    return needs
+        + (c.retry().mode() == RetrySpec.Mode.IN_PLACE
+            ? ", kept by in-place retry"
+            : ", kept: records are handled in partition order");
+  }
+
   private static String poison(ConsumerSpec c) {
     String base =
-        "deserialization, contract-version, validation and business failures at once;"
-            + " transient and unknown failures after the retries";
+        c.retry().retries()
+            ? "deserialization, contract-version, validation and business failures at once;"
+                + " transient and unknown failures after the retries"
+            : "every failure at once (no retry)";
     return switch (c.poison()) {
       case DEAD_LETTER -> "dead-letter " + base + "; later records go on";
       case PARK_KEY ->
