@@ -44,6 +44,12 @@ public final class DeadLetterHeaders {
   /** The consumer group that failed. */
   public static final String GROUP = EventHeaders.DLQ_PREFIX + "group";
 
+  /**
+   * When a record in a delay tier is due (epoch millis), written by {@link RetryTiers}; advisory
+   * only: the tier consumer bounds the wait by the tier's delay whatever this says.
+   */
+  public static final String DUE_AT = EventHeaders.DLQ_PREFIX + "due-at";
+
   /** The longest stack trace header, in bytes. */
   public static final int MAX_STACK_TRACE_BYTES = 8 * 1024;
 

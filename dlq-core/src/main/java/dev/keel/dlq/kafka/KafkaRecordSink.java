@@ -82,11 +82,27 @@ public final class KafkaRecordSink implements AutoCloseable {
    * @throws FatalKeelException when Kafka refuses the record for good
    */
   public Sent send(String topic, byte[] key, byte[] value, List<FailedRecord.Header> headers) {
+    return send(topic, key, value, headers, null);
+  }
+
+  /**
+   * Sends one record with an explicit timestamp and waits for the acknowledgement.
+   *
+   * @param timestamp the record's create time, or null for the producer's clock
+   */
+  public Sent send(
+      String topic,
+      byte[] key,
+      byte[] value,
+      List<FailedRecord.Header> headers,
+      java.time.Instant timestamp) {
     List<org.apache.kafka.common.header.Header> kh = new ArrayList<>(headers.size());
     for (FailedRecord.Header h : headers) {
       kh.add(new RecordHeader(h.name(), h.value()));
     }
-    ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, null, key, value, kh);
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(
+            topic, null, timestamp == null ? null : timestamp.toEpochMilli(), key, value, kh);
     try {
       RecordMetadata m = producer.send(record).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return new Sent(m.topic(), m.partition(), m.offset());
@@ -115,6 +131,18 @@ public final class KafkaRecordSink implements AutoCloseable {
    * @param dlqTopic the dead-letter topic
    */
   public void ensureTopic(String sourceTopic, String dlqTopic) {
+    ensureTopic(sourceTopic, dlqTopic, true);
+  }
+
+  /**
+   * Creates {@code topic} with at least the source topic's partition count when missing.
+   *
+   * @param sourceTopic the topic whose partition count to match
+   * @param topic the topic to create
+   * @param create whether creating is allowed (otherwise only checked)
+   */
+  public void ensureTopic(String sourceTopic, String topic, boolean create) {
+    String dlqTopic = topic;
     if (ensured.contains(dlqTopic)) {
       return;
     }
@@ -122,13 +150,13 @@ public final class KafkaRecordSink implements AutoCloseable {
       Admin a = admin();
       Optional<Integer> source = partitions(a, sourceTopic);
       Optional<Integer> existing = partitions(a, dlqTopic);
-      if (existing.isEmpty()) {
+      if (existing.isEmpty() && create) {
         int count = source.orElse(1);
         try {
           a.createTopics(List.of(new NewTopic(dlqTopic, Optional.of(count), Optional.empty())))
               .all()
               .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-          log.info("Created dead-letter topic {} with {} partitions", dlqTopic, count);
+          log.info("Created topic {} with {} partitions", dlqTopic, count);
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof TopicExistsException)) {
             throw e;

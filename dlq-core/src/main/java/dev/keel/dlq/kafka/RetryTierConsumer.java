@@ -1,0 +1,340 @@
+package dev.keel.dlq.kafka;
+
+import dev.keel.dlq.DeadLetterPublisher;
+import dev.keel.dlq.FailedRecord;
+import dev.keel.dlq.Failure;
+import dev.keel.dlq.FailureClassifier;
+import dev.keel.dlq.RetryTiers;
+import dev.keel.dlq.TierRoute;
+import dev.keel.event.KeelConfigurationException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes the delay tiers {@code <topic>.retry.<n>} of some source topics and runs the handler on
+ * each record once it is due. A partition whose head record is not yet due is paused (and rewound
+ * to that record) rather than slept on: the poll loop keeps polling every {@code pollTimeout}, so
+ * it never exceeds {@code max.poll.interval.ms}, and other partitions keep flowing.
+ *
+ * <p>A record is due at the earlier of its timestamp plus its tier's delay and the moment this
+ * consumer first saw it plus that delay, so a forged timestamp or {@code keel-dlq-due-at} header
+ * cannot hold a partition longer than one tier delay. A failed attempt goes through {@link
+ * RetryTiers#route}: on to the next tier, or to the {@link DeadLetterPublisher}.
+ *
+ * <p>Thread safety: {@link #start()} runs the loop on its own thread; {@link #close()} may be
+ * called from any thread and waits for the loop to end (commits done work first).
+ */
+public final class RetryTierConsumer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RetryTierConsumer.class);
+
+  /** The work done per due record. */
+  @FunctionalInterface
+  public interface Handler {
+    /**
+     * Processes a record from a tier.
+     *
+     * @param record the record as consumed from the tier topic
+     * @throws Exception any failure: the record moves on to the next tier or the dead letters
+     */
+    void handle(FailedRecord record) throws Exception;
+  }
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final List<String> topics;
+  private final String group;
+  private final RetryTiers tiers;
+  private final DeadLetterPublisher publisher;
+  private final FailureClassifier classifier;
+  private final Handler handler;
+  private final Clock clock;
+  private final Duration pollTimeout;
+  private final Map<TopicPartition, Instant> pausedUntil = new ConcurrentHashMap<>();
+  private final Map<String, Instant> firstSeen = new HashMap<>();
+  private final AtomicLong polls = new AtomicLong();
+  private volatile boolean running;
+  private Thread thread;
+
+  private RetryTierConsumer(Builder b) {
+    this.group = b.group;
+    this.tiers = b.tiers;
+    this.publisher = b.publisher;
+    this.classifier = b.classifier;
+    this.handler = b.handler;
+    this.clock = b.clock;
+    this.pollTimeout = b.pollTimeout;
+    List<String> t = new ArrayList<>();
+    for (String source : b.sourceTopics) {
+      tiers.ensureTopics(source);
+      for (int n = 1; n <= tiers.delays().size(); n++) {
+        t.add(RetryTiers.tierTopic(source, n));
+      }
+    }
+    this.topics = List.copyOf(t);
+    Map<String, Object> p = new HashMap<>(b.kafka);
+    p.put("group.id", group);
+    p.put("enable.auto.commit", false);
+    p.putIfAbsent("auto.offset.reset", "earliest");
+    p.put("key.deserializer", ByteArrayDeserializer.class);
+    p.put("value.deserializer", ByteArrayDeserializer.class);
+    this.consumer = new KafkaConsumer<>(p);
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts the poll loop on a thread of its own. */
+  public synchronized RetryTierConsumer start() {
+    if (thread != null) {
+      throw new IllegalStateException("RetryTierConsumer " + group + " already started");
+    }
+    running = true;
+    thread = new Thread(this::loop, "keel-retry-tiers-" + group);
+    thread.setDaemon(true);
+    thread.start();
+    return this;
+  }
+
+  /** Polls done so far (for tests and health checks). */
+  public long polls() {
+    return polls.get();
+  }
+
+  /** Partitions currently paused until a record is due. */
+  public int pausedPartitions() {
+    return pausedUntil.size();
+  }
+
+  private void loop() {
+    consumer.subscribe(
+        topics,
+        new ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            partitions.forEach(pausedUntil::remove);
+            for (TopicPartition tp : partitions) {
+              firstSeen.keySet().removeIf(k -> k.startsWith(tp + "@"));
+            }
+          }
+
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+        });
+    try {
+      while (running) {
+        resumeDue();
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
+        polls.incrementAndGet();
+        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+          if (pausedUntil.containsKey(tp)) {
+            continue; // fetched before the pause; it will be read again after the rewind
+          }
+          int tier = RetryTiers.tierOf(tp.topic(), tiers.delays().size()).orElse(1);
+          Duration delay = tiers.delays().get(tier - 1);
+          Instant fetchedAt = clock.instant();
+          for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+            // every fetched record starts its bounded wait now, not when it reaches the head
+            firstSeen.putIfAbsent(key(r), fetchedAt);
+          }
+          for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+            Instant due = due(r, delay);
+            if (due.isAfter(clock.instant())) {
+              consumer.seek(tp, r.offset());
+              consumer.pause(List.of(tp));
+              pausedUntil.put(tp, due);
+              break;
+            }
+            process(r);
+            firstSeen.remove(key(r));
+            done.put(tp, new OffsetAndMetadata(r.offset() + 1));
+          }
+        }
+        if (!done.isEmpty()) {
+          consumer.commitSync(done);
+        }
+      }
+    } catch (WakeupException e) {
+      // closing
+    } catch (RuntimeException e) {
+      log.error("Retry tier consumer {} stopped: {}", group, e.toString());
+    } finally {
+      consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  private Instant due(ConsumerRecord<byte[], byte[]> r, Duration delay) {
+    Instant seen = firstSeen.computeIfAbsent(key(r), k -> clock.instant());
+    Instant byTimestamp = Instant.ofEpochMilli(Math.max(0, r.timestamp())).plus(delay);
+    Instant bySight = seen.plus(delay);
+    return byTimestamp.isBefore(bySight) ? byTimestamp : bySight;
+  }
+
+  private static String key(ConsumerRecord<byte[], byte[]> r) {
+    return r.topic() + "-" + r.partition() + "@" + r.offset();
+  }
+
+  private void resumeDue() {
+    Instant now = clock.instant();
+    List<TopicPartition> ready = new ArrayList<>();
+    pausedUntil.forEach(
+        (tp, due) -> {
+          if (!due.isAfter(now)) {
+            ready.add(tp);
+          }
+        });
+    if (!ready.isEmpty()) {
+      ready.forEach(pausedUntil::remove);
+      consumer.resume(ready);
+    }
+  }
+
+  private void process(ConsumerRecord<byte[], byte[]> r) {
+    FailedRecord record = KafkaFailedRecords.of(r);
+    try {
+      handler.handle(record);
+    } catch (Exception e) {
+      Instant now = clock.instant();
+      Failure failure = new Failure(group, classifier.classify(e), e, 1, now, now);
+      TierRoute route = tiers.route(record, failure);
+      if (!route.forwarded()) {
+        publisher.publish(route.original(), route.failure());
+      }
+    }
+  }
+
+  /** Stops polling, commits what was done, closes the consumer; waits up to 10 s. */
+  @Override
+  public void close() {
+    Thread t;
+    synchronized (this) {
+      running = false;
+      t = thread;
+    }
+    if (t == null) {
+      consumer.close(Duration.ofSeconds(5));
+      return;
+    }
+    consumer.wakeup();
+    try {
+      t.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Builds a {@link RetryTierConsumer}. Not thread-safe. */
+  public static final class Builder {
+    private Map<String, Object> kafka;
+    private String group;
+    private List<String> sourceTopics = List.of();
+    private RetryTiers tiers;
+    private DeadLetterPublisher publisher;
+    private FailureClassifier classifier = FailureClassifier.defaults();
+    private Handler handler;
+    private Clock clock = Clock.systemUTC();
+    private Duration pollTimeout = Duration.ofMillis(100);
+
+    private Builder() {}
+
+    /** Kafka client properties; required. */
+    public Builder kafka(Map<String, Object> clientProperties) {
+      this.kafka = clientProperties;
+      return this;
+    }
+
+    /** The consumer group of the tier topics; required. */
+    public Builder group(String group) {
+      this.group = group;
+      return this;
+    }
+
+    /** The source topics whose tiers to consume; at least one. */
+    public Builder sourceTopics(List<String> sourceTopics) {
+      this.sourceTopics = List.copyOf(sourceTopics);
+      return this;
+    }
+
+    /** The tiers (delays and forwarding); required. */
+    public Builder tiers(RetryTiers tiers) {
+      this.tiers = tiers;
+      return this;
+    }
+
+    /** Where records go after the last tier; required. */
+    public Builder publisher(DeadLetterPublisher publisher) {
+      this.publisher = publisher;
+      return this;
+    }
+
+    /** The classifier; defaults. */
+    public Builder classifier(FailureClassifier classifier) {
+      this.classifier = Objects.requireNonNull(classifier, "RetryTierConsumer.classifier");
+      return this;
+    }
+
+    /** The handler; required. */
+    public Builder handler(Handler handler) {
+      this.handler = handler;
+      return this;
+    }
+
+    /** The clock for due times; UTC system clock by default. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "RetryTierConsumer.clock");
+      return this;
+    }
+
+    /** How long one poll waits; 100 ms by default, 1 ms to 10 s. */
+    public Builder pollTimeout(Duration pollTimeout) {
+      this.pollTimeout = pollTimeout;
+      return this;
+    }
+
+    /** Validates and builds (does not start). */
+    public RetryTierConsumer build() {
+      if (kafka == null || !kafka.containsKey("bootstrap.servers")) {
+        throw new KeelConfigurationException(
+            "RetryTierConsumer.kafka must contain bootstrap.servers");
+      }
+      if (group == null || group.isBlank()) {
+        throw new KeelConfigurationException("RetryTierConsumer.group is required");
+      }
+      if (sourceTopics.isEmpty()) {
+        throw new KeelConfigurationException(
+            "RetryTierConsumer.sourceTopics must name at least one topic");
+      }
+      if (tiers == null || publisher == null || handler == null) {
+        throw new KeelConfigurationException(
+            "RetryTierConsumer.tiers, .publisher and .handler are required");
+      }
+      if (pollTimeout == null
+          || pollTimeout.compareTo(Duration.ofMillis(1)) < 0
+          || pollTimeout.compareTo(Duration.ofSeconds(10)) > 0) {
+        throw new KeelConfigurationException(
+            "RetryTierConsumer.pollTimeout must be between 1 ms and 10 s, was " + pollTimeout);
+      }
+      return new RetryTierConsumer(this);
+    }
+  }
+}
