@@ -118,8 +118,10 @@ public final class ReliabilityMode {
 
   private static String operators(ConsumerSpec c) {
     String base =
-        "dead letters: list, show, replay (same key and event id, rate-limited), discard;"
-            + " every action audited";
+        "`keel dlq` list, show, replay, discard and audit with `--group "
+            + c.group()
+            + "`; replay keeps key and event id, is rate-limited and allow-listed; every action"
+            + " is audited";
     return c.poison() == ConsumerSpec.Poison.PARK_KEY
         ? base + "; resolve parked keys"
         : c.poison() == ConsumerSpec.Poison.STOP ? base + "; restart the group after a fix" : base;

@@ -98,6 +98,9 @@ final class MessageRules implements RuleFamily {
               + String.join(", ", services)
               + ")");
     }
+    if (services.size() == 1 && !services.contains(c.handler())) {
+      reasons.add("it is handled by " + services.first() + ", not by its handler");
+    }
     if (reasons.isEmpty()) {
       return;
     }
