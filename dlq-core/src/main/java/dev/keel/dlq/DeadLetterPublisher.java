@@ -32,7 +32,8 @@ import java.util.Map;
  *
  * <p>Guarantee: when {@link #publish} returns, Kafka acknowledged the dead letter and the table
  * holds it (exactly one row per group and source record, however often it is called); the caller
- * then commits the source offset. When it throws, nothing is certain and the caller retries.
+ * then commits the source offset. When it throws, nothing is certain and the caller retries; the
+ * topic may then hold the dead letter twice (same event id), the table still once.
  *
  * <p>Thread-safe. {@link #close()} closes the Kafka clients it owns, not the store.
  */
