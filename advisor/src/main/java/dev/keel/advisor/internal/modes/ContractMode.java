@@ -117,7 +117,7 @@ public final class ContractMode {
                 Text.spell(c.ordering()),
                 Text.spell(c.idempotency().strategy())));
     table.end();
-    versioning(e.version().orElse(0), d);
+    versioning(e.version().orElse(0), "event", d);
     d.h2("Deprecation window");
     if (e.deprecations().isEmpty()) {
       d.p(
@@ -159,7 +159,7 @@ public final class ContractMode {
     table.end();
   }
 
-  private static void versioning(int version, Doc d) {
+  private static void versioning(int version, String kind, Doc d) {
     d.h2("Versioning rules");
     d.bullets(
         List.of(
@@ -169,8 +169,12 @@ public final class ContractMode {
             "Allowed in a new version: new optional fields, changed descriptions, removal of a field"
                 + " whose deprecation window has ended.",
             "Breaking: removing or retyping a field, a new required field, making a field required"
-                + " or optional, changing the ordering key, renaming the event.",
-            "A breaking change is a new event type, published alongside the old one until every"
+                + " or optional, changing the ordering key, renaming the "
+                + kind
+                + ".",
+            "A breaking change is a new "
+                + kind
+                + " type, published alongside the old one until every"
                 + " consumer has moved."));
   }
 
@@ -212,6 +216,6 @@ public final class ContractMode {
         .row("Published via", Text.spell(c.publishedVia()))
         .end();
     fields(c.fields(), d);
-    versioning(c.version().orElse(0), d);
+    versioning(c.version().orElse(0), "command", d);
   }
 }
