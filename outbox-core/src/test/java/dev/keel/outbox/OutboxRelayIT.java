@@ -198,4 +198,25 @@ class OutboxRelayIT {
       assertThat(rs.getInt(1)).isEqualTo(20);
     }
   }
+
+  @Test
+  void wakesUpOnNotifyWithoutPolling(KafkaBroker broker, Topics topics, IsolatedDatabase db)
+      throws Exception {
+    String topic = topics.create("notify", 1);
+    // Polling once an hour: only a LISTEN/NOTIFY wake-up can publish within the test's timeout.
+    try (OutboxRelay relay =
+            OutboxFixture.relay(db.dataSource(), broker).pollInterval(Duration.ofHours(1)).build();
+        TopicReader reader = new TopicReader(broker, topic)) {
+      relay.start();
+      await().atMost(Duration.ofSeconds(20)).until(() -> relay.ownedLanes().size() == 8);
+      Thread.sleep(500);
+      for (int i = 0; i < 5; i++) {
+        int n = i;
+        inTx(
+            db.dataSource(),
+            c -> Outbox.builder().lanes(8).build().append(c, event(topic, "k" + n, "{}")));
+      }
+      await().atMost(Duration.ofSeconds(20)).until(() -> reader.distinct() == 5);
+    }
+  }
 }

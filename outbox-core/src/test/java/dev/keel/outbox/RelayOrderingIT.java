@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 @KeelTest
 class RelayOrderingIT {
-  private static final int EVENTS = 10_000;
+  private static final int EVENTS = Integer.getInteger("keel.soak.events", 10_000);
   private static final int KEYS = 500;
   private static final int APPENDERS = 4;
 
@@ -88,7 +88,7 @@ class RelayOrderingIT {
         f.get();
       }
       pool.shutdown();
-      await().atMost(Duration.ofSeconds(90)).until(() -> reader.distinct() >= EVENTS);
+      await().atMost(Duration.ofSeconds(90 + EVENTS / 1000)).until(() -> reader.distinct() >= EVENTS);
 
       assertThat(committed).hasSize(EVENTS);
       Set<UUID> seen = new HashSet<>();
