@@ -5,14 +5,25 @@
  * <p>The consumer runtime calls this module for each failed record:
  *
  * <pre>{@code
+ * FailedRecord record = KafkaFailedRecords.of(consumerRecord);
  * if (publisher.parkIfBlocked(group, record)) continue;        // ordered mode: key K is parked
- * RetryOutcome outcome = retry.run(() -> handler.handle(record)); // in place, blocking, keeps order
+ * RetryOutcome outcome = retry.run(() -> handler.handle(consumerRecord)); // blocking, keeps order
  * if (!outcome.succeeded()) {
- *   publisher.publish(record, outcome.toFailure(group));        // <topic>.dlq + keel_dead_letter
+ *   switch (outcome.action()) {
+ *     case DEAD_LETTER, PARK -> publisher.publish(record, outcome.toFailure(group));
+ *     case FAIL_FAST -> throw new FatalKeelException("...", outcome.lastError());
+ *     default -> throw new IllegalStateException();
+ *   }
  * }
+ * // then commit the offset
  * }</pre>
  *
- * Kafka types live in {@code dev.keel.dlq.kafka}, Micrometer in {@code dev.keel.dlq.micrometer},
+ * With delay tiers instead (non-blocking, does not keep order): after one failed attempt call
+ * {@link dev.keel.dlq.RetryTiers#route} and, when it was not forwarded, publish its {@code
+ * original()}; run a {@link dev.keel.dlq.kafka.RetryTierConsumer} for the tiers. A {@code
+ * FatalKeelException} from the handler stops the component before any of this.
+ *
+ * <p>Kafka types live in {@code dev.keel.dlq.kafka}, Micrometer in {@code dev.keel.dlq.micrometer},
  * extension points in {@code dev.keel.dlq.spi}; everything in {@code internal} may change.
  */
 package dev.keel.dlq;

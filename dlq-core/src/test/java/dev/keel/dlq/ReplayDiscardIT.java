@@ -60,10 +60,14 @@ class ReplayDiscardIT {
     DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
     store.install();
     ManualTime time = new ManualTime();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     Map<String, Object> props = Map.copyOf(broker.clientProperties());
     try (KafkaIo kafka = new KafkaIo(broker);
         DeadLetterPublisher publisher =
             DeadLetterPublisher.builder().kafka(props).store(store).build();
+        dev.keel.dlq.micrometer.DlqMetrics metrics =
+            dev.keel.dlq.micrometer.DlqMetrics.bind(registry, store);
         DeadLetters ops =
             DeadLetters.builder()
                 .store(store)
@@ -71,6 +75,7 @@ class ReplayDiscardIT {
                 .replayRate(2)
                 .sleeper(time.sleeper())
                 .clock(time.clock())
+                .listener(metrics)
                 .build()) {
       List<UUID> ids = deadLetter(publisher, topic, "billing", 4, FailureClass.BUSINESS);
 
@@ -82,6 +87,8 @@ class ReplayDiscardIT {
 
       ActionResult second = ops.replay(DeadLetterQuery.builder().topic(topic).build(), "alice");
       assertThat(second.records()).isZero();
+      assertThat(registry.get(dev.keel.event.KeelMeters.DLQ_REPLAYED).counter().count())
+          .isEqualTo(4.0);
 
       List<ConsumerRecord<byte[], byte[]>> replayed = kafka.readAll(topic, 4);
       assertThat(replayed).hasSize(4);

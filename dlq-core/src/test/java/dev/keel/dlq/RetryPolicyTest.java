@@ -27,6 +27,9 @@ class RetryPolicyTest {
     assertThat(policy.decide(FailureClass.TRANSIENT, 3).delay()).isEqualTo(Duration.ofMillis(300));
     assertThat(policy.delay(50)).isEqualTo(Duration.ofMillis(300));
     assertThat(policy.delay(Integer.MAX_VALUE)).isEqualTo(Duration.ofMillis(300));
+    // the blocking budget an in-place retry can spend: 100 + 200 + 300
+    assertThat(policy.maxTotalDelay(FailureClass.TRANSIENT)).isEqualTo(Duration.ofMillis(600));
+    assertThat(policy.maxTotalDelay(FailureClass.VALIDATION)).isZero();
   }
 
   @Test

@@ -58,6 +58,7 @@ public final class KeelCli implements Runnable {
     return code;
   }
 
+  /** Without a subcommand: a usage error pointing at {@code keel dlq --help}. */
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
