@@ -68,8 +68,10 @@ class LateCommitIT {
       UUID idB = outbox.append(b, eventB);
       b.commit();
       // The relay polls every 50 ms: give it many chances to publish B too early.
-      Thread.sleep(1500);
-      assertThat(reader.events()).as("B must wait for A").isEmpty();
+      await()
+          .during(Duration.ofMillis(1500))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> reader.events().isEmpty());
       a.commit();
       await().atMost(Duration.ofSeconds(30)).until(() -> reader.distinct() == 2);
       List<UUID> order = reader.events().stream().map(Event::id).distinct().toList();

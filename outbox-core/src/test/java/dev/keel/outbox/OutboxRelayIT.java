@@ -90,7 +90,10 @@ class OutboxRelayIT {
       }
       await().atMost(Duration.ofSeconds(60)).until(() -> reader.distinct() >= committed.size());
       // Give a rolled-back event every chance to show up before checking that none did.
-      Thread.sleep(500);
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> reader.distinct() == committed.size());
       Set<UUID> seen = new HashSet<>();
       reader.events().forEach(e -> seen.add(e.id()));
       assertThat(seen).isEqualTo(committed);
@@ -209,7 +212,6 @@ class OutboxRelayIT {
         TopicReader reader = new TopicReader(broker, topic)) {
       relay.start();
       await().atMost(Duration.ofSeconds(20)).until(() -> relay.ownedLanes().size() == 8);
-      Thread.sleep(500);
       for (int i = 0; i < 5; i++) {
         int n = i;
         inTx(

@@ -81,14 +81,18 @@ class RelayOrderingIT {
                   return null;
                 }));
       }
-      await().atMost(Duration.ofSeconds(60)).until(() -> appended.get() >= EVENTS / 3);
+      await()
+          .atMost(Duration.ofSeconds(60 + EVENTS / 1000))
+          .until(() -> appended.get() >= EVENTS / 3);
       await().atMost(Duration.ofSeconds(30)).until(() -> !relays.get(1).ownedLanes().isEmpty());
       ((DefaultOutboxRelay) relays.get(1)).simulateCrash();
       for (Future<?> f : appenders) {
         f.get();
       }
       pool.shutdown();
-      await().atMost(Duration.ofSeconds(90 + EVENTS / 1000)).until(() -> reader.distinct() >= EVENTS);
+      await()
+          .atMost(Duration.ofSeconds(90 + EVENTS / 1000))
+          .until(() -> reader.distinct() >= EVENTS);
 
       assertThat(committed).hasSize(EVENTS);
       Set<UUID> seen = new HashSet<>();
