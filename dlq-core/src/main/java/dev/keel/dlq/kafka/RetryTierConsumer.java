@@ -7,6 +7,7 @@ import dev.keel.dlq.FailureClassifier;
 import dev.keel.dlq.RetryTiers;
 import dev.keel.dlq.TierRoute;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.KeelException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RetryTierConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RetryTierConsumer.class);
+  private static final Duration RETRY_FORWARD_AFTER = Duration.ofSeconds(1);
 
   /** The work done per due record. */
   @FunctionalInterface
@@ -165,13 +167,28 @@ public final class RetryTierConsumer implements AutoCloseable {
               pausedUntil.put(tp, due);
               break;
             }
-            process(r);
+            if (!process(r)) {
+              // forwarding or dead-lettering failed (broker or database down): try this record
+              // again after a pause, without committing past it and without blocking the loop
+              consumer.seek(tp, r.offset());
+              consumer.pause(List.of(tp));
+              pausedUntil.put(tp, clock.instant().plus(RETRY_FORWARD_AFTER));
+              break;
+            }
             firstSeen.remove(key(r));
             done.put(tp, new OffsetAndMetadata(r.offset() + 1));
           }
         }
         if (!done.isEmpty()) {
-          consumer.commitSync(done);
+          try {
+            consumer.commitSync(done);
+          } catch (WakeupException e) {
+            throw e;
+          } catch (org.apache.kafka.common.KafkaException e) {
+            // a rebalance or broker hiccup: the records come again (at-least-once), go on
+            log.warn(
+                "Retry tier consumer {} could not commit: {}", group, e.getClass().getSimpleName());
+          }
         }
       }
     } catch (WakeupException e) {
@@ -209,16 +226,29 @@ public final class RetryTierConsumer implements AutoCloseable {
     }
   }
 
-  private void process(ConsumerRecord<byte[], byte[]> r) {
+  /** Handles one record; false when its failure could not be forwarded or dead-lettered. */
+  private boolean process(ConsumerRecord<byte[], byte[]> r) {
     FailedRecord record = KafkaFailedRecords.of(r);
     try {
       handler.handle(record);
+      return true;
     } catch (Exception e) {
       Instant now = clock.instant();
       Failure failure = new Failure(group, classifier.classify(e), e, 1, now, now);
-      TierRoute route = tiers.route(record, failure);
-      if (!route.forwarded()) {
-        publisher.publish(route.original(), route.failure());
+      try {
+        TierRoute route = tiers.route(record, failure);
+        if (!route.forwarded()) {
+          publisher.publish(route.original(), route.failure());
+        }
+        return true;
+      } catch (KeelException routing) {
+        log.warn(
+            "Retry tier consumer {} could not forward {}: {}; retrying in {}",
+            group,
+            record,
+            routing.getClass().getSimpleName(),
+            RETRY_FORWARD_AFTER);
+        return false;
       }
     }
   }
