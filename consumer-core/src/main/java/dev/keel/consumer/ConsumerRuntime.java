@@ -1,0 +1,432 @@
+package dev.keel.consumer;
+
+import dev.keel.consumer.internal.AnnotatedListeners;
+import dev.keel.consumer.internal.DefaultConsumerRuntime;
+import dev.keel.consumer.internal.RuntimeConfig;
+import dev.keel.dlq.DeadLetterPublisher;
+import dev.keel.dlq.FailureClassifier;
+import dev.keel.dlq.RetryPolicy;
+import dev.keel.dlq.spi.Sleeper;
+import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.contract.EventContracts;
+import dev.keel.event.json.JsonCodec;
+import dev.keel.event.sql.SqlDialect;
+import dev.keel.event.sql.TableNames;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Runs idempotent Kafka consumers: for every record, {@code poll → deserialize → dedupe insert →
+ * handler → DB commit → offset commit}, with the dedupe row {@code (consumer_group, event_id)} and
+ * the handler's effects committed in one database transaction. A record delivered again (producer
+ * retry, rebalance, crash after the DB commit, offset reset, replay) finds its dedupe row and has
+ * no effect; no exception is raised. Failures go to the dlq-core retry policy: retried in place
+ * with backoff, then dead-lettered to {@code <topic>.dlq} and {@code keel_dead_letter}.
+ *
+ * <pre>{@code
+ * ConsumerRuntime runtime = ConsumerRuntime.builder()
+ *     .consumerProperties(Map.of("bootstrap.servers", bootstrap, "auto.offset.reset", "earliest"))
+ *     .dataSource(dataSource)
+ *     .retryPolicy(RetryPolicy.builder().maxAttempts(5).build())
+ *     .meterRegistry(registry)
+ *     .register(new Billing(outbox))          // @KeelListener methods
+ *     .build();
+ * runtime.start();
+ * ...
+ * runtime.close();                            // stop polling, finish in-flight, commit, close
+ * }</pre>
+ *
+ * <p>One Kafka consumer (poll thread) runs per group and topic, feeding that listener's worker
+ * threads. Offsets are committed only below the lowest unfinished record of each partition, on
+ * revoke and on close. Dedupe rows older than {@link Builder#dedupeRetention} are removed in small
+ * batches by a background task; size the window above the longest time a record can be delivered
+ * again (topic retention, offset resets, replays from the dead-letter queue).
+ *
+ * <p>Thread-safe. The runtime owns its Kafka consumers, worker threads, its dead-letter publisher
+ * (unless one was given) and its connection pool (only with {@link Builder#jdbcUrl}); it never
+ * closes a given {@link DataSource} or {@link DeadLetterPublisher}.
+ */
+public interface ConsumerRuntime extends AutoCloseable {
+
+  /** Starts a builder. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Installs the tables when asked to, and starts the consumers and the cleanup task.
+   *
+   * @throws IllegalStateException when started twice or after close
+   */
+  void start();
+
+  /** Whether started and neither closed nor stopped by a fatal failure. */
+  boolean isRunning();
+
+  /** The failure that stopped the runtime (a {@code FAIL_FAST} decision, a fatal error), if any. */
+  Optional<Throwable> failure();
+
+  /**
+   * Removes one round of expired dedupe rows now (what the background task does every {@link
+   * Builder#cleanupInterval}), in batches of {@link Builder#cleanupBatchSize}.
+   *
+   * @return rows removed
+   */
+  long cleanupNow();
+
+  /**
+   * Stops polling, lets records already being handled finish (up to {@link Builder#closeTimeout}),
+   * commits the offsets of finished records and closes the consumers. Records fetched but not
+   * started are left to the next owner of the partition. Idempotent.
+   */
+  @Override
+  void close();
+
+  /**
+   * Builds a {@link ConsumerRuntime}; {@link #build()} validates everything, listeners included,
+   * and fails with a message naming the property or the method. Not thread-safe.
+   */
+  final class Builder {
+    private Map<String, Object> consumerProperties;
+    private Map<String, Object> producerProperties;
+    private DataSource dataSource;
+    private String jdbcUrl;
+    private String jdbcUser;
+    private String jdbcPassword;
+    private SqlDialect dialect;
+    private TableNames tableNames = TableNames.defaults();
+    private boolean installSchema = true;
+    private EventContracts contracts = EventContracts.none();
+    private JsonCodec json;
+    private int threads = 1;
+    private int maxInFlight = 500;
+    private int maxBatchSize = 1;
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private FailureClassifier classifier = FailureClassifier.defaults();
+    private DeadLetterPublisher publisher;
+    private Boolean orderedMode;
+    private Sleeper sleeper = Sleeper.system();
+    private MeterRegistry meterRegistry;
+    private Duration dedupeRetention = Duration.ofDays(14);
+    private Duration cleanupInterval = Duration.ofMinutes(1);
+    private int cleanupBatchSize = 1000;
+    private Duration pollTimeout = Duration.ofMillis(100);
+    private Duration commitInterval = Duration.ZERO;
+    private Duration closeTimeout = Duration.ofSeconds(30);
+    private Clock clock = Clock.systemUTC();
+    private final List<Object> beans = new ArrayList<>();
+    private final List<ListenerDefinition> definitions = new ArrayList<>();
+
+    private Builder() {}
+
+    /**
+     * Kafka consumer properties, passed through untouched and never logged by Keel (SASL and SSL
+     * included). {@code bootstrap.servers} is required; {@code group.id} must not be set (each
+     * listener names its group); {@code enable.auto.commit} must not be true; deserializers are the
+     * runtime's own (bytes). Set {@code auto.offset.reset} as your service needs.
+     */
+    public Builder consumerProperties(Map<String, ?> properties) {
+      this.consumerProperties = properties == null ? null : new HashMap<>(properties);
+      return this;
+    }
+
+    /**
+     * Kafka producer properties for the dead-letter publisher the runtime creates; by default the
+     * consumer properties that are producer settings too (bootstrap, security).
+     */
+    public Builder producerProperties(Map<String, ?> properties) {
+      this.producerProperties = properties == null ? null : new HashMap<>(properties);
+      return this;
+    }
+
+    /** The database of the dedupe table and the handlers' effects; the caller keeps ownership. */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = dataSource;
+      return this;
+    }
+
+    /** A JDBC URL instead of a data source: the runtime creates and closes a HikariCP pool. */
+    public Builder jdbcUrl(String url, String user, String password) {
+      this.jdbcUrl = url;
+      this.jdbcUser = user;
+      this.jdbcPassword = password;
+      return this;
+    }
+
+    /** The dialect; detected from the database when not set. */
+    public Builder dialect(SqlDialect dialect) {
+      this.dialect = dialect;
+      return this;
+    }
+
+    /** Schema and prefix of Keel's tables; {@link TableNames#defaults()} by default. */
+    public Builder tableNames(TableNames tableNames) {
+      this.tableNames = tableNames;
+      return this;
+    }
+
+    /**
+     * Whether {@link #start()} creates the dedupe table (and the dead-letter tables when the
+     * runtime builds its own publisher). On by default; turn off when a migration tool runs the
+     * scripts under {@code keel/sql/<dialect>/consumer}.
+     */
+    public Builder installSchema(boolean installSchema) {
+      this.installSchema = installSchema;
+      return this;
+    }
+
+    /** Contracts that choose the payload class by event type and version. None by default. */
+    public Builder contracts(EventContracts contracts) {
+      this.contracts = contracts;
+      return this;
+    }
+
+    /** The JSON codec for payloads; {@link JsonCodec#create()} by default. */
+    public Builder jsonCodec(JsonCodec json) {
+      this.json = json;
+      return this;
+    }
+
+    /** Default worker threads per group and topic, 1 to 256; 1 by default. */
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    /**
+     * The most unfinished records per partition before the partition is paused, 1 to 100,000; 500
+     * by default. One poll may add up to {@code max.poll.records} beyond it.
+     */
+    public Builder maxInFlight(int maxInFlight) {
+      this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /**
+     * Records of one lane handled in one database transaction, 1 to 1,000; 1 by default. Larger
+     * batches save commits; when any record of a batch fails, the batch is rolled back and each of
+     * its records is handled again alone under the retry policy. Ordered dead-letter mode uses 1.
+     */
+    public Builder maxBatchSize(int maxBatchSize) {
+      this.maxBatchSize = maxBatchSize;
+      return this;
+    }
+
+    /** The retry policy; {@link RetryPolicy#defaults()} by default. */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = retryPolicy;
+      return this;
+    }
+
+    /** The failure classifier; {@link FailureClassifier#defaults()} by default. */
+    public Builder failureClassifier(FailureClassifier classifier) {
+      this.classifier = classifier;
+      return this;
+    }
+
+    /**
+     * A dead-letter publisher the caller owns. By default the runtime builds one from the producer
+     * properties and a dead-letter store on the same database and table names.
+     */
+    public Builder deadLetterPublisher(DeadLetterPublisher publisher) {
+      this.publisher = publisher;
+      return this;
+    }
+
+    /**
+     * Ordered dead-letter mode for the runtime's own publisher: later records of a dead-lettered
+     * key are parked until an operator replays or discards it. Off by default.
+     */
+    public Builder orderedMode(boolean orderedMode) {
+      this.orderedMode = orderedMode;
+      return this;
+    }
+
+    /** How retry delays are waited; {@link Sleeper#system()} by default. */
+    public Builder sleeper(Sleeper sleeper) {
+      this.sleeper = sleeper;
+      return this;
+    }
+
+    /** Where {@code keel.consumer.*} meters go; none by default. */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = registry;
+      return this;
+    }
+
+    /** How long dedupe rows are kept, at least 1 minute; 14 days by default. */
+    public Builder dedupeRetention(Duration retention) {
+      this.dedupeRetention = retention;
+      return this;
+    }
+
+    /** How often expired dedupe rows are removed, 1 s to 1 day; 1 minute by default. */
+    public Builder cleanupInterval(Duration interval) {
+      this.cleanupInterval = interval;
+      return this;
+    }
+
+    /** Rows removed per delete statement, 1 to 100,000; 1,000 by default. */
+    public Builder cleanupBatchSize(int batchSize) {
+      this.cleanupBatchSize = batchSize;
+      return this;
+    }
+
+    /** The longest one poll waits for records, 1 ms to 10 s; 100 ms by default. */
+    public Builder pollTimeout(Duration pollTimeout) {
+      this.pollTimeout = pollTimeout;
+      return this;
+    }
+
+    /**
+     * The least time between two offset commits of a running consumer, 0 to 1 hour; 0 (after every
+     * poll with progress) by default. Revoke and close always commit.
+     */
+    public Builder commitInterval(Duration commitInterval) {
+      this.commitInterval = commitInterval;
+      return this;
+    }
+
+    /** How long close and revoke wait for records being handled, 1 s to 10 min; 30 s default. */
+    public Builder closeTimeout(Duration closeTimeout) {
+      this.closeTimeout = closeTimeout;
+      return this;
+    }
+
+    /** The clock of dedupe rows and retention; UTC system clock by default. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /**
+     * Registers every {@link KeelListener} method of an object. Validated in {@link #build()}.
+     *
+     * @param listenerBean any object with annotated methods
+     */
+    public Builder register(Object listenerBean) {
+      beans.add(Objects.requireNonNull(listenerBean, "ConsumerRuntime.register(null)"));
+      return this;
+    }
+
+    /** Adds a listener defined without annotations. */
+    public Builder listener(ListenerDefinition definition) {
+      definitions.add(Objects.requireNonNull(definition, "ConsumerRuntime.listener(null)"));
+      return this;
+    }
+
+    /**
+     * Validates and builds; nothing is started or connected yet except the dialect detection.
+     *
+     * @throws KeelConfigurationException naming the first invalid property or listener method
+     */
+    public ConsumerRuntime build() {
+      checkKafka();
+      if ((dataSource == null) == (jdbcUrl == null)) {
+        throw invalid("dataSource", "exactly one of dataSource and jdbcUrl is required");
+      }
+      require("tableNames", tableNames);
+      require("contracts", contracts);
+      require("retryPolicy", retryPolicy);
+      require("failureClassifier", classifier);
+      require("sleeper", sleeper);
+      require("clock", clock);
+      if (publisher != null && orderedMode != null) {
+        throw invalid(
+            "orderedMode", "applies to the runtime's own publisher; set it on the given publisher");
+      }
+      range("threads", threads, 1, 256);
+      range("maxInFlight", maxInFlight, 1, 100_000);
+      range("maxBatchSize", maxBatchSize, 1, 1000);
+      range("cleanupBatchSize", cleanupBatchSize, 1, 100_000);
+      duration("dedupeRetention", dedupeRetention, Duration.ofMinutes(1), Duration.ofDays(3650));
+      duration("cleanupInterval", cleanupInterval, Duration.ofSeconds(1), Duration.ofDays(1));
+      duration("pollTimeout", pollTimeout, Duration.ofMillis(1), Duration.ofSeconds(10));
+      duration("commitInterval", commitInterval, Duration.ZERO, Duration.ofHours(1));
+      duration("closeTimeout", closeTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
+      List<ListenerDefinition> all = new ArrayList<>(definitions);
+      for (Object bean : beans) {
+        all.addAll(AnnotatedListeners.of(bean, contracts));
+      }
+      if (all.isEmpty()) {
+        throw invalid("listeners", "at least one listener is required (register or listener)");
+      }
+      return new DefaultConsumerRuntime(
+          new RuntimeConfig(
+              Map.copyOf(consumerProperties),
+              producerProperties == null ? null : Map.copyOf(producerProperties),
+              dataSource,
+              jdbcUrl,
+              jdbcUser,
+              jdbcPassword,
+              dialect,
+              tableNames,
+              installSchema,
+              contracts,
+              json != null ? json : JsonCodec.create(),
+              threads,
+              maxInFlight,
+              maxBatchSize,
+              retryPolicy,
+              classifier,
+              publisher,
+              orderedMode != null && orderedMode,
+              sleeper,
+              meterRegistry,
+              dedupeRetention,
+              cleanupInterval,
+              cleanupBatchSize,
+              pollTimeout,
+              commitInterval,
+              closeTimeout,
+              clock),
+          List.copyOf(all));
+    }
+
+    private void checkKafka() {
+      if (consumerProperties == null || consumerProperties.get("bootstrap.servers") == null) {
+        throw invalid("consumerProperties", "must contain bootstrap.servers");
+      }
+      if (consumerProperties.containsKey("group.id")) {
+        throw invalid(
+            "consumerProperties", "must not set group.id: each listener names its own group");
+      }
+      Object autoCommit = consumerProperties.get("enable.auto.commit");
+      if (autoCommit != null && Boolean.parseBoolean(autoCommit.toString())) {
+        throw invalid(
+            "consumerProperties",
+            "must not set enable.auto.commit=true: offsets are committed after the database");
+      }
+    }
+
+    private static void require(String property, Object value) {
+      if (value == null) {
+        throw invalid(property, "is required");
+      }
+    }
+
+    private static void range(String property, int value, int min, int max) {
+      if (value < min || value > max) {
+        throw invalid(property, "must be between " + min + " and " + max + ", was " + value);
+      }
+    }
+
+    private static void duration(String property, Duration d, Duration min, Duration max) {
+      if (d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+        throw invalid(property, "must be between " + min + " and " + max + ", was " + d);
+      }
+    }
+
+    private static KeelConfigurationException invalid(String property, String rule) {
+      return new KeelConfigurationException("ConsumerRuntime." + property + " " + rule);
+    }
+  }
+}

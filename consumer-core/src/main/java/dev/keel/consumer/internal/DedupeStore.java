@@ -1,0 +1,115 @@
+package dev.keel.consumer.internal;
+
+import dev.keel.event.sql.SqlDialect;
+import dev.keel.event.sql.TableNames;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import javax.sql.DataSource;
+
+/**
+ * The dedupe table {@code <prefix>consumer_dedupe(consumer_group, event_id, processed_at)}: an
+ * insert that reports a duplicate without an error (and without aborting the transaction), and the
+ * batched removal of expired rows. Thread-safe (stateless apart from the SQL).
+ */
+public final class DedupeStore {
+  private final SqlDialect dialect;
+  private final String insertSql;
+  private final String deleteSql;
+
+  public DedupeStore(SqlDialect dialect, TableNames names) {
+    this.dialect = dialect;
+    String t = names.sql(dialect, "consumer_dedupe");
+    switch (dialect) {
+      case POSTGRES:
+        insertSql =
+            "INSERT INTO "
+                + t
+                + " (consumer_group, event_id, processed_at) VALUES (?, ?, ?)"
+                + " ON CONFLICT DO NOTHING";
+        break;
+      case MYSQL:
+      case MARIADB:
+        insertSql =
+            "INSERT IGNORE INTO "
+                + t
+                + " (consumer_group, event_id, processed_at) VALUES (?, ?, ?)";
+        break;
+      default:
+        insertSql =
+            "MERGE INTO "
+                + t
+                + " d USING (VALUES (CAST(? AS VARCHAR(255)), CAST(? AS VARCHAR(255)),"
+                + " CAST(? AS TIMESTAMP WITH TIME ZONE))) s(g, e, p)"
+                + " ON d.consumer_group = s.g AND d.event_id = s.e"
+                + " WHEN NOT MATCHED THEN INSERT (consumer_group, event_id, processed_at)"
+                + " VALUES (s.g, s.e, s.p)";
+    }
+    if (dialect.isMySqlFamily()) {
+      deleteSql = "DELETE FROM " + t + " WHERE consumer_group = ? AND processed_at < ? LIMIT ?";
+    } else {
+      deleteSql =
+          "DELETE FROM "
+              + t
+              + " WHERE consumer_group = ? AND event_id IN (SELECT event_id FROM "
+              + t
+              + " WHERE consumer_group = ? AND processed_at < ? LIMIT ?)";
+    }
+  }
+
+  /**
+   * Inserts the dedupe row in the caller's transaction.
+   *
+   * @return true when inserted, false when the row already exists (a duplicate)
+   */
+  public boolean insert(Connection c, String group, String key, Instant at) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(insertSql)) {
+      ps.setString(1, group);
+      ps.setString(2, key);
+      setTime(ps, 3, at);
+      return ps.executeUpdate() > 0;
+    } catch (SQLException e) {
+      // H2 only: a concurrent insert of the same key can still collide; H2 keeps the transaction.
+      if (dialect == SqlDialect.H2 && "23505".equals(e.getSQLState())) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Deletes up to {@code limit} rows of a group older than {@code cutoff}, in its own transaction.
+   *
+   * @return rows deleted
+   */
+  public int deleteExpired(DataSource ds, String group, Instant cutoff, int limit)
+      throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      if (!c.getAutoCommit()) {
+        c.setAutoCommit(true);
+      }
+      try (PreparedStatement ps = c.prepareStatement(deleteSql)) {
+        int i = 1;
+        ps.setString(i++, group);
+        if (!dialect.isMySqlFamily()) {
+          ps.setString(i++, group);
+        }
+        setTime(ps, i++, cutoff);
+        ps.setInt(i, limit);
+        return ps.executeUpdate();
+      }
+    }
+  }
+
+  private void setTime(PreparedStatement ps, int index, Instant at) throws SQLException {
+    if (dialect.isMySqlFamily()) {
+      ps.setTimestamp(index, Timestamp.from(at));
+    } else {
+      ps.setObject(index, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
+    }
+  }
+}

@@ -1,0 +1,297 @@
+package dev.keel.consumer.internal;
+
+import dev.keel.consumer.ConsumerRuntime;
+import dev.keel.consumer.ListenerDefinition;
+import dev.keel.dlq.DeadLetterPublisher;
+import dev.keel.dlq.DeadLetterStore;
+import dev.keel.dlq.InPlaceRetry;
+import dev.keel.dlq.micrometer.DlqMetrics;
+import dev.keel.event.sql.SchemaInstaller;
+import dev.keel.event.sql.SqlDialect;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The runtime: one poll loop and worker pool per group and topic, plus the dedupe cleanup. */
+public final class DefaultConsumerRuntime implements ConsumerRuntime {
+  private static final Logger log = LoggerFactory.getLogger(DefaultConsumerRuntime.class);
+  private static final int MAX_CLEANUP_BATCHES = 100;
+
+  private enum State {
+    NEW,
+    RUNNING,
+    CLOSED
+  }
+
+  private final RuntimeConfig config;
+  private final List<SubscriptionPlan> plans;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final List<PollLoop> loops = new ArrayList<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private final List<ExecutorService> pools = new ArrayList<>();
+  private State state = State.NEW;
+  private volatile boolean stopped;
+  private DataSource dataSource;
+  private OwnedPool ownedPool;
+  private SqlDialect dialect;
+  private DedupeStore dedupe;
+  private DeadLetterPublisher ownPublisher;
+  private DlqMetrics dlqMetrics;
+  private ConsumerMetrics metrics;
+  private ScheduledExecutorService cleanup;
+
+  /**
+   * Validates the listeners against each other.
+   *
+   * @throws dev.keel.event.KeelConfigurationException naming the listeners that conflict
+   */
+  public DefaultConsumerRuntime(RuntimeConfig config, List<ListenerDefinition> listeners) {
+    this.config = config;
+    this.plans = SubscriptionPlan.plan(listeners, config.threads());
+  }
+
+  @Override
+  public synchronized void start() {
+    if (state != State.NEW) {
+      throw new IllegalStateException("ConsumerRuntime can be started once, state " + state);
+    }
+    state = State.RUNNING;
+    try {
+      startAll();
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void startAll() {
+    if (config.dataSource() != null) {
+      dataSource = config.dataSource();
+    } else {
+      ownedPool = OwnedPool.create(config, plans.stream().mapToInt(p -> p.concurrency()).sum());
+      dataSource = ownedPool.dataSource();
+    }
+    dialect = config.dialect() != null ? config.dialect() : SqlDialect.detect(dataSource);
+    if (config.installSchema()) {
+      installer().install("consumer");
+    }
+    dedupe = new DedupeStore(dialect, config.tableNames());
+    DeadLetterPublisher publisher = config.publisher();
+    if (publisher == null) {
+      publisher = ownPublisher();
+    }
+    metrics = new ConsumerMetrics(config.meterRegistry());
+    AbandonableSleeper sleeper = new AbandonableSleeper(config.sleeper());
+    InPlaceRetry retry =
+        InPlaceRetry.builder()
+            .policy(config.retryPolicy())
+            .classifier(config.classifier())
+            .sleeper(sleeper)
+            .clock(config.clock())
+            .build();
+    for (SubscriptionPlan plan : plans) {
+      String name = "keel-consumer-" + plan.group() + "-" + plan.topic();
+      ExecutorService pool = Executors.newFixedThreadPool(plan.concurrency(), threads(name + "-w"));
+      pools.add(pool);
+      RecordProcessor processor =
+          new RecordProcessor(
+              plan,
+              new RecordPreparer(plan, config.contracts(), config.json()),
+              dataSource,
+              dialect,
+              dedupe,
+              retry,
+              sleeper,
+              publisher,
+              config.orderedMode(),
+              metrics,
+              config.clock(),
+              this::fail);
+      LaneExecutor lanes = new LaneExecutor(pool, config.maxBatchSize(), processor);
+      PollLoop loop =
+          new PollLoop(
+              plan,
+              KafkaClients.consumer(config, plan.group()),
+              lanes,
+              config,
+              metrics.lagOf(plan.group()),
+              this::fail);
+      loops.add(loop);
+      Thread t = new Thread(loop, name);
+      t.setDaemon(true);
+      threads.add(t);
+    }
+    threads.forEach(Thread::start);
+    cleanup = Executors.newSingleThreadScheduledExecutor(threads("keel-consumer-cleanup"));
+    long every = config.cleanupInterval().toMillis();
+    cleanup.scheduleWithFixedDelay(this::cleanupQuietly, every, every, TimeUnit.MILLISECONDS);
+    log.info("Keel consumer runtime started: {} subscription(s) on {}", plans.size(), dialect);
+  }
+
+  private SchemaInstaller installer() {
+    return SchemaInstaller.builder()
+        .dataSource(dataSource)
+        .dialect(dialect)
+        .tableNames(config.tableNames())
+        .build();
+  }
+
+  private DeadLetterPublisher ownPublisher() {
+    DeadLetterStore store =
+        DeadLetterStore.builder()
+            .dataSource(dataSource)
+            .dialect(dialect)
+            .tableNames(config.tableNames())
+            .clock(config.clock())
+            .build();
+    if (config.installSchema()) {
+      store.install();
+    }
+    DeadLetterPublisher.Builder b =
+        DeadLetterPublisher.builder()
+            .kafka(KafkaClients.producerProperties(config))
+            .store(store)
+            .orderedMode(config.orderedMode())
+            .clock(config.clock());
+    if (config.meterRegistry() != null) {
+      dlqMetrics = DlqMetrics.bind(config.meterRegistry(), store);
+      b.listener(dlqMetrics);
+    }
+    ownPublisher = b.build();
+    return ownPublisher;
+  }
+
+  /** Stops everything after a fatal failure; the first failure is kept. */
+  private void fail(Throwable t) {
+    if (failure.compareAndSet(null, t)) {
+      log.error("Keel consumer runtime stopping after a fatal failure: {}", t.getMessage());
+    }
+    stopped = true;
+    loops.forEach(PollLoop::stop);
+  }
+
+  @Override
+  public boolean isRunning() {
+    synchronized (this) {
+      return state == State.RUNNING && !stopped;
+    }
+  }
+
+  @Override
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure.get());
+  }
+
+  @Override
+  public long cleanupNow() {
+    DataSource ds;
+    synchronized (this) {
+      if (state != State.RUNNING) {
+        throw new IllegalStateException("ConsumerRuntime.cleanupNow needs a started runtime");
+      }
+      ds = dataSource;
+    }
+    Instant cutoff = config.clock().instant().minus(config.dedupeRetention());
+    Set<String> groups = new LinkedHashSet<>();
+    plans.forEach(p -> groups.add(p.group()));
+    long total = 0;
+    try {
+      for (String group : groups) {
+        for (int i = 0; i < MAX_CLEANUP_BATCHES; i++) {
+          int n = dedupe.deleteExpired(ds, group, cutoff, config.cleanupBatchSize());
+          total += n;
+          if (n < config.cleanupBatchSize()) {
+            break;
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new dev.keel.event.RetriableKeelException(
+          "Keel consumer: removing expired dedupe rows failed: " + e.getMessage(), e);
+    }
+    return total;
+  }
+
+  private void cleanupQuietly() {
+    try {
+      long n = cleanupNow();
+      if (n > 0) {
+        log.debug("Keel consumer: removed {} expired dedupe rows", n);
+      }
+    } catch (RuntimeException e) {
+      log.warn("Keel consumer: dedupe cleanup failed: {}", e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      state = State.CLOSED;
+    }
+    stopped = true;
+    loops.forEach(PollLoop::stop);
+    long joinMillis = config.closeTimeout().plusSeconds(15).toMillis();
+    for (Thread t : threads) {
+      try {
+        t.join(joinMillis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (ExecutorService pool : pools) {
+      pool.shutdown();
+      try {
+        if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+          pool.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        pool.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (cleanup != null) {
+      cleanup.shutdownNow();
+    }
+    closeQuietly(ownPublisher);
+    closeQuietly(dlqMetrics);
+    closeQuietly(metrics);
+    closeQuietly(ownedPool);
+    log.info("Keel consumer runtime closed");
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.debug("Keel consumer: closing {} failed", c.getClass().getSimpleName(), e);
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory threads(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

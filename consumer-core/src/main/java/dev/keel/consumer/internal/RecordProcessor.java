@@ -1,0 +1,297 @@
+package dev.keel.consumer.internal;
+
+import dev.keel.dlq.DeadLetterPublisher;
+import dev.keel.dlq.FailedRecord;
+import dev.keel.dlq.InPlaceRetry;
+import dev.keel.dlq.RetryOutcome;
+import dev.keel.dlq.kafka.KafkaFailedRecords;
+import dev.keel.event.FailureAction;
+import dev.keel.event.FatalKeelException;
+import dev.keel.event.RetriableKeelException;
+import dev.keel.event.sql.SqlDialect;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Processes the records of one lane: dedupe insert and handler in one transaction, commit, then the
+ * record counts as finished. Failures go through the in-place retry and, when the policy gives up,
+ * to the dead-letter publisher. Called by the worker threads; thread-safe.
+ */
+final class RecordProcessor implements Consumer<List<Work>> {
+  private static final Logger log = LoggerFactory.getLogger(RecordProcessor.class);
+  private static final Duration MAX_PUBLISH_BACKOFF = Duration.ofSeconds(10);
+
+  private final SubscriptionPlan plan;
+  private final RecordPreparer preparer;
+  private final DataSource dataSource;
+  private final SqlDialect dialect;
+  private final DedupeStore dedupe;
+  private final InPlaceRetry retry;
+  private final AbandonableSleeper sleeper;
+  private final DeadLetterPublisher publisher;
+  private final boolean ordered;
+  private final ConsumerMetrics metrics;
+  private final Clock clock;
+  private final Consumer<Throwable> fatal;
+
+  RecordProcessor(
+      SubscriptionPlan plan,
+      RecordPreparer preparer,
+      DataSource dataSource,
+      SqlDialect dialect,
+      DedupeStore dedupe,
+      InPlaceRetry retry,
+      AbandonableSleeper sleeper,
+      DeadLetterPublisher publisher,
+      boolean ordered,
+      ConsumerMetrics metrics,
+      Clock clock,
+      Consumer<Throwable> fatal) {
+    this.plan = plan;
+    this.preparer = preparer;
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.dedupe = dedupe;
+    this.retry = retry;
+    this.sleeper = sleeper;
+    this.publisher = publisher;
+    this.ordered = ordered;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.fatal = fatal;
+  }
+
+  @Override
+  public void accept(List<Work> batch) {
+    if (batch.size() > 1 && !ordered && tryBatch(batch)) {
+      return;
+    }
+    for (Work w : batch) {
+      if (w.abandoned()) {
+        w.skip();
+      } else {
+        processAlone(w);
+      }
+    }
+  }
+
+  /** All records in one transaction; false (nothing committed) when any of them fails. */
+  private boolean tryBatch(List<Work> batch) {
+    for (Work w : batch) {
+      if (w.abandoned()) {
+        return false;
+      }
+    }
+    long start = System.nanoTime();
+    Result[] results = new Result[batch.size()];
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        for (int i = 0; i < batch.size(); i++) {
+          results[i] = apply(c, preparer.prepare(batch.get(i).record), 1);
+        }
+        c.commit();
+      } catch (Exception | Error e) {
+        rollback(c);
+        log.debug("Keel consumer: a batch of {} failed; handling each alone", batch.size(), e);
+        return false;
+      } finally {
+        restore(c, autoCommit);
+      }
+    } catch (SQLException e) {
+      return false;
+    }
+    long each = (System.nanoTime() - start) / batch.size();
+    for (int i = 0; i < batch.size(); i++) {
+      finish(batch.get(i), results[i], each);
+    }
+    return true;
+  }
+
+  private void processAlone(Work w) {
+    long start = System.nanoTime();
+    int[] attempts = {0};
+    Result[] result = {null};
+    Throwable[] fatalError = {null};
+    RetryOutcome outcome;
+    sleeper.enter(w);
+    try {
+      outcome =
+          retry.run(
+              () -> {
+                int n = ++attempts[0];
+                if (n > 1) {
+                  metrics.retried(plan.group());
+                }
+                try {
+                  result[0] = attempt(w, n);
+                } catch (FatalKeelException e) {
+                  fatalError[0] = e; // stop, do not ask the policy
+                }
+              });
+    } finally {
+      sleeper.leave();
+    }
+    boolean interrupted = Thread.interrupted();
+    if (fatalError[0] != null) {
+      w.skip();
+      fatal.accept(fatalError[0]);
+    } else if (outcome.succeeded()) {
+      finish(w, result[0], System.nanoTime() - start);
+    } else if (interrupted || w.abandoned()) {
+      w.skip(); // closing or revoked while retrying: the next owner handles it
+    } else {
+      giveUp(w, outcome);
+    }
+  }
+
+  private Result attempt(Work w, int attempt) throws Exception {
+    if (ordered && publisher.parkIfBlocked(plan.group(), failed(w))) {
+      return Result.PARKED;
+    }
+    Prepared p = preparer.prepare(w.record);
+    if (p.listener() == null) {
+      return Result.IGNORED;
+    }
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try {
+        Result r = apply(c, p, attempt);
+        if (r == Result.DUPLICATE) {
+          c.rollback(); // nothing was written; no commit to wait for
+        } else {
+          c.commit();
+        }
+        return r;
+      } catch (Exception | Error e) {
+        rollback(c);
+        throw e;
+      } finally {
+        restore(c, autoCommit);
+      }
+    }
+  }
+
+  /** Dedupe insert, then the handler, in the caller's transaction. */
+  private Result apply(Connection c, Prepared p, int attempt) throws Exception {
+    if (p.listener() == null) {
+      return Result.IGNORED;
+    }
+    if (!dedupe.insert(c, plan.group(), p.key(), clock.instant())) {
+      return Result.DUPLICATE;
+    }
+    p.listener().handler().handle(new DefaultDelivery(p, c, dialect, attempt));
+    return Result.PROCESSED;
+  }
+
+  private void giveUp(Work w, RetryOutcome outcome) {
+    String why =
+        outcome.failureClass().tag()
+            + " after "
+            + outcome.attempts()
+            + " attempt(s): "
+            + outcome.lastError().getClass().getName();
+    if (outcome.action() == FailureAction.FAIL_FAST) {
+      w.skip();
+      fatal.accept(
+          new FatalKeelException(
+              "Keel consumer group "
+                  + plan.group()
+                  + ": record "
+                  + w.where()
+                  + " failed ("
+                  + why
+                  + ") and the retry policy says FAIL_FAST",
+              outcome.lastError()));
+      return;
+    }
+    log.warn("Keel consumer group {}: dead-lettering {} ({})", plan.group(), w.where(), why);
+    FailedRecord record = failed(w);
+    Duration backoff = Duration.ofMillis(100);
+    sleeper.enter(w);
+    try {
+      while (true) {
+        if (w.abandoned()) {
+          w.skip();
+          return;
+        }
+        try {
+          publisher.publish(record, outcome.toFailure(plan.group()));
+          break;
+        } catch (RetriableKeelException e) {
+          log.warn(
+              "Keel consumer group {}: dead-lettering {} failed ({}); retrying in {}",
+              plan.group(),
+              w.where(),
+              e.getMessage(),
+              backoff);
+          try {
+            sleeper.sleep(backoff);
+          } catch (InterruptedException ie) {
+            Thread.interrupted();
+            w.skip();
+            return;
+          }
+          backoff =
+              backoff.multipliedBy(2).compareTo(MAX_PUBLISH_BACKOFF) > 0
+                  ? MAX_PUBLISH_BACKOFF
+                  : backoff.multipliedBy(2);
+        } catch (RuntimeException e) {
+          w.skip();
+          fatal.accept(
+              new FatalKeelException(
+                  "Keel consumer group "
+                      + plan.group()
+                      + ": cannot dead-letter "
+                      + w.where()
+                      + ": "
+                      + e.getMessage(),
+                  e));
+          return;
+        }
+      }
+    } finally {
+      sleeper.leave();
+    }
+    finish(w, Result.DEAD_LETTERED, 0);
+  }
+
+  private void finish(Work w, Result result, long nanos) {
+    metrics.record(plan.group(), result);
+    if (result == Result.PROCESSED || result == Result.DUPLICATE) {
+      metrics.handled(plan.group(), nanos);
+    }
+    w.finish();
+  }
+
+  private static FailedRecord failed(Work w) {
+    return KafkaFailedRecords.of(w.record);
+  }
+
+  private static void rollback(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      log.debug("Keel consumer: rollback failed", e);
+    }
+  }
+
+  private static void restore(Connection c, boolean autoCommit) {
+    try {
+      if (autoCommit) {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      log.debug("Keel consumer: restoring auto-commit failed", e);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.keel.consumer.internal;
+
+import dev.keel.dlq.DeadLetterPublisher;
+import dev.keel.dlq.FailureClassifier;
+import dev.keel.dlq.RetryPolicy;
+import dev.keel.dlq.spi.Sleeper;
+import dev.keel.event.contract.EventContracts;
+import dev.keel.event.json.JsonCodec;
+import dev.keel.event.sql.SqlDialect;
+import dev.keel.event.sql.TableNames;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * The validated, immutable configuration of a runtime ({@code ConsumerRuntime.Builder#build()}
+ * validated it). Never logged: the Kafka properties may hold secrets.
+ */
+public record RuntimeConfig(
+    Map<String, Object> consumerProperties,
+    Map<String, Object> producerProperties,
+    DataSource dataSource,
+    String jdbcUrl,
+    String jdbcUser,
+    String jdbcPassword,
+    SqlDialect dialect,
+    TableNames tableNames,
+    boolean installSchema,
+    EventContracts contracts,
+    JsonCodec json,
+    int threads,
+    int maxInFlight,
+    int maxBatchSize,
+    RetryPolicy retryPolicy,
+    FailureClassifier classifier,
+    DeadLetterPublisher publisher,
+    boolean orderedMode,
+    Sleeper sleeper,
+    MeterRegistry meterRegistry,
+    Duration dedupeRetention,
+    Duration cleanupInterval,
+    int cleanupBatchSize,
+    Duration pollTimeout,
+    Duration commitInterval,
+    Duration closeTimeout,
+    Clock clock) {
+
+  /** Names the shape only; properties and credentials stay out of logs. */
+  @Override
+  public String toString() {
+    return "RuntimeConfig{threads="
+        + threads
+        + ", maxInFlight="
+        + maxInFlight
+        + ", maxBatchSize="
+        + maxBatchSize
+        + ", tables="
+        + tableNames
+        + "}";
+  }
+}
