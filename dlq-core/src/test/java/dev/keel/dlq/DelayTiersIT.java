@@ -172,6 +172,77 @@ class DelayTiersIT {
   }
 
   @Test
+  void aDatabaseOutageWhileDeadLetteringPausesTheTierAndRetriesWithoutStoppingTheConsumer(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    String topic = topics.create("sms", 1);
+    dev.keel.dlq.testing.FlakyDataSource flaky =
+        new dev.keel.dlq.testing.FlakyDataSource(db.dataSource());
+    DeadLetterStore store = DeadLetterStore.builder().dataSource(flaky).build();
+    store.install();
+    ManualTime time = new ManualTime();
+    Map<String, Object> props = Map.copyOf(broker.clientProperties());
+    List<String> handled = new CopyOnWriteArrayList<>();
+    try (DeadLetterPublisher publisher =
+            DeadLetterPublisher.builder().kafka(props).store(store).clock(time.clock()).build();
+        RetryTiers tiers =
+            RetryTiers.builder()
+                .kafka(props)
+                .delays(Duration.ofSeconds(5))
+                .clock(time.clock())
+                .build()) {
+      FailedRecord source =
+          new FailedRecord(
+              topic,
+              0,
+              7,
+              KafkaIo.utf8("m"),
+              KafkaIo.utf8("M"),
+              KafkaIo.envelope(UUID.randomUUID()));
+      TierRoute route =
+          tiers.route(
+              source,
+              Failure.once(
+                  "sms", FailureClass.TRANSIENT, new SocketTimeoutException("x"), time.now()));
+      assertThat(route.tier()).isEqualTo(1);
+      flaky.down().set(true);
+      try (RetryTierConsumer tierConsumer =
+          RetryTierConsumer.builder()
+              .kafka(props)
+              .group("sms")
+              .sourceTopics(List.of(topic))
+              .tiers(tiers)
+              .publisher(publisher)
+              .clock(time.clock())
+              .handler(
+                  r -> {
+                    handled.add(new String(r.value(), StandardCharsets.UTF_8));
+                    throw new SocketTimeoutException("gateway down");
+                  })
+              .build()
+              .start()) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> tierConsumer.pausedPartitions() == 1);
+        time.advance(Duration.ofSeconds(5));
+        // handled, failed in the last tier, dead-lettering failed: paused again, not dead
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> handled.size() == 1 && tierConsumer.pausedPartitions() == 1);
+        long polls = tierConsumer.polls();
+        await().atMost(Duration.ofSeconds(10)).until(() -> tierConsumer.polls() >= polls + 3);
+        flaky.down().set(false);
+        time.advance(Duration.ofSeconds(1));
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> !store.find(DeadLetterQuery.all()).isEmpty());
+      }
+      DeadLetter d = store.find(DeadLetterQuery.all()).get(0);
+      assertThat(d.topic()).isEqualTo(topic);
+      assertThat(d.offset()).isEqualTo(7);
+      assertThat(d.attempts()).isEqualTo(2);
+      assertThat(handled).containsExactly("M", "M");
+    }
+  }
+
+  @Test
   void tierNamesAreParsedWithBounds() {
     assertThat(RetryTiers.tierOf("orders.retry.2", 3)).contains(2);
     assertThat(RetryTiers.tierOf("orders.retry.4", 3)).isEmpty();
