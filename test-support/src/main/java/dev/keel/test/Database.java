@@ -79,6 +79,32 @@ public interface Database extends AutoCloseable {
    */
   IsolatedDatabase createIsolated(String hint);
 
+  /**
+   * Whether the tests can stop this server and start it again ({@link #stop()}, {@link
+   * #restart()}); true for embedded PostgreSQL only.
+   */
+  default boolean supportsRestart() {
+    return false;
+  }
+
+  /**
+   * Stops the server but keeps its data, to simulate an outage; open connections break.
+   *
+   * @throws UnsupportedOperationException when {@link #supportsRestart()} is false
+   */
+  default void stop() {
+    throw new UnsupportedOperationException(describe() + " cannot be stopped by the tests");
+  }
+
+  /**
+   * Starts a server stopped by {@link #stop()} again, on the same port with the same data.
+   *
+   * @throws UnsupportedOperationException when {@link #supportsRestart()} is false
+   */
+  default void restart() {
+    throw new UnsupportedOperationException(describe() + " cannot be restarted by the tests");
+  }
+
   /** Stops an embedded server; releases resources of an external one. */
   @Override
   void close();

@@ -6,31 +6,38 @@ import dev.keel.test.IsolatedDatabase;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * PostgreSQL 17 started from the embedded binaries (zonky); it runs as root under user namespaces.
+ * PostgreSQL 17 started from the embedded binaries (zonky); as root it runs under a user namespace.
+ * It can be stopped and started again on the same port and data, for outage tests.
  */
 public final class EmbeddedPostgresServer implements Database {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
 
-  private final EmbeddedPostgres postgres;
-  private final JdbcServer server;
+  private final Path dataDir;
+  private final int port;
   private final Map<String, String> serverConfig;
+  private final JdbcServer server;
+  private EmbeddedPostgres postgres;
 
-  private EmbeddedPostgresServer(EmbeddedPostgres postgres, Map<String, String> serverConfig) {
-    this.postgres = postgres;
+  private EmbeddedPostgresServer(Path dataDir, int port, Map<String, String> serverConfig) {
+    this.dataDir = dataDir;
+    this.port = port;
     this.serverConfig = serverConfig;
-    String url = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+    String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     this.server =
-        JdbcServer.create(DatabaseKind.POSTGRES, url, "postgres", "", describeEmbedded(postgres));
-  }
-
-  private static String describeEmbedded(EmbeddedPostgres pg) {
-    return "embedded PostgreSQL 17 at 127.0.0.1:" + pg.getPort();
+        JdbcServer.create(
+            DatabaseKind.POSTGRES,
+            url,
+            "postgres",
+            "",
+            "embedded PostgreSQL 17 at 127.0.0.1:" + port);
   }
 
   /**
@@ -41,17 +48,13 @@ public final class EmbeddedPostgresServer implements Database {
   public static EmbeddedPostgresServer start(Map<String, String> serverConfig) {
     long started = System.nanoTime();
     try {
-      EmbeddedPostgres.Builder builder =
-          EmbeddedPostgres.builder()
-              .setPGStartupWait(Duration.ofSeconds(60))
-              .setServerConfig("max_connections", "300")
-              .setServerConfig("listen_addresses", "127.0.0.1");
-      serverConfig.forEach(builder::setServerConfig);
-      EmbeddedPostgres pg = builder.start();
-      EmbeddedPostgresServer server = new EmbeddedPostgresServer(pg, Map.copyOf(serverConfig));
+      Path dir = Files.createTempDirectory("keel-pg-");
+      EmbeddedPostgresServer server =
+          new EmbeddedPostgresServer(dir, FreePorts.find(), Map.copyOf(serverConfig));
+      server.launch();
       log.info(
           "Embedded PostgreSQL ready at 127.0.0.1:{} in {} ms (settings {})",
-          pg.getPort(),
+          server.port,
           (System.nanoTime() - started) / 1_000_000,
           serverConfig.isEmpty()
               ? "embedded defaults: fsync and synchronous_commit off"
@@ -62,14 +65,22 @@ public final class EmbeddedPostgresServer implements Database {
     }
   }
 
-  /** The port PostgreSQL listens on. */
-  public int port() {
-    return postgres.getPort();
+  private synchronized void launch() throws IOException {
+    EmbeddedPostgres.Builder builder =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(dataDir)
+            .setCleanDataDirectory(false)
+            .setPort(port)
+            .setPGStartupWait(Duration.ofSeconds(60))
+            .setServerConfig("max_connections", "300")
+            .setServerConfig("listen_addresses", "127.0.0.1");
+    serverConfig.forEach(builder::setServerConfig);
+    postgres = builder.start();
   }
 
-  /** The server settings this instance was started with beyond the embedded defaults. */
-  public Map<String, String> serverConfig() {
-    return serverConfig;
+  /** The port PostgreSQL listens on. */
+  public int port() {
+    return port;
   }
 
   @Override
@@ -88,12 +99,43 @@ public final class EmbeddedPostgresServer implements Database {
   }
 
   @Override
-  public void close() {
+  public boolean supportsRestart() {
+    return true;
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (postgres != null) {
+      try {
+        postgres.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("Embedded PostgreSQL did not stop", e);
+      }
+      postgres = null;
+      log.info("Embedded PostgreSQL at 127.0.0.1:{} stopped (data kept)", port);
+    }
+  }
+
+  @Override
+  public synchronized void restart() {
+    if (postgres == null) {
+      try {
+        launch();
+      } catch (IOException e) {
+        throw new UncheckedIOException("Embedded PostgreSQL did not start again", e);
+      }
+      log.info("Embedded PostgreSQL at 127.0.0.1:{} started again", port);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
     server.close();
     try {
-      postgres.close();
-    } catch (IOException e) {
+      stop();
+    } catch (UncheckedIOException e) {
       log.warn("Embedded PostgreSQL did not stop cleanly", e);
     }
+    Directories.deleteRecursively(dataDir);
   }
 }
