@@ -215,6 +215,8 @@ final class RecordProcessor implements Consumer<List<Work>> {
       return;
     }
     log.warn("Keel consumer group {}: dead-lettering {} ({})", plan.group(), w.where(), why);
+    log.debug(
+        "Keel consumer group {}: last error of {}", plan.group(), w.where(), outcome.lastError());
     FailedRecord record = failed(w);
     Duration backoff = Duration.ofMillis(100);
     sleeper.enter(w);
