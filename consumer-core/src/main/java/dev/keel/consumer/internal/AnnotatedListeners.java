@@ -26,7 +26,16 @@ import org.jooq.DSLContext;
  */
 public final class AnnotatedListeners {
   private static final List<String> NOT_PAYLOAD_PACKAGES =
-      List.of("java.", "javax.", "jakarta.", "org.jooq.", "org.apache.kafka.", "dev.keel.");
+      List.of(
+          "java.",
+          "javax.",
+          "jakarta.",
+          "org.jooq.",
+          "org.apache.kafka.",
+          "com.fasterxml.",
+          "dev.keel.event.",
+          "dev.keel.outbox.",
+          "dev.keel.dlq.");
 
   private AnnotatedListeners() {}
 
