@@ -46,7 +46,7 @@ class DatabaseOutageIT {
         append(db, outbox, topic, committed, 0, 100);
         await().atMost(Duration.ofSeconds(30)).until(() -> reader.distinct() == 100);
         pg.stop();
-        await().atMost(Duration.ofSeconds(30)).until(() -> retriable.get() > 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> retriable.get() > 0);
         pg.restart();
         append(db, outbox, topic, committed, 100, 100);
         await().atMost(Duration.ofSeconds(60)).until(() -> reader.distinct() == 200);

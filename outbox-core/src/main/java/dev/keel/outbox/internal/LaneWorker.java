@@ -41,6 +41,7 @@ final class LaneWorker implements Runnable {
   private final RelayMetrics metrics;
   private final String owner;
   private final XidHorizon horizon;
+  private final InnoDbFence innoDbFence;
   private final OutboxRelayListener listener;
   private volatile Producer<byte[], byte[]> producer;
   private volatile boolean running = true;
@@ -56,7 +57,8 @@ final class LaneWorker implements Runnable {
       CircuitBreaker breaker,
       RelayMetrics metrics,
       String owner,
-      XidHorizon horizon) {
+      XidHorizon horizon,
+      InnoDbFence innoDbFence) {
     this.index = index;
     this.config = config;
     this.dataSource = dataSource;
@@ -67,6 +69,7 @@ final class LaneWorker implements Runnable {
     this.metrics = metrics;
     this.owner = owner;
     this.horizon = horizon;
+    this.innoDbFence = innoDbFence;
     this.listener = config.listener();
     this.backoff =
         IntervalFunction.ofExponentialRandomBackoff(
@@ -214,10 +217,14 @@ final class LaneWorker implements Runnable {
     List<Row> rows = new ArrayList<>(config.batchSize());
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.claim())) {
-      ps.setInt(1, lane.lane);
+      int p = 1;
+      if (innoDbFence != null) {
+        ps.setTimestamp(p++, innoDbFence.cutoff());
+      }
+      ps.setInt(p++, lane.lane);
       // Without a horizon (MySQL, H2) every claim starts at the front of the lane.
-      ps.setLong(2, horizon != null ? lane.safeId : 0);
-      ps.setInt(3, config.batchSize());
+      ps.setLong(p++, horizon != null ? lane.safeId : 0);
+      ps.setInt(p, config.batchSize());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           if (!rs.getBoolean(11)) {

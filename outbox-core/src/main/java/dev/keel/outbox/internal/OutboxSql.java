@@ -85,11 +85,8 @@ public final class OutboxSql {
         safe = "TRUE";
         break;
       default:
-        // No transaction snapshots: a row may go once no writing transaction that started before
-        // it is still open (innodb_trx has second precision, which only makes this stricter).
-        safe =
-            "(created_at < COALESCE((SELECT MIN(trx_started) FROM information_schema.innodb_trx"
-                + " WHERE trx_rows_modified > 0), TIMESTAMP '2999-12-31 00:00:00'))";
+        // No transaction snapshots: the cutoff is sampled from innodb_trx (see InnoDbFence).
+        safe = "(created_at < ?)";
         break;
     }
     String headers = postgres() ? "headers::text" : "headers";
@@ -178,6 +175,12 @@ public final class OutboxSql {
   /** Parameters: error, id. */
   String recordAttempt() {
     return "UPDATE " + outbox + " SET attempts = attempts + 1, last_error = ? WHERE id = ?";
+  }
+
+  /** MySQL/MariaDB: the database time and the start of the oldest writing transaction. */
+  String innoDbHorizon() {
+    return "SELECT CURRENT_TIMESTAMP(6), MIN(trx_started) FROM information_schema.innodb_trx"
+        + " WHERE trx_rows_modified > 0";
   }
 
   /**

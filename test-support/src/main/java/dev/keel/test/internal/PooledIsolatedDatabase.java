@@ -70,6 +70,8 @@ final class PooledIsolatedDatabase implements IsolatedDatabase {
       config.setPassword(password);
       config.setMaximumPoolSize(16);
       config.setMinimumIdle(0);
+      // A test waits seconds, not Hikari's default 30 s, to learn that its database is down.
+      config.setConnectionTimeout(5_000);
       config.setPoolName("keel-test-" + name);
       pool = new HikariDataSource(config);
     }
