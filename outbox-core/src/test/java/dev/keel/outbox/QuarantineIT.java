@@ -67,8 +67,27 @@ class QuarantineIT {
               assertThat(q.key()).contains("K");
             });
     assertThat(admin.pending()).isZero();
-    assertThat(admin.discard(big)).isTrue();
+    assertThat(admin.discard(UUID.randomUUID())).isFalse();
+
+    // The operator raises the producer's limit and sends the row back to its lane.
+    assertThat(admin.retry(big)).isTrue();
     assertThat(admin.quarantined(10)).isEmpty();
+    assertThat(admin.pending()).isEqualTo(1);
+    try (OutboxRelay bigger =
+            OutboxFixture.relay(db.dataSource(), broker)
+                .producerProperties(
+                    Map.of(
+                        "bootstrap.servers",
+                        broker.bootstrapServers(),
+                        "max.request.size",
+                        1_048_576))
+                .build();
+        TopicReader reader = new TopicReader(broker, topic)) {
+      bigger.start();
+      await().atMost(Duration.ofSeconds(30)).until(() -> reader.distinct() == 3);
+      assertThat(reader.events()).extracting(Event::id).contains(big);
+    }
+    assertThat(admin.pending()).isZero();
   }
 
   @Test
