@@ -1,0 +1,137 @@
+package dev.keel.consumer;
+
+import static dev.keel.consumer.Fixture.counter;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.keel.consumer.Fixture.Item;
+import dev.keel.event.Event;
+import dev.keel.event.sql.SchemaInstaller;
+import dev.keel.outbox.Outbox;
+import dev.keel.outbox.OutboxRelay;
+import dev.keel.test.IsolatedDatabase;
+import dev.keel.test.KafkaBroker;
+import dev.keel.test.KeelTest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.jooq.DSLContext;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A {@link KeelListener} that appends to the outbox in its own transaction, with a relay running:
+ * exactly one downstream event per input event, although inputs arrive one to three times and the
+ * group is rewound and reads everything again.
+ */
+@KeelTest
+class OutboxInSameTransactionIT {
+  static final String IN = "keel-consumer-outbox-in";
+  static final String OUT = "keel-consumer-outbox-out";
+  static final String GROUP = "keel-consumer-forwarder";
+
+  /** Forwards every input as one output event, through the consumer's transaction. */
+  static final class Forwarder {
+    private final Outbox outbox;
+
+    Forwarder(Outbox outbox) {
+      this.outbox = outbox;
+    }
+
+    @KeelListener(topic = IN, group = GROUP, type = "item.added")
+    void added(Item item, Event event, Connection tx) {
+      outbox.append(tx, forwarded(event, item));
+    }
+
+    @KeelListener(topic = IN, group = GROUP, type = "item.removed")
+    void removed(DSLContext tx, Item item, Event event) {
+      outbox.append(tx, forwarded(event, item));
+    }
+
+    private static Event forwarded(Event input, Item item) {
+      return Event.builder()
+          .type("item.forwarded")
+          .topic(OUT)
+          .key(item.key())
+          .source("forwarder")
+          .header("x-input-event", input.id().toString())
+          .payload(("{\"seq\":" + item.seq() + "}").getBytes(StandardCharsets.UTF_8))
+          .build();
+    }
+  }
+
+  @Test
+  void exactlyOneDownstreamEventPerInput(KafkaBroker broker, IsolatedDatabase db) throws Exception {
+    broker.createTopic(IN, 3);
+    broker.createTopic(OUT, 3);
+    SchemaInstaller.builder().dataSource(db.dataSource()).build().install("outbox");
+    Outbox outbox = Outbox.builder().lanes(4).build();
+    int events = 200;
+    int sent = 0;
+    Random random = new Random(3);
+    try (KafkaProducer<byte[], byte[]> producer = Fixture.producer(broker)) {
+      for (int i = 0; i < events; i++) {
+        Event e =
+            Fixture.event(IN, "k" + (i % 17), i).toBuilder()
+                .type(i % 2 == 0 ? "item.added" : "item.removed")
+                .build();
+        int copies = 1 + random.nextInt(3);
+        Fixture.send(producer, e, copies);
+        sent += copies;
+      }
+      producer.flush();
+    }
+    try (OutboxRelay relay =
+            OutboxRelay.builder()
+                .dataSource(db.dataSource())
+                .producerProperties(broker.clientProperties())
+                .lanes(4)
+                .pollInterval(Duration.ofMillis(100))
+                .leaseDuration(Duration.ofSeconds(3))
+                .closeTimeout(Duration.ofSeconds(10))
+                .build();
+        TopicCollector out = new TopicCollector(broker, OUT)) {
+      relay.start();
+      for (int round = 0; round < 2; round++) {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        int total = sent;
+        try (ConsumerRuntime runtime =
+            Fixture.runtime(broker, db.dataSource())
+                .threads(3)
+                .meterRegistry(meters)
+                .register(new Forwarder(outbox))
+                .build()) {
+          runtime.start();
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .until(
+                  () ->
+                      counter(meters, GROUP, "processed") + counter(meters, GROUP, "duplicate")
+                          >= total);
+          assertThat(counter(meters, GROUP, "processed")).isEqualTo(round == 0 ? events : 0);
+          assertThat(counter(meters, GROUP, "dead_lettered")).isZero();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> out.size() >= events);
+        Fixture.rewind(broker, GROUP, IN, 3); // everything is delivered once more
+      }
+      Map<String, Long> perInput =
+          out.events().stream()
+              .collect(
+                  Collectors.groupingBy(
+                      e -> e.headers().get("x-input-event"), Collectors.counting()));
+      assertThat(perInput).hasSize(events);
+      assertThat(perInput.values()).allMatch(n -> n == 1);
+      assertThat(out.events().stream().map(Event::id).distinct().count()).isEqualTo(events);
+      assertThat(
+              out.events().stream()
+                  .collect(Collectors.toMap(Event::id, Function.identity(), (a, b) -> a))
+                  .size())
+          .isEqualTo(events);
+    }
+  }
+}
