@@ -23,7 +23,12 @@ final class Work {
     }
   }
 
+  /**
+   * Leaves the record unfinished. Its partition closes too: a lane never runs past an unfinished
+   * record, and no offset above it is ever committed.
+   */
   void skip() {
+    tracker.closed = true;
     if (released.compareAndSet(false, true)) {
       tracker.skipped();
     }
