@@ -324,7 +324,7 @@ public interface ConsumerRuntime extends AutoCloseable {
     }
 
     /**
-     * Validates and builds; nothing is started or connected yet except the dialect detection.
+     * Validates and builds; nothing connects to Kafka or the database before {@link #start()}.
      *
      * @throws KeelConfigurationException naming the first invalid property or listener method
      */

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,7 +40,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
   private final RuntimeConfig config;
   private final List<SubscriptionPlan> plans;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
-  private final List<PollLoop> loops = new ArrayList<>();
+  private final List<PollLoop> loops = new CopyOnWriteArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private final List<ExecutorService> pools = new ArrayList<>();
   private State state = State.NEW;
