@@ -110,14 +110,16 @@ class DeliveredManyTimesIT {
             .listener(effectListener(topic, group, ordering))
             .build()) {
       runtime.start();
-      await()
-          .atMost(WAIT)
-          .until(
-              () ->
-                  counter(meters, group, "processed")
-                          + counter(meters, group, "duplicate")
-                          + counter(meters, group, "dead_lettered")
-                      >= sent);
+      Fixture.orDump(
+          () ->
+              await()
+                  .atMost(WAIT)
+                  .until(
+                      () ->
+                          counter(meters, group, "processed")
+                                  + counter(meters, group, "duplicate")
+                                  + counter(meters, group, "dead_lettered")
+                              >= sent));
       assertThat(effects(db)).isEqualTo(events);
       assertThat(distinctEffects(db)).isEqualTo(events);
       assertThat(counter(meters, group, "processed")).isEqualTo(events);

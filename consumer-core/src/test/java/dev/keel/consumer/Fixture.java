@@ -149,6 +149,25 @@ final class Fixture {
     }
   }
 
+  /** Runs an await; on timeout prints every thread's stack first, to show what was stuck. */
+  static void orDump(Runnable awaiting) {
+    try {
+      awaiting.run();
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      StringBuilder b = new StringBuilder("Thread dump at await timeout:\n");
+      Thread.getAllStackTraces()
+          .forEach(
+              (t, stack) -> {
+                b.append('"').append(t.getName()).append("\" ").append(t.getState()).append('\n');
+                for (StackTraceElement el : stack) {
+                  b.append("    at ").append(el).append('\n');
+                }
+              });
+      System.err.println(b);
+      throw e;
+    }
+  }
+
   static long committedTotal(KafkaBroker broker, String group) throws Exception {
     return committed(broker, group).values().stream()
         .filter(o -> o != null)
