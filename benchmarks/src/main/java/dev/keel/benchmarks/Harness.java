@@ -34,6 +34,12 @@ public final class Harness {
    */
   public static void main(String[] args) throws Exception {
     boolean quick = List.of(args).contains("--quick");
+    String only =
+        List.of(args).stream()
+            .filter(a -> a.startsWith("--only="))
+            .map(a -> a.substring(7))
+            .findFirst()
+            .orElse("drain,latency,append");
     int rows = quick ? 20_000 : 200_000;
     int warmup = quick ? 5_000 : 50_000;
     Report report = new Report();
@@ -68,6 +74,24 @@ public final class Harness {
               + Workload.KEYS
               + " keys, batch 500, producer acks=all idempotent linger 5 ms batch 256 KiB";
       String url = db.jdbcUrl() + "&user=" + db.user();
+      if (only.contains("drain")) {
+        drains(report, url, broker, rows, warmup, quick);
+      }
+      if (only.contains("latency")) {
+        new LatencyBench(broker, db, report).run(quick);
+      }
+      if (only.contains("append")) {
+        new AppendBench(db, report).run(quick ? 1_000 : 5_000);
+      }
+    }
+    report.print();
+    System.exit(0);
+  }
+
+  private static void drains(
+      Report report, String url, KafkaBroker broker, int rows, int warmup, boolean quick)
+      throws Exception {
+    {
       report.section("Relay drain of a " + rows + "-row backlog (each in its own JVM, -Xmx256m)");
       Report.Line raw =
           drain(
@@ -106,11 +130,7 @@ public final class Harness {
         }
       }
       skip.ratio("vs ceiling", skip.rate / raw.rate);
-      new LatencyBench(broker, db, report).run(quick);
-      new AppendBench(db, report).run(quick ? 1_000 : 5_000);
     }
-    report.print();
-    System.exit(0);
   }
 
   private static String settings(IsolatedDatabase db) throws Exception {

@@ -73,16 +73,6 @@ class LateCommitIT {
           .atMost(Duration.ofSeconds(5))
           .until(() -> reader.events().isEmpty());
       a.commit();
-      try (Statement st = a.createStatement();
-          var rs = st.executeQuery("select connection_id()")) {
-        rs.next();
-        System.out.println("DEBUG a=" + rs.getLong(1));
-      }
-      try (Statement st = b.createStatement();
-          var rs = st.executeQuery("select connection_id()")) {
-        rs.next();
-        System.out.println("DEBUG b=" + rs.getLong(1));
-      }
       await().atMost(Duration.ofSeconds(30)).until(() -> reader.distinct() == 2);
       List<UUID> order = reader.events().stream().map(Event::id).distinct().toList();
       assertThat(order).containsExactly(idA, idB);

@@ -21,7 +21,10 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
-/** Sends one lane batch without waiting per record, then waits once, and sorts the outcomes. */
+/**
+ * Sends lane batches without waiting per record; the worker flushes once for all its lanes, then
+ * sorts each lane's outcomes.
+ */
 final class BatchSender {
   private BatchSender() {}
 
@@ -49,8 +52,26 @@ final class BatchSender {
     }
   }
 
-  static Outcome send(Producer<byte[], byte[]> producer, List<Row> rows, boolean strict) {
-    Outcome out = new Outcome();
+  /** Records of one lane handed to the producer, not yet acknowledged. */
+  static final class Pending {
+    final List<Row> rows;
+    final List<Future<RecordMetadata>> futures;
+    final int sent;
+    final boolean strict;
+
+    Pending(List<Row> rows, List<Future<RecordMetadata>> futures, int sent, boolean strict) {
+      this.rows = rows;
+      this.futures = futures;
+      this.sent = sent;
+      this.strict = strict;
+    }
+  }
+
+  /**
+   * Hands a lane's rows to the producer without waiting. A strict lane stops at the first record
+   * the producer refuses at once (too large, unreadable headers).
+   */
+  static Pending start(Producer<byte[], byte[]> producer, List<Row> rows, boolean strict) {
     List<Future<RecordMetadata>> futures = new ArrayList<>(rows.size());
     int sent = 0;
     for (Row row : rows) {
@@ -70,20 +91,25 @@ final class BatchSender {
         break;
       }
     }
-    producer.flush();
+    return new Pending(rows, futures, sent, strict);
+  }
+
+  /** Sorts a lane's outcomes; call after {@code producer.flush()}. */
+  static Outcome finish(Pending p) {
+    Outcome out = new Outcome();
     boolean stop = false;
-    for (int i = 0; i < rows.size(); i++) {
-      Row row = rows.get(i);
-      if (i >= sent || stop) {
+    for (int i = 0; i < p.rows.size(); i++) {
+      Row row = p.rows.get(i);
+      if (i >= p.sent || stop) {
         out.held.add(row);
         continue;
       }
-      Throwable error = failure(futures.get(i));
+      Throwable error = failure(p.futures.get(i));
       if (error == null) {
         out.acked.add(row);
       } else if (isPermanent(error)) {
         out.permanent.add(Map.entry(row, describe(error)));
-        stop = strict;
+        stop = p.strict;
       } else {
         out.retriable.add(Map.entry(row, describe(error)));
         if (out.firstRetriable == null) {

@@ -93,12 +93,7 @@ final class LaneWorker implements Runnable {
       long start = System.nanoTime();
       boolean worked = false;
       try {
-        for (OwnedLane lane : leases.lanesFor(index, config.workers())) {
-          if (!running) {
-            break;
-          }
-          worked |= serve(lane);
-        }
+        worked = servePass();
         breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         failures = 0;
       } catch (SQLException | RelayOutageException e) {
@@ -140,30 +135,69 @@ final class LaneWorker implements Runnable {
     }
   }
 
-  private boolean serve(OwnedLane lane) throws SQLException, RelayOutageException {
-    if (!lane.usable() || !lane.lock.tryLock()) {
-      return false;
-    }
+  /**
+   * One pass over this worker's lanes: claim a batch from each, send them all, flush once, then
+   * settle each lane. One flush per pass instead of per lane keeps latency low when many lanes hold
+   * a few rows each.
+   */
+  private boolean servePass() throws SQLException, RelayOutageException {
+    List<OwnedLane> locked = new ArrayList<>();
     try {
-      return lane.usable() && processBatch(lane) > 0;
+      Map<OwnedLane, BatchSender.Pending> pending = new java.util.LinkedHashMap<>();
+      List<OwnedLane> ready = new ArrayList<>();
+      for (OwnedLane lane : leases.lanesFor(index, config.workers())) {
+        if (!running || !lane.usable() || !lane.lock.tryLock()) {
+          continue;
+        }
+        locked.add(lane);
+        if (lane.usable()) {
+          ready.add(lane);
+        }
+      }
+      Map<OwnedLane, List<Row>> claimed = horizon != null ? claimAll(ready) : claimEach(ready);
+      for (Map.Entry<OwnedLane, List<Row>> e : claimed.entrySet()) {
+        pending.put(e.getKey(), BatchSender.start(producer, e.getValue(), config.strictOrdering()));
+      }
+      if (pending.isEmpty()) {
+        return false;
+      }
+      producer.flush();
+      Map<OwnedLane, BatchSender.Outcome> outcomes = new java.util.LinkedHashMap<>();
+      boolean anyProgress = false;
+      Throwable outage = null;
+      for (Map.Entry<OwnedLane, BatchSender.Pending> e : pending.entrySet()) {
+        BatchSender.Outcome out = BatchSender.finish(e.getValue());
+        outcomes.put(e.getKey(), out);
+        if (out.outage()) {
+          outage = out.firstRetriable;
+        } else {
+          anyProgress = true;
+        }
+      }
+      if (!anyProgress && outage != null) {
+        throw new RelayOutageException(BatchSender.describe(outage), outage);
+      }
+      Set<OwnedLane> removed = removeAll(outcomes);
+      for (Map.Entry<OwnedLane, BatchSender.Outcome> e : outcomes.entrySet()) {
+        settle(
+            e.getKey(), pending.get(e.getKey()).rows, e.getValue(), removed.contains(e.getKey()));
+      }
+      return true;
     } finally {
-      lane.lock.unlock();
+      locked.forEach(l -> l.lock.unlock());
     }
   }
 
-  private int processBatch(OwnedLane lane) throws SQLException, RelayOutageException {
-    List<Row> rows = claim(lane);
-    if (rows.isEmpty()) {
-      return 0;
-    }
-    BatchSender.Outcome out = BatchSender.send(producer, rows, config.strictOrdering());
+  /** Removes what was acknowledged, sets aside what never can be, and moves the lane's marks. */
+  private void settle(OwnedLane lane, List<Row> rows, BatchSender.Outcome out, boolean ackedRemoved)
+      throws SQLException {
     if (out.outage()) {
-      throw new RelayOutageException(BatchSender.describe(out.firstRetriable), out.firstRetriable);
+      return; // this lane's broker partitions are away; its rows stay for the next pass
     }
     Set<Long> removed = new HashSet<>();
     if (!out.acked.isEmpty()) {
-      if (!remove(lane, out.acked)) {
-        return rows.size();
+      if (!ackedRemoved) {
+        return;
       }
       out.acked.forEach(r -> removed.add(r.id()));
       long now = config.clock().millis();
@@ -207,7 +241,68 @@ final class LaneWorker implements Runnable {
     if (horizon != null) {
       horizon.afterBatch(lane);
     }
-    return rows.size();
+  }
+
+  private Map<OwnedLane, List<Row>> claimEach(List<OwnedLane> lanes) throws SQLException {
+    Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
+    for (OwnedLane lane : lanes) {
+      List<Row> rows = claim(lane);
+      if (!rows.isEmpty()) {
+        out.put(lane, rows);
+      }
+    }
+    return out;
+  }
+
+  /** PostgreSQL: every lane's next batch in one round trip (a lateral join over the lanes). */
+  private Map<OwnedLane, List<Row>> claimAll(List<OwnedLane> lanes) throws SQLException {
+    Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
+    if (lanes.isEmpty()) {
+      return out;
+    }
+    Map<Integer, OwnedLane> byNumber = new java.util.HashMap<>();
+    Integer[] numbers = new Integer[lanes.size()];
+    Long[] after = new Long[lanes.size()];
+    for (int i = 0; i < lanes.size(); i++) {
+      OwnedLane lane = lanes.get(i);
+      horizon.settle(lane);
+      byNumber.put(lane.lane, lane);
+      numbers[i] = lane.lane;
+      after[i] = lane.safeId;
+    }
+    Set<Integer> cut = new HashSet<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.claimLanes())) {
+      ps.setArray(1, c.createArrayOf("int4", numbers));
+      ps.setArray(2, c.createArrayOf("int8", after));
+      ps.setInt(3, config.batchSize());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          int number = rs.getInt(1);
+          if (cut.contains(number)) {
+            continue;
+          }
+          if (!rs.getBoolean(12)) {
+            cut.add(number); // a transaction that may still commit an earlier row is in flight
+            continue;
+          }
+          out.computeIfAbsent(byNumber.get(number), k -> new ArrayList<>())
+              .add(
+                  new Row(
+                      rs.getLong(2),
+                      UUID.fromString(rs.getString(3)),
+                      rs.getString(4),
+                      rs.getString(5),
+                      rs.getString(6),
+                      rs.getInt(7),
+                      rs.getString(8),
+                      rs.getBytes(9),
+                      rs.getTimestamp(10).getTime(),
+                      rs.getInt(11)));
+        }
+      }
+    }
+    return out;
   }
 
   private List<Row> claim(OwnedLane lane) throws SQLException {
@@ -228,6 +323,11 @@ final class LaneWorker implements Runnable {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           if (!rs.getBoolean(11)) {
+            log.debug(
+                "OutboxRelay {}: lane {} waits for an older transaction before row {}",
+                owner,
+                lane.lane,
+                rs.getLong(1));
             break; // a transaction that may still commit an earlier row is in flight
           }
           rows.add(
@@ -251,36 +351,54 @@ final class LaneWorker implements Runnable {
     return rows;
   }
 
-  /** Deletes (or moves) acknowledged rows with one statement fenced by the lane's epoch. */
-  private boolean remove(OwnedLane lane, List<Row> acked) throws SQLException {
-    long[] ids = acked.stream().mapToLong(Row::id).toArray();
+  /**
+   * Deletes (or moves) every lane's acknowledged rows in one transaction, one statement per lane
+   * fenced by that lane's epoch. Returns the lanes whose rows are gone; a lane taken over by
+   * another instance meanwhile is dropped and its rows are left to the new owner.
+   */
+  private Set<OwnedLane> removeAll(Map<OwnedLane, BatchSender.Outcome> outcomes)
+      throws SQLException {
+    Set<OwnedLane> done = new HashSet<>();
     boolean mark = config.cleanupMode() == CleanupMode.MARK_PUBLISHED;
     try (Connection c = dataSource.getConnection()) {
-      boolean twoSteps = mark && !sql.postgres();
-      c.setAutoCommit(!twoSteps);
-      int count;
-      try (PreparedStatement ps =
-          c.prepareStatement(mark ? sql.markPublished(ids.length) : sql.delete(ids.length))) {
-        count = bindFenced(ps, lane, ids);
-      }
-      if (twoSteps) {
-        try (PreparedStatement ps = c.prepareStatement(sql.delete(ids.length))) {
-          count = bindFenced(ps, lane, ids);
+      c.setAutoCommit(false);
+      Map<OwnedLane, Integer> counts = new java.util.LinkedHashMap<>();
+      for (Map.Entry<OwnedLane, BatchSender.Outcome> e : outcomes.entrySet()) {
+        List<Row> acked = e.getValue().acked;
+        if (e.getValue().outage() || acked.isEmpty()) {
+          continue;
         }
-        c.commit();
+        long[] ids = acked.stream().mapToLong(Row::id).toArray();
+        int count;
+        try (PreparedStatement ps =
+            c.prepareStatement(mark ? sql.markPublished(ids.length) : sql.delete(ids.length))) {
+          count = bindFenced(ps, e.getKey(), ids);
+        }
+        if (mark && !sql.postgres()) {
+          try (PreparedStatement ps = c.prepareStatement(sql.delete(ids.length))) {
+            count = bindFenced(ps, e.getKey(), ids);
+          }
+        }
+        counts.put(e.getKey(), count);
       }
-      if (count < ids.length) {
-        log.warn(
-            "OutboxRelay {}: lane {} epoch {} was taken over; {} published rows left to the new owner",
-            owner,
-            lane.lane,
-            lane.epoch,
-            ids.length - count);
-        leases.drop(lane);
-        return false;
+      c.commit();
+      for (Map.Entry<OwnedLane, Integer> e : counts.entrySet()) {
+        OwnedLane lane = e.getKey();
+        int expected = outcomes.get(lane).acked.size();
+        if (e.getValue() < expected) {
+          log.warn(
+              "OutboxRelay {}: lane {} epoch {} was taken over; {} published rows left to the new owner",
+              owner,
+              lane.lane,
+              lane.epoch,
+              expected - e.getValue());
+          leases.drop(lane);
+        } else {
+          done.add(lane);
+        }
       }
-      return true;
     }
+    return done;
   }
 
   private int bindFenced(PreparedStatement ps, OwnedLane lane, long[] ids) throws SQLException {

@@ -99,6 +99,20 @@ public final class OutboxSql {
         + " WHERE lane = ? AND id > ? ORDER BY id LIMIT ?";
   }
 
+  /**
+   * PostgreSQL: the next rows of several lanes in one statement, ordered by lane then id, each with
+   * its fence flag. Parameters: lanes (int[]), after-ids (bigint[]), limit per lane.
+   */
+  String claimLanes() {
+    return "SELECT x.lane, x.id, x.event_id, x.topic, x.event_key, x.event_type, x.contract_version, x.headers,"
+        + " x.payload, x.created_at, x.attempts, x.safe FROM unnest(?::int4[], ?::int8[]) AS l(lane, after_id)"
+        + " CROSS JOIN LATERAL (SELECT o.lane, o.id, o.event_id, o.topic, o.event_key, o.event_type,"
+        + " o.contract_version, o.headers::text AS headers, o.payload, o.created_at, o.attempts,"
+        + " o.tx_id < pg_snapshot_xmin(pg_current_snapshot()) AS safe FROM "
+        + outbox
+        + " o WHERE o.lane = l.lane AND o.id > l.after_id ORDER BY o.id LIMIT ?) x ORDER BY x.lane, x.id";
+  }
+
   String leaseCheck() {
     return "EXISTS (SELECT 1 FROM "
         + lease
