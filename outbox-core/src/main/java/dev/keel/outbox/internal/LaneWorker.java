@@ -1,12 +1,8 @@
 package dev.keel.outbox.internal;
 
-import dev.keel.outbox.CleanupMode;
 import dev.keel.outbox.OutboxRelayListener;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.core.IntervalFunction;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -41,7 +36,8 @@ final class LaneWorker implements Runnable {
   private final RelayMetrics metrics;
   private final String owner;
   private final XidHorizon horizon;
-  private final InnoDbFence innoDbFence;
+  private final LaneClaims claims;
+  private final LaneWrites writes;
   private final OutboxRelayListener listener;
   private volatile Producer<byte[], byte[]> producer;
   private volatile boolean running = true;
@@ -69,7 +65,8 @@ final class LaneWorker implements Runnable {
     this.metrics = metrics;
     this.owner = owner;
     this.horizon = horizon;
-    this.innoDbFence = innoDbFence;
+    this.claims = new LaneClaims(dataSource, sql, config.batchSize(), horizon, innoDbFence, owner);
+    this.writes = new LaneWrites(dataSource, sql, config, leases, owner);
     this.listener = config.listener();
     this.backoff =
         IntervalFunction.ofExponentialRandomBackoff(
@@ -105,7 +102,8 @@ final class LaneWorker implements Runnable {
               index,
               e instanceof SQLException ? "database unavailable" : "broker unavailable",
               e.getMessage());
-          safely(
+          Listeners.safely(
+              owner,
               () ->
                   listener.onRetriableError(e instanceof SQLException ? "database" : "broker", e));
           pause();
@@ -154,7 +152,8 @@ final class LaneWorker implements Runnable {
           ready.add(lane);
         }
       }
-      Map<OwnedLane, List<Row>> claimed = horizon != null ? claimAll(ready) : claimEach(ready);
+      Map<OwnedLane, List<Row>> claimed =
+          horizon != null ? claims.claimAll(ready) : claims.claimEach(ready);
       for (Map.Entry<OwnedLane, List<Row>> e : claimed.entrySet()) {
         pending.put(e.getKey(), BatchSender.start(producer, e.getValue(), config.strictOrdering()));
       }
@@ -177,7 +176,7 @@ final class LaneWorker implements Runnable {
       if (!anyProgress && outage != null) {
         throw new RelayOutageException(BatchSender.describe(outage), outage);
       }
-      Set<OwnedLane> removed = removeAll(outcomes);
+      Set<OwnedLane> removed = writes.removeAll(outcomes);
       for (Map.Entry<OwnedLane, BatchSender.Outcome> e : outcomes.entrySet()) {
         settle(
             e.getKey(), pending.get(e.getKey()).rows, e.getValue(), removed.contains(e.getKey()));
@@ -204,25 +203,25 @@ final class LaneWorker implements Runnable {
       List<Long> appended = new ArrayList<>(out.acked.size());
       out.acked.forEach(r -> appended.add(r.createdAtMillis()));
       metrics.published(out.acked.size(), appended, now);
-      safely(() -> listener.onPublished(lane.lane, out.acked.size()));
+      Listeners.safely(owner, () -> listener.onPublished(lane.lane, out.acked.size()));
     }
     for (Map.Entry<Row, String> p : out.permanent) {
-      if (quarantine(lane, p.getKey(), p.getValue())) {
+      if (writes.quarantine(lane, p.getKey(), p.getValue())) {
         removed.add(p.getKey().id());
       }
       if (config.strictOrdering()) {
-        stopLane(lane, p.getKey(), p.getValue());
+        writes.stopLane(lane, p.getKey(), p.getValue());
       }
     }
     for (Map.Entry<Row, String> r : out.retriable) {
       Row row = r.getKey();
       if (row.attempts() + 1 >= config.maxAttempts()) {
-        if (quarantine(
+        if (writes.quarantine(
             lane, row, r.getValue() + " (after " + (row.attempts() + 1) + " attempts)")) {
           removed.add(row.id());
         }
       } else {
-        recordAttempt(row, r.getValue());
+        writes.recordAttempt(row, r.getValue());
       }
     }
     for (Row row : rows) {
@@ -240,241 +239,6 @@ final class LaneWorker implements Runnable {
     }
     if (horizon != null) {
       horizon.afterBatch(lane);
-    }
-  }
-
-  private Map<OwnedLane, List<Row>> claimEach(List<OwnedLane> lanes) throws SQLException {
-    Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
-    for (OwnedLane lane : lanes) {
-      List<Row> rows = claim(lane);
-      if (!rows.isEmpty()) {
-        out.put(lane, rows);
-      }
-    }
-    return out;
-  }
-
-  /** PostgreSQL: every lane's next batch in one round trip (a lateral join over the lanes). */
-  private Map<OwnedLane, List<Row>> claimAll(List<OwnedLane> lanes) throws SQLException {
-    Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
-    if (lanes.isEmpty()) {
-      return out;
-    }
-    Map<Integer, OwnedLane> byNumber = new java.util.HashMap<>();
-    Integer[] numbers = new Integer[lanes.size()];
-    Long[] after = new Long[lanes.size()];
-    for (int i = 0; i < lanes.size(); i++) {
-      OwnedLane lane = lanes.get(i);
-      horizon.settle(lane);
-      byNumber.put(lane.lane, lane);
-      numbers[i] = lane.lane;
-      after[i] = lane.safeId;
-    }
-    Set<Integer> cut = new HashSet<>();
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.claimLanes())) {
-      ps.setArray(1, c.createArrayOf("int4", numbers));
-      ps.setArray(2, c.createArrayOf("int8", after));
-      ps.setInt(3, config.batchSize());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          int number = rs.getInt(1);
-          if (cut.contains(number)) {
-            continue;
-          }
-          if (!rs.getBoolean(12)) {
-            cut.add(number); // a transaction that may still commit an earlier row is in flight
-            continue;
-          }
-          out.computeIfAbsent(byNumber.get(number), k -> new ArrayList<>())
-              .add(
-                  new Row(
-                      rs.getLong(2),
-                      UUID.fromString(rs.getString(3)),
-                      rs.getString(4),
-                      rs.getString(5),
-                      rs.getString(6),
-                      rs.getInt(7),
-                      rs.getString(8),
-                      rs.getBytes(9),
-                      rs.getTimestamp(10).getTime(),
-                      rs.getInt(11)));
-        }
-      }
-    }
-    return out;
-  }
-
-  private List<Row> claim(OwnedLane lane) throws SQLException {
-    if (horizon != null) {
-      horizon.settle(lane);
-    }
-    List<Row> rows = new ArrayList<>(config.batchSize());
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.claim())) {
-      int p = 1;
-      if (innoDbFence != null) {
-        ps.setTimestamp(p++, innoDbFence.cutoff());
-      }
-      ps.setInt(p++, lane.lane);
-      // Without a horizon (MySQL, H2) every claim starts at the front of the lane.
-      ps.setLong(p++, horizon != null ? lane.safeId : 0);
-      ps.setInt(p, config.batchSize());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          if (!rs.getBoolean(11)) {
-            log.debug(
-                "OutboxRelay {}: lane {} waits for an older transaction before row {}",
-                owner,
-                lane.lane,
-                rs.getLong(1));
-            break; // a transaction that may still commit an earlier row is in flight
-          }
-          rows.add(
-              new Row(
-                  rs.getLong(1),
-                  UUID.fromString(rs.getString(2)),
-                  rs.getString(3),
-                  rs.getString(4),
-                  rs.getString(5),
-                  rs.getInt(6),
-                  rs.getString(7),
-                  rs.getBytes(8),
-                  rs.getTimestamp(9).getTime(),
-                  rs.getInt(10)));
-        }
-      }
-      if (!c.getAutoCommit()) {
-        c.commit();
-      }
-    }
-    return rows;
-  }
-
-  /**
-   * Deletes (or moves) every lane's acknowledged rows in one transaction, one statement per lane
-   * fenced by that lane's epoch. Returns the lanes whose rows are gone; a lane taken over by
-   * another instance meanwhile is dropped and its rows are left to the new owner.
-   */
-  private Set<OwnedLane> removeAll(Map<OwnedLane, BatchSender.Outcome> outcomes)
-      throws SQLException {
-    Set<OwnedLane> done = new HashSet<>();
-    boolean mark = config.cleanupMode() == CleanupMode.MARK_PUBLISHED;
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      Map<OwnedLane, Integer> counts = new java.util.LinkedHashMap<>();
-      for (Map.Entry<OwnedLane, BatchSender.Outcome> e : outcomes.entrySet()) {
-        List<Row> acked = e.getValue().acked;
-        if (e.getValue().outage() || acked.isEmpty()) {
-          continue;
-        }
-        long[] ids = acked.stream().mapToLong(Row::id).toArray();
-        int count;
-        try (PreparedStatement ps =
-            c.prepareStatement(mark ? sql.markPublished(ids.length) : sql.delete(ids.length))) {
-          count = bindFenced(ps, e.getKey(), ids);
-        }
-        if (mark && !sql.postgres()) {
-          try (PreparedStatement ps = c.prepareStatement(sql.delete(ids.length))) {
-            count = bindFenced(ps, e.getKey(), ids);
-          }
-        }
-        counts.put(e.getKey(), count);
-      }
-      c.commit();
-      for (Map.Entry<OwnedLane, Integer> e : counts.entrySet()) {
-        OwnedLane lane = e.getKey();
-        int expected = outcomes.get(lane).acked.size();
-        if (e.getValue() < expected) {
-          log.warn(
-              "OutboxRelay {}: lane {} epoch {} was taken over; {} published rows left to the new owner",
-              owner,
-              lane.lane,
-              lane.epoch,
-              expected - e.getValue());
-          leases.drop(lane);
-        } else {
-          done.add(lane);
-        }
-      }
-    }
-    return done;
-  }
-
-  private int bindFenced(PreparedStatement ps, OwnedLane lane, long[] ids) throws SQLException {
-    ps.setInt(1, lane.lane);
-    int i = Jdbc.setIds(ps, 2, ids, sql.dialect);
-    ps.setInt(i, lane.lane);
-    ps.setString(i + 1, owner);
-    ps.setLong(i + 2, lane.epoch);
-    return ps.executeUpdate();
-  }
-
-  private boolean quarantine(OwnedLane lane, Row row, String error) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      int moved;
-      try (PreparedStatement ps = c.prepareStatement(sql.quarantine())) {
-        ps.setString(1, error);
-        ps.setLong(2, row.id());
-        ps.setInt(3, lane.lane);
-        ps.setString(4, owner);
-        ps.setLong(5, lane.epoch);
-        moved = ps.executeUpdate();
-      }
-      if (moved == 1) {
-        try (PreparedStatement ps = c.prepareStatement(sql.deleteOne())) {
-          ps.setLong(1, row.id());
-          ps.executeUpdate();
-        }
-      }
-      c.commit();
-      if (moved == 1) {
-        log.error(
-            "OutboxRelay {}: event {} ({}) to topic {} on lane {} can never be published and was quarantined: {}",
-            owner,
-            row.eventId(),
-            row.type(),
-            row.topic(),
-            lane.lane,
-            error);
-        safely(() -> listener.onQuarantined(lane.lane, row.eventId(), row.topic(), error));
-      }
-      return moved == 1;
-    }
-  }
-
-  private void stopLane(OwnedLane lane, Row row, String error) throws SQLException {
-    String reason = "event " + row.eventId() + " quarantined: " + error;
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.stopLane())) {
-      ps.setString(1, reason);
-      ps.setInt(2, lane.lane);
-      ps.executeUpdate();
-      if (!c.getAutoCommit()) {
-        c.commit();
-      }
-    }
-    lane.stopped = reason;
-    log.error(
-        "OutboxRelay {}: strictly ordered lane {} stopped; resume it with OutboxAdmin.resumeLane({}) once"
-            + " event {} was retried or discarded",
-        owner,
-        lane.lane,
-        lane.lane,
-        row.eventId());
-    safely(() -> listener.onLaneStopped(lane.lane, reason));
-  }
-
-  private void recordAttempt(Row row, String error) throws SQLException {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.recordAttempt())) {
-      ps.setString(1, error);
-      ps.setLong(2, row.id());
-      ps.executeUpdate();
-      if (!c.getAutoCommit()) {
-        c.commit();
-      }
     }
   }
 
@@ -502,14 +266,6 @@ final class LaneWorker implements Runnable {
   /** Closes the producer, waiting up to the timeout for records in flight (zero aborts them). */
   void closeProducer(Duration timeout) {
     producer.close(timeout);
-  }
-
-  private void safely(Runnable callback) {
-    try {
-      callback.run();
-    } catch (RuntimeException e) {
-      log.warn("OutboxRelay {}: listener threw", owner, e);
-    }
   }
 
   /** The broker did not take a single record of a batch. */

@@ -211,7 +211,7 @@ final class LeaseManager {
         long acquired = epoch;
         owned.put(lane, new OwnedLane(lane, acquired, roundStart + safeNanos()));
         log.info("OutboxRelay {}: acquired lane {} (epoch {})", owner, lane, acquired);
-        safely(() -> listener.onLaneAcquired(lane, acquired));
+        Listeners.safely(owner, () -> listener.onLaneAcquired(lane, acquired));
         wakeup.signal();
       }
     } catch (SQLException e) {
@@ -243,7 +243,7 @@ final class LeaseManager {
   void drop(OwnedLane lane) {
     lane.revoked = true;
     if (owned.remove(lane.lane, lane)) {
-      safely(() -> listener.onLaneReleased(lane.lane));
+      Listeners.safely(owner, () -> listener.onLaneReleased(lane.lane));
     }
   }
 
@@ -290,13 +290,5 @@ final class LeaseManager {
   private long safeNanos() {
     // Stop using a lease well before the database would let another instance take it.
     return leaseDuration.toNanos() * 2 / 3;
-  }
-
-  private void safely(Runnable callback) {
-    try {
-      callback.run();
-    } catch (RuntimeException e) {
-      log.warn("OutboxRelay {}: listener threw", owner, e);
-    }
   }
 }

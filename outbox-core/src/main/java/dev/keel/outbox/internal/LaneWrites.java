@@ -1,0 +1,165 @@
+package dev.keel.outbox.internal;
+
+import dev.keel.outbox.CleanupMode;
+import dev.keel.outbox.OutboxRelayListener;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The relay's writes after a pass: acknowledged rows removed under each lane's fencing epoch,
+ * poison rows quarantined, strict lanes stopped, failed attempts counted.
+ */
+final class LaneWrites {
+  private static final Logger log = LoggerFactory.getLogger(LaneWrites.class);
+  private final DataSource dataSource;
+  private final OutboxSql sql;
+  private final RelayConfig config;
+  private final LeaseManager leases;
+  private final String owner;
+  private final OutboxRelayListener listener;
+
+  LaneWrites(
+      DataSource dataSource, OutboxSql sql, RelayConfig config, LeaseManager leases, String owner) {
+    this.dataSource = dataSource;
+    this.sql = sql;
+    this.config = config;
+    this.leases = leases;
+    this.owner = owner;
+    this.listener = config.listener();
+  }
+
+  /**
+   * Deletes (or moves) every lane's acknowledged rows in one transaction, one statement per lane
+   * fenced by that lane's epoch. Returns the lanes whose rows are gone; a lane taken over by
+   * another instance meanwhile is dropped and its rows are left to the new owner.
+   */
+  Set<OwnedLane> removeAll(Map<OwnedLane, BatchSender.Outcome> outcomes) throws SQLException {
+    Set<OwnedLane> done = new HashSet<>();
+    boolean mark = config.cleanupMode() == CleanupMode.MARK_PUBLISHED;
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      Map<OwnedLane, Integer> counts = new java.util.LinkedHashMap<>();
+      for (Map.Entry<OwnedLane, BatchSender.Outcome> e : outcomes.entrySet()) {
+        List<Row> acked = e.getValue().acked;
+        if (e.getValue().outage() || acked.isEmpty()) {
+          continue;
+        }
+        long[] ids = acked.stream().mapToLong(Row::id).toArray();
+        int count;
+        try (PreparedStatement ps =
+            c.prepareStatement(mark ? sql.markPublished(ids.length) : sql.delete(ids.length))) {
+          count = bindFenced(ps, e.getKey(), ids);
+        }
+        if (mark && !sql.postgres()) {
+          try (PreparedStatement ps = c.prepareStatement(sql.delete(ids.length))) {
+            count = bindFenced(ps, e.getKey(), ids);
+          }
+        }
+        counts.put(e.getKey(), count);
+      }
+      c.commit();
+      for (Map.Entry<OwnedLane, Integer> e : counts.entrySet()) {
+        OwnedLane lane = e.getKey();
+        int expected = outcomes.get(lane).acked.size();
+        if (e.getValue() < expected) {
+          log.warn(
+              "OutboxRelay {}: lane {} epoch {} was taken over; {} published rows left to the new owner",
+              owner,
+              lane.lane,
+              lane.epoch,
+              expected - e.getValue());
+          leases.drop(lane);
+        } else {
+          done.add(lane);
+        }
+      }
+    }
+    return done;
+  }
+
+  int bindFenced(PreparedStatement ps, OwnedLane lane, long[] ids) throws SQLException {
+    ps.setInt(1, lane.lane);
+    int i = Jdbc.setIds(ps, 2, ids, sql.dialect);
+    ps.setInt(i, lane.lane);
+    ps.setString(i + 1, owner);
+    ps.setLong(i + 2, lane.epoch);
+    return ps.executeUpdate();
+  }
+
+  boolean quarantine(OwnedLane lane, Row row, String error) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      int moved;
+      try (PreparedStatement ps = c.prepareStatement(sql.quarantine())) {
+        ps.setString(1, error);
+        ps.setLong(2, row.id());
+        ps.setInt(3, lane.lane);
+        ps.setString(4, owner);
+        ps.setLong(5, lane.epoch);
+        moved = ps.executeUpdate();
+      }
+      if (moved == 1) {
+        try (PreparedStatement ps = c.prepareStatement(sql.deleteOne())) {
+          ps.setLong(1, row.id());
+          ps.executeUpdate();
+        }
+      }
+      c.commit();
+      if (moved == 1) {
+        log.error(
+            "OutboxRelay {}: event {} ({}) to topic {} on lane {} can never be published and was quarantined: {}",
+            owner,
+            row.eventId(),
+            row.type(),
+            row.topic(),
+            lane.lane,
+            error);
+        Listeners.safely(
+            owner, () -> listener.onQuarantined(lane.lane, row.eventId(), row.topic(), error));
+      }
+      return moved == 1;
+    }
+  }
+
+  void stopLane(OwnedLane lane, Row row, String error) throws SQLException {
+    String reason = "event " + row.eventId() + " quarantined: " + error;
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.stopLane())) {
+      ps.setString(1, reason);
+      ps.setInt(2, lane.lane);
+      ps.executeUpdate();
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    }
+    lane.stopped = reason;
+    log.error(
+        "OutboxRelay {}: strictly ordered lane {} stopped; resume it with OutboxAdmin.resumeLane({}) once"
+            + " event {} was retried or discarded",
+        owner,
+        lane.lane,
+        lane.lane,
+        row.eventId());
+    Listeners.safely(owner, () -> listener.onLaneStopped(lane.lane, reason));
+  }
+
+  void recordAttempt(Row row, String error) throws SQLException {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.recordAttempt())) {
+      ps.setString(1, error);
+      ps.setLong(2, row.id());
+      ps.executeUpdate();
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
+    }
+  }
+}
