@@ -70,15 +70,21 @@ final class RecordProcessor implements Consumer<List<Work>> {
 
   @Override
   public void accept(List<Work> batch) {
-    if (batch.size() > 1 && !ordered && tryBatch(batch)) {
-      return;
-    }
-    for (Work w : batch) {
-      if (w.abandoned()) {
-        w.skip();
-      } else {
-        processAlone(w);
+    try {
+      if (batch.size() > 1 && !ordered && tryBatch(batch)) {
+        return;
       }
+      for (Work w : batch) {
+        if (w.abandoned()) {
+          w.skip();
+        } else {
+          processAlone(w);
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      // A bug or an Error (out of memory...): stop rather than leave the partition stalled.
+      batch.forEach(Work::skip);
+      fatal.accept(e);
     }
   }
 
