@@ -40,14 +40,14 @@ public final class DedupeStore {
                 + " (consumer_group, event_id, processed_at) VALUES (?, ?, ?)";
         break;
       default:
+        // H2: a plain conditional insert; a concurrent twin raises 23505, which H2 survives.
         insertSql =
-            "MERGE INTO "
+            "INSERT INTO "
                 + t
-                + " d USING (VALUES (CAST(? AS VARCHAR(255)), CAST(? AS VARCHAR(255)),"
-                + " CAST(? AS TIMESTAMP WITH TIME ZONE))) s(g, e, p)"
-                + " ON d.consumer_group = s.g AND d.event_id = s.e"
-                + " WHEN NOT MATCHED THEN INSERT (consumer_group, event_id, processed_at)"
-                + " VALUES (s.g, s.e, s.p)";
+                + " (consumer_group, event_id, processed_at) SELECT ?, ?, ? FROM (VALUES (1)) v"
+                + " WHERE NOT EXISTS (SELECT 1 FROM "
+                + t
+                + " WHERE consumer_group = ? AND event_id = ?)";
     }
     if (dialect.isMySqlFamily()) {
       deleteSql = "DELETE FROM " + t + " WHERE consumer_group = ? AND processed_at < ? LIMIT ?";
@@ -71,6 +71,10 @@ public final class DedupeStore {
       ps.setString(1, group);
       ps.setString(2, key);
       setTime(ps, 3, at);
+      if (dialect == SqlDialect.H2) {
+        ps.setString(4, group);
+        ps.setString(5, key);
+      }
       return ps.executeUpdate() > 0;
     } catch (SQLException e) {
       // H2 only: a concurrent insert of the same key can still collide; H2 keeps the transaction.

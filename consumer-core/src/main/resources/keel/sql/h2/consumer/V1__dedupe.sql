@@ -1,4 +1,4 @@
--- Keel consumer-core, H2 2.x (unit tests of the SQL layer only). Inserted with MERGE ... WHEN NOT MATCHED.
+-- Keel consumer-core, H2 2.x (unit tests of the SQL layer only). Inserted with INSERT ... WHERE NOT EXISTS.
 CREATE TABLE IF NOT EXISTS ${keel_schema_prefix}"${keel_prefix}consumer_dedupe" (
   consumer_group VARCHAR(255) NOT NULL,
   event_id       VARCHAR(255) NOT NULL,
