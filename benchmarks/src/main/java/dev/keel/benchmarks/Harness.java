@@ -80,6 +80,9 @@ public final class Harness {
       if (only.contains("latency")) {
         new LatencyBench(broker, db, report).run(quick);
       }
+      if (only.contains("consumer")) {
+        new ConsumerBench(broker, db, report).run(quick);
+      }
       if (only.contains("append")) {
         new AppendBench(db, report).run(quick ? 1_000 : 5_000);
       }

@@ -43,6 +43,9 @@ final class BatchSender {
 
     Throwable firstRetriable;
 
+    /** The producer lost its idempotence state (sequence or epoch); it must be replaced. */
+    boolean producerBroken;
+
     /** Nothing went through and something failed as if the broker were away. */
     boolean outage() {
       return acked.isEmpty()
@@ -107,6 +110,10 @@ final class BatchSender {
       Throwable error = failure(p.futures.get(i));
       if (error == null) {
         out.acked.add(row);
+      } else if (isProducerState(error)) {
+        // Not the row's fault: send it again with a new producer, without counting an attempt.
+        out.held.add(row);
+        out.producerBroken = true;
       } else if (isPermanent(error)) {
         out.permanent.add(Map.entry(row, describe(error)));
         stop = p.strict;
@@ -157,6 +164,14 @@ final class BatchSender {
         || e instanceof InvalidTopicException
         || e instanceof InvalidRecordException
         || e instanceof SerializationException;
+  }
+
+  /** Errors after which the idempotent producer's sequence state cannot be trusted. */
+  static boolean isProducerState(Throwable e) {
+    return e instanceof org.apache.kafka.common.errors.OutOfOrderSequenceException
+        || e instanceof org.apache.kafka.common.errors.UnknownProducerIdException
+        || e instanceof org.apache.kafka.common.errors.InvalidProducerEpochException
+        || e instanceof org.apache.kafka.common.errors.ProducerFencedException;
   }
 
   static boolean isRetriable(Throwable e) {

@@ -181,6 +181,13 @@ final class LaneWorker implements Runnable {
         settle(
             e.getKey(), pending.get(e.getKey()).rows, e.getValue(), removed.contains(e.getKey()));
       }
+      if (outcomes.values().stream().anyMatch(o -> o.producerBroken)) {
+        log.warn(
+            "OutboxRelay {} worker {}: the producer lost its sequence state; replacing it",
+            owner,
+            index);
+        replaceProducer();
+      }
       return true;
     } finally {
       locked.forEach(l -> l.lock.unlock());
