@@ -47,7 +47,7 @@ final class ConsumerBench {
       st.execute(
           "CREATE TABLE IF NOT EXISTS bench_effect(run int, event_id text, PRIMARY KEY (run, event_id))");
     }
-    int n = quick ? 5_000 : 50_000;
+    int n = quick ? 2_000 : 50_000;
     report.section(
         "Consumers: " + n + " records over 4 partitions, one business insert per record, 1 thread");
     plain(Math.min(n, 2_000), 4);
@@ -59,7 +59,7 @@ final class ConsumerBench {
         .line("Keel consumer (dedupe row in the same transaction)", keel, Double.NaN, Double.NaN)
         .ratio("of the plain consumer", keel / plain);
 
-    int m = quick ? 2_000 : 5_000;
+    int m = quick ? 1_000 : 5_000;
     report.section(
         "Per-key parallelism: " + m + " records, 1,000 keys on 1 partition, 2 ms handler");
     double partition = keel(m, 1, Ordering.PARTITION, 1, 2);

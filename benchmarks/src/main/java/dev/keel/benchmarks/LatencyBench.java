@@ -42,7 +42,7 @@ final class LatencyBench {
 
   void run(boolean quick) throws Exception {
     int rate = quick ? 500 : 1000;
-    Duration length = Duration.ofSeconds(quick ? 10 : 60);
+    Duration length = Duration.ofSeconds(quick ? 5 : 60);
     report.section(
         "Latency at "
             + rate
