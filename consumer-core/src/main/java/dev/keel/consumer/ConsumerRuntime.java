@@ -65,6 +65,8 @@ public interface ConsumerRuntime extends AutoCloseable {
    * Installs the tables when asked to, and starts the consumers and the cleanup task.
    *
    * @throws IllegalStateException when started twice or after close
+   * @throws dev.keel.event.FatalKeelException when the tables cannot be installed
+   * @throws KeelConfigurationException when the database is not supported or unreachable
    */
   void start();
 
@@ -79,6 +81,8 @@ public interface ConsumerRuntime extends AutoCloseable {
    * Builder#cleanupInterval}), in batches of {@link Builder#cleanupBatchSize}.
    *
    * @return rows removed
+   * @throws IllegalStateException when the runtime is not running
+   * @throws dev.keel.event.RetriableKeelException when the database refused the delete
    */
   long cleanupNow();
 
