@@ -33,13 +33,16 @@ public final class Harness {
    * @param args {@code --quick} for the smoke run
    */
   public static void main(String[] args) throws Exception {
+    // The embedded broker and clients log their whole configuration at INFO.
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+        System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
     boolean quick = List.of(args).contains("--quick");
     String only =
         List.of(args).stream()
             .filter(a -> a.startsWith("--only="))
             .map(a -> a.substring(7))
             .findFirst()
-            .orElse("drain,latency,append");
+            .orElse("drain,latency,consumer,append");
     int rows = quick ? 20_000 : 200_000;
     int warmup = quick ? 5_000 : 50_000;
     Report report = new Report();
