@@ -280,4 +280,44 @@ class FailureHandlingIT {
     assertThat(Fixture.count(db.dataSource(), "SELECT COUNT(*) FROM effect WHERE handled = 2"))
         .isEqualTo(2);
   }
+
+  @Test
+  void closeAbandonsARecordWaitingForItsNextAttempt(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    String topic = topics.create("items", 1);
+    String group = Fixture.group();
+    try (KafkaProducer<byte[], byte[]> p = Fixture.producer(broker)) {
+      Fixture.send(p, Fixture.event(topic, "a", 0), 1);
+      p.flush();
+    }
+    AtomicInteger attempts = new AtomicInteger();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    ConsumerRuntime runtime =
+        Fixture.runtime(broker, db.dataSource())
+            .retryPolicy(
+                RetryPolicy.builder()
+                    .maxAttempts(10)
+                    .initialDelay(Duration.ofSeconds(20))
+                    .maxDelay(Duration.ofSeconds(20))
+                    .build())
+            .meterRegistry(meters)
+            .listener(
+                listener(topic, group)
+                    .handler(
+                        d -> {
+                          attempts.incrementAndGet();
+                          throw new RetriableKeelException("database unavailable");
+                        })
+                    .build())
+            .build();
+    runtime.start();
+    await().atMost(WAIT).until(() -> attempts.get() == 1);
+    Thread closer = new Thread(runtime::close, "closer");
+    closer.start();
+    // the record waits 20 s for its next attempt; close does not wait for it
+    await().atMost(Duration.ofSeconds(15)).until(() -> !closer.isAlive());
+    assertThat(attempts.get()).isEqualTo(1);
+    assertThat(counter(meters, group, "dead_lettered")).isZero(); // left for the next owner
+    assertThat(Fixture.committedTotal(broker, group)).isZero(); // offset 0 is read again
+  }
 }
