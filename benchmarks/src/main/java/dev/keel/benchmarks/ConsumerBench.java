@@ -135,6 +135,12 @@ final class ConsumerBench {
 
   private double keel(int n, int partitions, Ordering ordering, int threads, long sleepMillis)
       throws Exception {
+    return keel(n, partitions, ordering, threads, sleepMillis, 1);
+  }
+
+  private double keel(
+      int n, int partitions, Ordering ordering, int threads, long sleepMillis, int batch)
+      throws Exception {
     String topic = produce(n, partitions);
     int run = runs;
     AtomicLong handled = new AtomicLong();
@@ -146,6 +152,7 @@ final class ConsumerBench {
             .consumerProperties(props)
             .dataSource(db.dataSource())
             .maxInFlight(500)
+            .maxBatchSize(batch)
             .listener(
                 ListenerDefinition.builder()
                     .topic(topic)
@@ -171,6 +178,10 @@ final class ConsumerBench {
       runtime.start();
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
       while (handled.get() < n && System.nanoTime() < deadline) {
+        Thread.sleep(2);
+      }
+      // The handler counts before its transaction commits: wait for the last commits too.
+      while (count(run) < n && System.nanoTime() < deadline) {
         Thread.sleep(2);
       }
       double rate = n / ((System.nanoTime() - start) / 1e9);

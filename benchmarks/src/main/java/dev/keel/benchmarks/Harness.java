@@ -34,7 +34,8 @@ public final class Harness {
    */
   public static void main(String[] args) throws Exception {
     // The embedded broker and clients log their whole configuration at INFO.
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+    System.setProperty(
+        "org.slf4j.simpleLogger.defaultLogLevel",
         System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
     boolean quick = List.of(args).contains("--quick");
     String only =

@@ -1,7 +1,6 @@
 package dev.keel.dlq;
 
 import dev.keel.event.EventHeaders;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The {@code keel-dlq-*} headers of DESIGN §5 and their bounded parsing. Inbound values are
@@ -86,18 +85,6 @@ public final class DeadLetterHeaders {
    * EventHeaders#MAX_VALUE_BYTES} bytes, or null otherwise.
    */
   static String single(FailedRecord record, String name) {
-    String found = null;
-    int count = 0;
-    for (FailedRecord.Header h : record.headers()) {
-      if (h.name().equals(name)) {
-        count++;
-        byte[] v = h.value();
-        found =
-            v == null || v.length > EventHeaders.MAX_VALUE_BYTES
-                ? null
-                : new String(v, StandardCharsets.UTF_8);
-      }
-    }
-    return count == 1 ? found : null;
+    return record.singleHeader(name);
   }
 }

@@ -68,6 +68,29 @@ public record FailedRecord(
     return "FailedRecord{" + topic + "-" + partition + "@" + offset + "}";
   }
 
+  /**
+   * The value of a header that appears exactly once with at most {@link
+   * dev.keel.event.EventHeaders#MAX_VALUE_BYTES} bytes, as UTF-8 text; null when it is absent,
+   * repeated or oversized. Inbound headers are untrusted: this is how Keel reads its own.
+   *
+   * @param name the header name
+   */
+  public String singleHeader(String name) {
+    String found = null;
+    int count = 0;
+    for (Header h : headers) {
+      if (h.name().equals(name)) {
+        count++;
+        byte[] v = h.value;
+        found =
+            v == null || v.length > dev.keel.event.EventHeaders.MAX_VALUE_BYTES
+                ? null
+                : new String(v, StandardCharsets.UTF_8);
+      }
+    }
+    return count == 1 ? found : null;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof FailedRecord

@@ -7,10 +7,8 @@ import dev.keel.dlq.RetryPolicy;
 import dev.keel.dlq.RetryTiers;
 import dev.keel.dlq.TierRoute;
 import dev.keel.dlq.kafka.KafkaRecordSink;
-import dev.keel.event.EventHeaders;
 import dev.keel.event.FailureAction;
 import dev.keel.event.KeelConfigurationException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -155,19 +153,7 @@ public final class DefaultRetryTiers implements RetryTiers {
   }
 
   private static String single(FailedRecord record, String name) {
-    String found = null;
-    int count = 0;
-    for (FailedRecord.Header h : record.headers()) {
-      if (h.name().equals(name)) {
-        count++;
-        byte[] v = h.value();
-        found =
-            v == null || v.length > EventHeaders.MAX_VALUE_BYTES
-                ? null
-                : new String(v, StandardCharsets.UTF_8);
-      }
-    }
-    return count == 1 ? found : null;
+    return record.singleHeader(name);
   }
 
   private static void add(List<FailedRecord.Header> headers, String name, String value) {

@@ -4,10 +4,8 @@ import dev.keel.event.Event;
 import dev.keel.event.EventHeaders;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.MalformedEventException;
+import dev.keel.event.internal.Utf8;
 import dev.keel.event.internal.Values;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -185,17 +183,12 @@ public final class KafkaRecords {
   }
 
   private static String decode(byte[] bytes, String what, Where where) {
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
+    String text = Utf8.decodeStrict(bytes);
+    if (text == null) {
       throw new MalformedEventException(
           null, "Record " + where + ": " + what + " is not valid UTF-8");
     }
+    return text;
   }
 
   private static String decodeLenient(byte[] bytes) {
