@@ -58,6 +58,10 @@ final class ConsumerBench {
     report
         .line("Keel consumer (dedupe row in the same transaction)", keel, Double.NaN, Double.NaN)
         .ratio("of the plain consumer", keel / plain);
+    double batched = keel(n, 4, Ordering.PARTITION, 1, 0, 100);
+    report
+        .line("Keel consumer, up to 100 records per transaction", batched, Double.NaN, Double.NaN)
+        .ratio("of the plain consumer", batched / plain);
 
     int m = quick ? 1_000 : 5_000;
     report.section(
@@ -66,7 +70,7 @@ final class ConsumerBench {
     double perKey = keel(m, 1, Ordering.KEY, 32, 2);
     report.line("per-partition order (1 at a time)", partition, Double.NaN, Double.NaN);
     report
-        .line("per-key order, 16 threads", perKey, Double.NaN, Double.NaN)
+        .line("per-key order, 32 threads", perKey, Double.NaN, Double.NaN)
         .ratio("of per-partition", perKey / partition);
   }
 
