@@ -56,7 +56,7 @@ public final class QuickstartDemo {
     System.exit(code);
   }
 
-  private static int run(KafkaBroker kafka, DataSource ds) throws Exception {
+  static int run(KafkaBroker kafka, DataSource ds) throws Exception {
     JsonCodec json = JsonCodec.create();
     Outbox outbox = Outbox.builder().requireKey("orders").build();
     try (OutboxRelay relay =
