@@ -3,73 +3,33 @@ package dev.keel.outbox;
 import dev.keel.event.Event;
 import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.test.KafkaBroker;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
+import dev.keel.test.TopicRecorder;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/**
- * Reads a topic from the beginning in a background thread and keeps every event, duplicates
- * included.
- */
+/** The events of a topic, duplicates included, read by keel-test's {@link TopicRecorder}. */
 final class TopicReader implements AutoCloseable {
-  private final List<Event> events = new CopyOnWriteArrayList<>();
-  private final Thread thread;
-  private volatile boolean running = true;
+  private final TopicRecorder<Event> recorder;
 
   TopicReader(KafkaBroker broker, String topic) {
-    Map<String, Object> props = new HashMap<>(broker.clientProperties());
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    consumer.subscribe(List.of(topic));
-    thread =
-        new Thread(
-            () -> {
-              try (consumer) {
-                while (running) {
-                  for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    events.add(KafkaRecords.toEvent(r));
-                  }
-                }
-              }
-            },
-            "topic-reader-" + topic);
-    thread.setDaemon(true);
-    thread.start();
+    this.recorder = new TopicRecorder<>(broker, topic, KafkaRecords::toEvent);
   }
 
   /** Every event read so far, in log order per partition. */
   List<Event> events() {
-    return new ArrayList<>(events);
+    return recorder.values();
   }
 
   long distinct() {
-    return events.stream().map(Event::id).distinct().count();
+    return recorder.values().stream().map(Event::id).distinct().count();
   }
 
   List<Event> matching(Predicate<Event> p) {
-    return events.stream().filter(p).toList();
+    return recorder.values().stream().filter(p).toList();
   }
 
   @Override
   public void close() {
-    running = false;
-    try {
-      thread.join(10_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    recorder.close();
   }
 }
