@@ -1,0 +1,270 @@
+package dev.keel.reliability;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.keel.consumer.ConsumerRuntime;
+import dev.keel.consumer.ListenerDefinition;
+import dev.keel.consumer.Ordering;
+import dev.keel.event.EventHeaders;
+import dev.keel.outbox.Outbox;
+import dev.keel.outbox.OutboxRelay;
+import dev.keel.outbox.internal.DefaultOutboxRelay;
+import dev.keel.test.IsolatedDatabase;
+import dev.keel.test.KafkaBroker;
+import dev.keel.test.TopicRecorder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * The end-to-end path every scenario drives: business transactions that write a business row and
+ * append its event to the outbox, relay instances, the Kafka topic, consumer runtimes that write
+ * one effect row per handled event, and a recorder of the raw topic. {@link #check()} hands all
+ * four sources to the {@link DeliveryChecker}.
+ *
+ * <p>Tables in the test's schema: {@code business(event_id, k, seq)} is the source of truth for
+ * what committed; {@code effect(seq, event_id, k)} has no unique key, so a second effect would
+ * show.
+ */
+final class Pipeline implements AutoCloseable {
+  static final int LANES = 16;
+
+  final KafkaBroker broker;
+  final String topic;
+  final IsolatedDatabase db;
+  final Outbox outbox = Outbox.builder().lanes(LANES).build();
+  final String group = "reliability-" + UUID.randomUUID();
+  final Set<UUID> rolledBack = ConcurrentHashMap.newKeySet();
+  final List<OutboxRelay> relays = new CopyOnWriteArrayList<>();
+  final List<ConsumerRuntime> consumers = new CopyOnWriteArrayList<>();
+  private final TopicRecorder<Observation> log;
+  private final AtomicInteger instances = new AtomicInteger();
+  private final AtomicInteger handled = new AtomicInteger();
+
+  /** JDBC URL of the relays and consumers (a proxy's, to cut their connections). */
+  String componentJdbcUrl;
+
+  int relayBatchSize = 200;
+  int relayWorkers = 2;
+  Duration leaseDuration = Duration.ofSeconds(3);
+  int consumerThreads = 2;
+  UnaryOperator<OutboxRelay.Builder> relayCustomizer = b -> b;
+  UnaryOperator<ConsumerRuntime.Builder> consumerCustomizer = b -> b;
+
+  Pipeline(KafkaBroker broker, String topic, IsolatedDatabase db) throws SQLException {
+    this.broker = broker;
+    this.topic = topic;
+    this.db = db;
+    this.componentJdbcUrl = db.jdbcUrl();
+    exec(
+        "CREATE TABLE business (id BIGSERIAL PRIMARY KEY, event_id UUID NOT NULL UNIQUE,"
+            + " k TEXT NOT NULL, seq INT NOT NULL)");
+    exec(
+        "CREATE TABLE effect (seq BIGSERIAL PRIMARY KEY, event_id UUID NOT NULL, k TEXT NOT NULL,"
+            + " worker TEXT)");
+    this.log = new TopicRecorder<>(broker, topic, Pipeline::observe);
+  }
+
+  private static Observation observe(ConsumerRecord<byte[], byte[]> r) {
+    Header id = r.headers().lastHeader(EventHeaders.EVENT_ID);
+    return new Observation(
+        UUID.fromString(new String(id.value(), StandardCharsets.UTF_8)),
+        new String(r.key(), StandardCharsets.UTF_8));
+  }
+
+  /** Starts one more relay instance with its own connection pool. */
+  OutboxRelay startRelay() {
+    OutboxRelay relay =
+        relayCustomizer
+            .apply(
+                OutboxRelay.builder()
+                    .jdbcUrl(componentJdbcUrl, db.user(), db.password())
+                    .producerProperties(new HashMap<>(broker.clientProperties()))
+                    .lanes(LANES)
+                    .batchSize(relayBatchSize)
+                    .workers(relayWorkers)
+                    .pollInterval(Duration.ofMillis(100))
+                    .leaseDuration(leaseDuration)
+                    .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
+                    .closeTimeout(Duration.ofSeconds(10))
+                    .instanceId("relay-" + instances.incrementAndGet()))
+            .build();
+    relay.start();
+    relays.add(relay);
+    return relay;
+  }
+
+  /** Kills a relay instance: no batch finished, no lease released, no membership left. */
+  void crash(OutboxRelay relay) {
+    relays.remove(relay);
+    ((DefaultOutboxRelay) relay).simulateCrash();
+  }
+
+  /** Closes a relay instance gracefully. */
+  void stop(OutboxRelay relay) {
+    relays.remove(relay);
+    relay.close();
+  }
+
+  /** Starts one more consumer instance of the group, with its own connection pool. */
+  ConsumerRuntime startConsumer() {
+    Map<String, Object> props = new HashMap<>(broker.clientProperties());
+    props.put("auto.offset.reset", "earliest");
+    ConsumerRuntime runtime =
+        consumerCustomizer
+            .apply(
+                ConsumerRuntime.builder()
+                    .consumerProperties(props)
+                    .jdbcUrl(componentJdbcUrl, db.user(), db.password())
+                    .threads(consumerThreads)
+                    .maxBatchSize(50)
+                    .pollTimeout(Duration.ofMillis(50))
+                    .closeTimeout(Duration.ofSeconds(10))
+                    .listener(effectListener()))
+            .build();
+    runtime.start();
+    consumers.add(runtime);
+    return runtime;
+  }
+
+  /** The listener that writes one effect row per event, in the handler's transaction. */
+  ListenerDefinition effectListener() {
+    return ListenerDefinition.builder()
+        .topic(topic)
+        .group(group)
+        .ordering(Ordering.KEY)
+        .handler(
+            d -> {
+              try (PreparedStatement ps =
+                  d.connection()
+                      .prepareStatement(
+                          "INSERT INTO effect (event_id, k, worker) VALUES (?, ?, ?)")) {
+                ps.setObject(1, d.event().id());
+                ps.setString(2, d.event().key().orElseThrow());
+                ps.setString(3, Thread.currentThread().getName());
+                ps.executeUpdate();
+              }
+              handled.incrementAndGet();
+            })
+        .build();
+  }
+
+  void stop(ConsumerRuntime runtime) {
+    consumers.remove(runtime);
+    runtime.close();
+  }
+
+  /** Events handled (effects committed or attempted) so far in this JVM. */
+  int handled() {
+    return handled.get();
+  }
+
+  /** Records read from the topic so far, duplicates included. */
+  int logSize() {
+    return log.size();
+  }
+
+  /** Distinct event ids read from the topic so far. */
+  long logDistinct() {
+    return log.values().stream().map(Observation::id).distinct().count();
+  }
+
+  long committedCount() {
+    return count("SELECT COUNT(*) FROM business");
+  }
+
+  long distinctEffects() {
+    return count("SELECT COUNT(DISTINCT event_id) FROM effect");
+  }
+
+  /**
+   * Waits until every committed event has reached the log and has its effect, or the time is up;
+   * the checker then reports what is missing.
+   *
+   * @return whether everything arrived
+   */
+  boolean awaitDelivered(Duration atMost) {
+    try {
+      await()
+          .atMost(atMost)
+          .pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                long committed = committedCount();
+                return distinctEffects() >= committed && logDistinct() >= committed;
+              });
+      return true;
+    } catch (ConditionTimeoutException e) {
+      return false;
+    }
+  }
+
+  /** Compares the database, the rolled-back ids, the raw log and the effect table. */
+  DeliveryReport check() throws SQLException {
+    return DeliveryChecker.create()
+        .committed(query("SELECT event_id, k FROM business ORDER BY k, seq"))
+        .rolledBack(rolledBack)
+        .log(log.values())
+        .effects(query("SELECT event_id, k FROM effect ORDER BY seq"))
+        .check();
+  }
+
+  private List<Observation> query(String sql) throws SQLException {
+    List<Observation> out = new ArrayList<>();
+    try (Connection c = db.dataSource().getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(new Observation(rs.getObject(1, UUID.class), rs.getString(2)));
+      }
+    }
+    return out;
+  }
+
+  void exec(String sql) throws SQLException {
+    try (Connection c = db.dataSource().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  long count(String sql) {
+    try (Connection c = db.dataSource().getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (ConsumerRuntime c : consumers) {
+      c.close();
+    }
+    for (OutboxRelay r : relays) {
+      r.close();
+    }
+    log.close();
+  }
+}
