@@ -44,6 +44,9 @@ final class Workload implements AutoCloseable {
 
   Duration lateCommitDelay = Duration.ofMillis(300);
 
+  /** Prefix of this workload's keys; two workloads of one pipeline need different prefixes. */
+  String keyPrefix = "key-";
+
   Workload(
       Pipeline pipeline,
       DataSource dataSource,
@@ -89,7 +92,7 @@ final class Workload implements AutoCloseable {
       for (int i = 0; i < n; i++) {
         int k = me + threads * random.nextInt(mine);
         rows.add(new int[] {k, seq[k]++});
-        batch.add(event("key-" + k, k, seq[k] - 1));
+        batch.add(event(keyPrefix + k, k, seq[k] - 1));
       }
       boolean rollback = random.nextDouble() < rollbackRate;
       boolean late = random.nextDouble() < lateCommitRate;
