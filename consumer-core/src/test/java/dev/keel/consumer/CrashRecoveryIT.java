@@ -40,6 +40,7 @@ class CrashRecoveryIT {
         Fixture.send(producer, Fixture.event(topic, "k" + (i % 13), i), 1);
       }
       producer.flush();
+      Fixture.checkSent();
     }
 
     Path log = Files.createTempFile("keel-crash-child", ".log");

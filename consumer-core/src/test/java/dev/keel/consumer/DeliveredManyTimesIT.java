@@ -63,6 +63,7 @@ class DeliveredManyTimesIT {
         sent += copies;
       }
       producer.flush();
+      Fixture.checkSent();
     }
     return sent;
   }
@@ -110,16 +111,14 @@ class DeliveredManyTimesIT {
             .listener(effectListener(topic, group, ordering))
             .build()) {
       runtime.start();
-      Fixture.orDump(
+      Fixture.awaitOrExplain(
+          WAIT,
           () ->
-              await()
-                  .atMost(WAIT)
-                  .until(
-                      () ->
-                          counter(meters, group, "processed")
-                                  + counter(meters, group, "duplicate")
-                                  + counter(meters, group, "dead_lettered")
-                              >= sent));
+              counter(meters, group, "processed")
+                      + counter(meters, group, "duplicate")
+                      + counter(meters, group, "dead_lettered")
+                  >= sent,
+          () -> state(broker, topic, 4, group, sent, meters, runtime));
       assertThat(effects(db)).isEqualTo(events);
       assertThat(distinctEffects(db)).isEqualTo(events);
       assertThat(counter(meters, group, "processed")).isEqualTo(events);
@@ -214,6 +213,30 @@ class DeliveredManyTimesIT {
     assertThat(deadLettered).isZero();
   }
 
+  /** What the runtime and the broker say, for a timeout message. */
+  private static String state(
+      KafkaBroker broker,
+      String topic,
+      int partitions,
+      String group,
+      int sent,
+      SimpleMeterRegistry meters,
+      ConsumerRuntime runtime) {
+    StringBuilder b = new StringBuilder().append("sent ").append(sent);
+    for (String result : new String[] {"processed", "duplicate", "dead_lettered", "retried"}) {
+      b.append(", ").append(result).append(' ').append((long) counter(meters, group, result));
+    }
+    b.append(", running ").append(runtime.isRunning());
+    runtime.failure().ifPresent(f -> b.append(", failure ").append(f));
+    try {
+      b.append(", records in topic ").append(Fixture.endOffsetsTotal(broker, topic, partitions));
+      b.append(", committed ").append(Fixture.committedTotal(broker, group));
+    } catch (Exception e) {
+      b.append(", offsets unavailable: ").append(e);
+    }
+    return b.toString();
+  }
+
   private static int sendWithDuplicatesFrom(
       KafkaBroker broker, String topic, int from, int n, long seed) {
     Random random = new Random(seed);
@@ -225,6 +248,7 @@ class DeliveredManyTimesIT {
         sent += copies;
       }
       producer.flush();
+      Fixture.checkSent();
     }
     return sent;
   }

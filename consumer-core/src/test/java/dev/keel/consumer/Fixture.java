@@ -1,5 +1,7 @@
 package dev.keel.consumer;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.keel.event.Event;
 import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.test.IsolatedDatabase;
@@ -16,10 +18,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -29,6 +35,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Shared setup of the consumer tests: events, a producer, the effect table, offsets. */
 final class Fixture {
@@ -54,10 +61,32 @@ final class Fixture {
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  /** Sends each event {@code copies} times (in a row, same key and event id) and flushes. */
+  /**
+   * Sends each event {@code copies} times (in a row, same key and event id). A send the broker
+   * refused fails the test at the next {@link #send} or {@link #checkSent}, never silently: a
+   * missing record would otherwise show up as a consumer that "hangs".
+   */
   static void send(KafkaProducer<byte[], byte[]> producer, Event event, int copies) {
+    checkSent();
     for (int i = 0; i < copies; i++) {
-      producer.send(KafkaRecords.toProducerRecord(event));
+      producer.send(
+          KafkaRecords.toProducerRecord(event),
+          (metadata, error) -> {
+            if (error != null) {
+              SEND_FAILURES.add(error);
+            }
+          });
+    }
+  }
+
+  private static final Queue<Exception> SEND_FAILURES = new ConcurrentLinkedQueue<>();
+
+  /** Fails when a record given to {@link #send} was refused; call after the producer's flush. */
+  static void checkSent() {
+    Exception e = SEND_FAILURES.poll();
+    if (e != null) {
+      SEND_FAILURES.clear();
+      throw new AssertionError("The test producer could not send a record", e);
     }
   }
 
@@ -149,11 +178,14 @@ final class Fixture {
     }
   }
 
-  /** Runs an await; on timeout prints every thread's stack first, to show what was stuck. */
-  static void orDump(Runnable awaiting) {
+  /**
+   * Awaits a condition; on timeout fails with {@code state} (counters, offsets, the runtime's
+   * failure) in the message and prints every thread's stack, to show what was stuck.
+   */
+  static void awaitOrExplain(Duration max, Callable<Boolean> condition, Supplier<String> state) {
     try {
-      awaiting.run();
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      await().atMost(max).until(condition);
+    } catch (ConditionTimeoutException e) {
       StringBuilder b = new StringBuilder("Thread dump at await timeout:\n");
       Thread.getAllStackTraces()
           .forEach(
@@ -164,7 +196,26 @@ final class Fixture {
                 }
               });
       System.err.println(b);
-      throw e;
+      String what;
+      try {
+        what = state.get();
+      } catch (RuntimeException stateFailed) {
+        what = "(state unavailable: " + stateFailed + ")";
+      }
+      throw new AssertionError("Not reached within " + max + ": " + what, e);
+    }
+  }
+
+  /** The sum of a topic's end offsets: how many records it holds. */
+  static long endOffsetsTotal(KafkaBroker broker, String topic, int partitions) throws Exception {
+    try (Admin admin = Admin.create(broker.clientProperties())) {
+      Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+      for (int p = 0; p < partitions; p++) {
+        specs.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
+      return admin.listOffsets(specs).all().get(10, TimeUnit.SECONDS).values().stream()
+          .mapToLong(o -> o.offset())
+          .sum();
     }
   }
 

@@ -85,6 +85,7 @@ class OutboxInSameTransactionIT {
         sent += copies;
       }
       producer.flush();
+      Fixture.checkSent();
     }
     try (OutboxRelay relay =
             OutboxRelay.builder()

@@ -42,6 +42,7 @@ class PerKeyParallelIT {
         }
       }
       producer.flush();
+      Fixture.checkSent();
     }
   }
 
