@@ -29,7 +29,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -61,6 +65,9 @@ final class Pipeline implements AutoCloseable {
   /** JDBC URL of the relays and consumers (a proxy's, to cut their connections). */
   String componentJdbcUrl;
 
+  /** Kafka client settings added to the relays' producers and the consumers. */
+  final Map<String, Object> clientOverrides = new HashMap<>();
+
   int relayBatchSize = 200;
   int relayWorkers = 2;
   Duration leaseDuration = Duration.ofSeconds(3);
@@ -91,12 +98,14 @@ final class Pipeline implements AutoCloseable {
 
   /** Starts one more relay instance with its own connection pool. */
   OutboxRelay startRelay() {
+    Map<String, Object> producer = new HashMap<>(broker.clientProperties());
+    producer.putAll(clientOverrides);
     OutboxRelay relay =
         relayCustomizer
             .apply(
                 OutboxRelay.builder()
                     .jdbcUrl(componentJdbcUrl, db.user(), db.password())
-                    .producerProperties(new HashMap<>(broker.clientProperties()))
+                    .producerProperties(producer)
                     .lanes(LANES)
                     .batchSize(relayBatchSize)
                     .workers(relayWorkers)
@@ -127,6 +136,7 @@ final class Pipeline implements AutoCloseable {
   ConsumerRuntime startConsumer() {
     Map<String, Object> props = new HashMap<>(broker.clientProperties());
     props.put("auto.offset.reset", "earliest");
+    props.putAll(clientOverrides);
     ConsumerRuntime runtime =
         consumerCustomizer
             .apply(
@@ -214,6 +224,41 @@ final class Pipeline implements AutoCloseable {
       return true;
     } catch (ConditionTimeoutException e) {
       return false;
+    }
+  }
+
+  /**
+   * Waits until the group's committed offsets reach the end of every partition: every record,
+   * duplicates included, went through a consumer.
+   */
+  void awaitGroupCaughtUp(Duration atMost) {
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(250))
+        .ignoreExceptions()
+        .until(() -> lag() == 0);
+  }
+
+  /** Records of the topic not yet committed by the group. */
+  long lag() throws Exception {
+    try (Admin admin = Admin.create(broker.clientProperties())) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+      admin
+          .describeTopics(List.of(topic))
+          .allTopicNames()
+          .get()
+          .get(topic)
+          .partitions()
+          .forEach(
+              pi -> latest.put(new TopicPartition(topic, pi.partition()), OffsetSpec.latest()));
+      long lag = 0;
+      for (var e : admin.listOffsets(latest).all().get().entrySet()) {
+        OffsetAndMetadata c = committed.get(e.getKey());
+        lag += e.getValue().offset() - (c == null ? 0 : c.offset());
+      }
+      return lag;
     }
   }
 
