@@ -1,0 +1,236 @@
+package dev.keel.saga.internal;
+
+import dev.keel.consumer.ConsumerRuntime;
+import dev.keel.consumer.ListenerDefinition;
+import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.RetriableKeelException;
+import dev.keel.event.json.JsonCodec;
+import dev.keel.event.sql.SchemaInstaller;
+import dev.keel.event.sql.SqlDialect;
+import dev.keel.saga.SagaAdmin;
+import dev.keel.saga.SagaDefinition;
+import dev.keel.saga.SagaOrchestrator;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The orchestrator: a reply consumer, a deadline scanner and the engine they share. */
+public final class DefaultSagaOrchestrator implements SagaOrchestrator {
+  private static final Logger log = LoggerFactory.getLogger(DefaultSagaOrchestrator.class);
+
+  private final OrchestratorConfig config;
+  private final Map<String, SagaDefinition<?>> definitions = new LinkedHashMap<>();
+  private final SagaMetrics metrics;
+  private volatile SagaEngine engine;
+  private volatile SagaStore store;
+  private volatile DeadlineScanner scanner;
+  private ConsumerRuntime runtime;
+  private ScheduledExecutorService scheduler;
+  private boolean started;
+  private volatile boolean closed;
+
+  /**
+   * An orchestrator; use {@link SagaOrchestrator#builder()}.
+   *
+   * @param config the validated configuration
+   */
+  public DefaultSagaOrchestrator(OrchestratorConfig config) {
+    this.config = config;
+    for (SagaDefinition<?> d : config.definitions()) {
+      definitions.put(d.name(), d);
+    }
+    this.metrics = new SagaMetrics(config.meterRegistry());
+  }
+
+  @Override
+  public synchronized void start() {
+    if (started || closed) {
+      throw new IllegalStateException("SagaOrchestrator already started or closed");
+    }
+    started = true;
+    SqlDialect dialect =
+        config.dialect() != null ? config.dialect() : SqlDialect.detect(config.dataSource());
+    init(dialect);
+    if (config.installSchema()) {
+      SchemaInstaller.builder()
+          .dataSource(config.dataSource())
+          .dialect(dialect)
+          .tableNames(config.tableNames())
+          .build()
+          .install("saga");
+    }
+    Set<String> replyTopics = new LinkedHashSet<>();
+    definitions.values().forEach(d -> d.replyTopic().ifPresent(replyTopics::add));
+    if (!replyTopics.isEmpty()) {
+      ConsumerRuntime.Builder b =
+          ConsumerRuntime.builder()
+              .consumerProperties(config.consumerProperties())
+              .dataSource(config.dataSource())
+              .dialect(dialect)
+              .tableNames(config.tableNames())
+              .clock(config.clock())
+              .meterRegistry(config.meterRegistry());
+      for (String topic : replyTopics) {
+        b.listener(
+            ListenerDefinition.builder()
+                .name("saga replies " + topic)
+                .topic(topic)
+                .group(config.group())
+                .handler(d -> engine.onReply(d.connection(), d.event()))
+                .build());
+      }
+      runtime = config.consumerCustomizer().apply(b).build();
+      runtime.start();
+    }
+    scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "keel-saga-deadlines");
+              t.setDaemon(true);
+              return t;
+            });
+    long every = config.scanInterval().toMillis();
+    scheduler.scheduleWithFixedDelay(this::scanQuietly, every, every, TimeUnit.MILLISECONDS);
+    log.info(
+        "Keel saga orchestrator started: {} definitions, group {}",
+        definitions.size(),
+        config.group());
+  }
+
+  private synchronized void init(SqlDialect dialect) {
+    if (engine == null) {
+      store = new SagaStore(dialect, config.tableNames());
+      engine =
+          new SagaEngine(
+              definitions, store, config.outbox(), JsonCodec.create(), config.clock(), metrics);
+      scanner =
+          new DeadlineScanner(
+              config.dataSource(), store, engine, config.clock(), config.scanBatchSize());
+    }
+  }
+
+  private void ensureInit(Connection tx) throws SQLException {
+    if (engine == null) {
+      init(config.dialect() != null ? config.dialect() : SqlDialect.detect(tx));
+    }
+  }
+
+  @Override
+  public <D> UUID start(Connection tx, SagaDefinition<D> definition, D data) {
+    if (definition == null || definitions.get(definition.name()) != definition) {
+      throw new KeelConfigurationException(
+          "SagaOrchestrator.start: definition "
+              + (definition == null ? "null" : definition.name())
+              + " is not registered with this orchestrator");
+    }
+    if (data == null) {
+      throw new KeelConfigurationException(
+          "SagaOrchestrator.start: data of saga " + definition.name() + " must not be null");
+    }
+    try {
+      if (tx.getAutoCommit()) {
+        throw new KeelConfigurationException(
+            "SagaOrchestrator.start: saga "
+                + definition.name()
+                + " must start in an open transaction (auto-commit is on)");
+      }
+      ensureInit(tx);
+      return engine.start(tx, definition, data);
+    } catch (SQLException e) {
+      throw new RetriableKeelException(
+          "Saga " + definition.name() + " could not be started: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public UUID start(Connection tx, String sagaName, Object data) {
+    SagaEngine.requireDefinition(definitions, sagaName);
+    SagaDefinition<Object> def = (SagaDefinition<Object>) definitions.get(sagaName);
+    if (data == null || !def.dataType().isInstance(data)) {
+      throw new KeelConfigurationException(
+          "SagaOrchestrator.start: saga "
+              + sagaName
+              + " needs data of type "
+              + def.dataType().getName()
+              + ", was "
+              + (data == null ? "null" : data.getClass().getName()));
+    }
+    return start(tx, def, data);
+  }
+
+  @Override
+  public int scanDeadlinesNow() {
+    if (engine == null) {
+      init(config.dialect() != null ? config.dialect() : SqlDialect.detect(config.dataSource()));
+    }
+    int handled = scanner.scan();
+    metrics.stuck(admin().countStuck(config.stuckThreshold()));
+    return handled;
+  }
+
+  private void scanQuietly() {
+    if (closed) {
+      return;
+    }
+    try {
+      scanDeadlinesNow();
+    } catch (RuntimeException e) {
+      log.warn("Keel saga deadline scan failed: {}", e.getMessage());
+    }
+  }
+
+  @Override
+  public SagaAdmin admin() {
+    return SagaAdmin.builder()
+        .dataSource(config.dataSource())
+        .dialect(store != null ? store.dialect() : config.dialect())
+        .tableNames(config.tableNames())
+        .clock(config.clock())
+        .build();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (scheduler != null) {
+      scheduler.shutdown();
+      try {
+        scheduler.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (runtime != null) {
+      runtime.close();
+    }
+    metrics.close();
+  }
+
+  /**
+   * Stops like a killed process would, for crash tests: the scanner thread is interrupted, and the
+   * reply consumer is shut down without waiting for anything in flight. Not part of the public API.
+   */
+  public synchronized void simulateCrash() {
+    closed = true;
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+    }
+    if (runtime != null) {
+      runtime.close();
+    }
+    metrics.close();
+  }
+}

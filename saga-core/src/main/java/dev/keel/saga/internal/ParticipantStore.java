@@ -1,0 +1,107 @@
+package dev.keel.saga.internal;
+
+import dev.keel.event.sql.SqlDialect;
+import dev.keel.event.sql.TableNames;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/** The {@code keel_saga_participant} rows, read and written in the delivery's transaction. */
+final class ParticipantStore {
+  static final String APPLIED = "ACTION_APPLIED";
+  static final String FAILED = "ACTION_FAILED";
+  static final String COMPENSATED = "COMPENSATED";
+  static final String EMPTY = "EMPTY_COMPENSATED";
+
+  private final SqlDialect dialect;
+  private final String table;
+
+  ParticipantStore(SqlDialect dialect, TableNames names) {
+    this.dialect = dialect;
+    this.table = names.sql(dialect, "saga_participant");
+  }
+
+  /** The row's state, locked for the rest of the transaction; null when there is none. */
+  String lock(Connection c, String group, String saga, String step) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT action_state FROM "
+                + table
+                + " WHERE participant_group = ? AND saga_id = ? AND step = ? FOR UPDATE")) {
+      ps.setString(1, group);
+      ps.setString(2, saga);
+      ps.setString(3, step);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  Stored stored(Connection c, String group, String saga, String step) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT reply_type, reply_payload FROM "
+                + table
+                + " WHERE participant_group = ? AND saga_id = ? AND step = ?")) {
+      ps.setString(1, group);
+      ps.setString(2, saga);
+      ps.setString(3, step);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        String payload = rs.getString(2);
+        return new Stored(
+            rs.getString(1), (payload == null ? "{}" : payload).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  /**
+   * Inserts the row (when {@code previous} is null) or moves it to a new state. A concurrent insert
+   * of the same row fails on the primary key, and the delivery is retried.
+   */
+  void put(
+      Connection c,
+      String group,
+      String saga,
+      String step,
+      String previous,
+      String state,
+      String replyType,
+      String replyPayload)
+      throws SQLException {
+    String sql =
+        previous == null
+            ? "INSERT INTO "
+                + table
+                + " (action_state, reply_type, reply_payload, updated_at, participant_group,"
+                + " saga_id, step) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            : "UPDATE "
+                + table
+                + " SET action_state = ?, reply_type = ?, reply_payload = ?, updated_at = ?"
+                + " WHERE participant_group = ? AND saga_id = ? AND step = ?";
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, state);
+      ps.setString(2, replyType);
+      ps.setString(3, replyPayload);
+      Instant now = Instant.now();
+      if (dialect.isMySqlFamily()) {
+        ps.setTimestamp(4, Timestamp.from(now));
+      } else {
+        ps.setObject(4, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+      }
+      ps.setString(5, group);
+      ps.setString(6, saga);
+      ps.setString(7, step);
+      ps.executeUpdate();
+    }
+  }
+
+  /** A stored success reply. */
+  record Stored(String replyType, byte[] payload) {}
+}
