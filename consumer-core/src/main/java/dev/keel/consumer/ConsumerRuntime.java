@@ -70,6 +70,18 @@ public interface ConsumerRuntime extends AutoCloseable {
    */
   void start();
 
+  /**
+   * The listeners this runtime runs, annotated methods included, in registration order. Read-only;
+   * the advisor describes a running service from it.
+   */
+  List<ListenerDefinition> listeners();
+
+  /** The retry policy failed records go through before they are dead-lettered. */
+  RetryPolicy retryPolicy();
+
+  /** How long dedupe rows are kept: redeliveries older than this are no longer recognised. */
+  Duration dedupeRetention();
+
   /** Whether started and neither closed nor stopped by a fatal failure. */
   boolean isRunning();
 

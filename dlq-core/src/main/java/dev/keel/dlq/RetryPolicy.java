@@ -80,6 +80,15 @@ public interface RetryPolicy {
   /** The cap on any single delay. */
   Duration maxDelay();
 
+  /** The delay before the second attempt, before jitter. */
+  Duration initialDelay();
+
+  /** The growth factor between consecutive delays. */
+  double multiplier();
+
+  /** The randomization factor of each delay, from 0 (none) to 1. */
+  double jitter();
+
   /**
    * The longest a record of this class can spend waiting between attempts (the sum of capped
    * delays, with jitter at its maximum), or null when attempts are unbounded. In-place retry blocks

@@ -74,6 +74,12 @@ public interface Outbox {
   /** The lane of a partition key: a stable hash of its UTF-8 bytes modulo {@link #lanes()}. */
   int laneOf(String key);
 
+  /** The contracts appended events are checked against ({@link EventContracts#none()} if unset). */
+  EventContracts contracts();
+
+  /** Whether events appended for this topic must carry a key. */
+  boolean requiresKey(String topic);
+
   /** Builds an {@link Outbox}. Not thread-safe; {@link #build()} copies the configuration. */
   final class Builder {
     private TableNames tableNames = TableNames.defaults();

@@ -5,10 +5,12 @@ import dev.keel.consumer.ListenerDefinition;
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.InPlaceRetry;
+import dev.keel.dlq.RetryPolicy;
 import dev.keel.dlq.micrometer.DlqMetrics;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -39,6 +41,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
 
   private final RuntimeConfig config;
   private final List<SubscriptionPlan> plans;
+  private final List<ListenerDefinition> listeners;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final List<PollLoop> loops = new CopyOnWriteArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
@@ -62,6 +65,22 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
   public DefaultConsumerRuntime(RuntimeConfig config, List<ListenerDefinition> listeners) {
     this.config = config;
     this.plans = SubscriptionPlan.plan(listeners, config.threads());
+    this.listeners = List.copyOf(listeners);
+  }
+
+  @Override
+  public List<ListenerDefinition> listeners() {
+    return listeners;
+  }
+
+  @Override
+  public RetryPolicy retryPolicy() {
+    return config.retryPolicy();
+  }
+
+  @Override
+  public Duration dedupeRetention() {
+    return config.dedupeRetention();
   }
 
   @Override

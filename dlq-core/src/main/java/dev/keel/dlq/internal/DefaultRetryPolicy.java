@@ -91,6 +91,21 @@ public final class DefaultRetryPolicy implements RetryPolicy {
   }
 
   @Override
+  public Duration initialDelay() {
+    return initialDelay;
+  }
+
+  @Override
+  public double multiplier() {
+    return multiplier;
+  }
+
+  @Override
+  public double jitter() {
+    return jitter;
+  }
+
+  @Override
   public Duration maxTotalDelay(FailureClass failureClass) {
     int max = maxAttempts(failureClass);
     if (max == UNBOUNDED) {

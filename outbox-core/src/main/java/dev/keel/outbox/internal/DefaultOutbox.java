@@ -52,6 +52,16 @@ public final class DefaultOutbox implements Outbox {
   }
 
   @Override
+  public EventContracts contracts() {
+    return contracts;
+  }
+
+  @Override
+  public boolean requiresKey(String topic) {
+    return allTopicsKeyed || keyedTopics.contains(topic);
+  }
+
+  @Override
   public int laneOf(String key) {
     return Lanes.of(key, new UUID(0, 0), lanes);
   }
@@ -130,7 +140,7 @@ public final class DefaultOutbox implements Outbox {
               + " bytes, over the limit of "
               + maxPayloadBytes);
     }
-    if (e.key().isEmpty() && (allTopicsKeyed || keyedTopics.contains(e.topic()))) {
+    if (e.key().isEmpty() && requiresKey(e.topic())) {
       throw new InvalidEventException(
           "Outbox: event "
               + e.id()
