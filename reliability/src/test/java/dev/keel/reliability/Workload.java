@@ -44,6 +44,9 @@ final class Workload implements AutoCloseable {
 
   Duration lateCommitDelay = Duration.ofMillis(300);
 
+  /** Applied to every event before it is appended (to make some of them poison, say). */
+  java.util.function.UnaryOperator<Event> transform = e -> e;
+
   /** Prefix of this workload's keys; two workloads of one pipeline need different prefixes. */
   String keyPrefix = "key-";
 
@@ -110,14 +113,15 @@ final class Workload implements AutoCloseable {
   }
 
   private Event event(String key, int k, int seq) {
-    return Event.builder()
-        .id(UUID.randomUUID())
-        .type("item.added")
-        .topic(pipeline.topic)
-        .key(key)
-        .source("reliability")
-        .payload(("{\"k\":" + k + ",\"seq\":" + seq + "}").getBytes(StandardCharsets.UTF_8))
-        .build();
+    return transform.apply(
+        Event.builder()
+            .id(UUID.randomUUID())
+            .type("item.added")
+            .topic(pipeline.topic)
+            .key(key)
+            .source("reliability")
+            .payload(("{\"k\":" + k + ",\"seq\":" + seq + "}").getBytes(StandardCharsets.UTF_8))
+            .build());
   }
 
   private void transact(List<Event> batch, List<int[]> rows, boolean rollback, boolean late) {
