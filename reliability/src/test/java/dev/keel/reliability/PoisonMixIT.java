@@ -187,11 +187,17 @@ class PoisonMixIT {
           .add("longest hold of a key by a poison record ms", longestHoldMillis)
           .add("effects before replay", effectsBeforeReplay)
           .add("replayed first / second time", first.records() + " / " + second.records())
-          .add("all events but the undecodable: lost / effective duplicates / log order violations",
-              report.lost().size() + " / " + report.effectiveDuplicates() + " / "
+          .add(
+              "all events but the undecodable: lost / effective duplicates / log order violations",
+              report.lost().size()
+                  + " / "
+                  + report.effectiveDuplicates()
+                  + " / "
                   + report.logOrderViolations())
-          .add("keys with poison: effects applied out of order by the replay (by design without"
-              + " ordered mode)", report.effectOrderViolations() + " of " + poisonKeys.size())
+          .add(
+              "keys with poison: effects applied out of order by the replay (by design without"
+                  + " ordered mode)",
+              report.effectOrderViolations() + " of " + poisonKeys.size())
           .add("checker on the keys without poison", "")
           .print(clean);
       assertThat(report.lost()).as(report.toString()).isEmpty();
