@@ -1,7 +1,7 @@
 package dev.keel.saga;
 
 import dev.keel.event.FailureClass;
-import dev.keel.event.NonRetriableKeelException;
+import dev.keel.event.KeelException;
 import java.util.Objects;
 
 /**
@@ -9,10 +9,11 @@ import java.util.Objects;
  * with a reply, rather than to have the delivery retried. The failure reply's type is a fact, such
  * as {@code payment.declined}.
  *
- * <p>The failure class decides what a retry-forward policy does: {@code TRANSIENT} is retried,
- * {@code BUSINESS} normally is not.
+ * <p>It is not a poison-message signal: the participant helper turns it into a failure reply, and
+ * the orchestrator, not the consumer runtime, decides what happens next. The failure class decides
+ * what a retry-forward policy does: {@code TRANSIENT} is retried, {@code BUSINESS} normally is not.
  */
-public class SagaStepFailure extends NonRetriableKeelException {
+public class SagaStepFailure extends KeelException {
   private static final long serialVersionUID = 1L;
 
   private final String replyType;

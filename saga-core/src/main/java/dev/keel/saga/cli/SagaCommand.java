@@ -1,0 +1,253 @@
+package dev.keel.saga.cli;
+
+import dev.keel.event.sql.TableNames;
+import dev.keel.saga.SagaAdmin;
+import dev.keel.saga.SagaAuditEntry;
+import dev.keel.saga.SagaState;
+import dev.keel.saga.SagaView;
+import dev.keel.saga.StepLogEntry;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code keel saga}: list, show, stuck, retry, resolve and audit sagas.
+ *
+ * <pre>
+ * keel saga list    --jdbc-url jdbc:postgresql://db/app --state COMPENSATION_FAILED
+ * keel saga show    --jdbc-url ... 0190c1e2-...
+ * keel saga stuck   --jdbc-url ... --older-than PT15M
+ * keel saga retry   --jdbc-url ... 0190c1e2-... --actor alice --reason "payments fixed"
+ * keel saga resolve --jdbc-url ... 0190c1e2-... --actor alice --reason "refunded by hand"
+ * </pre>
+ */
+@Command(
+    name = "saga",
+    mixinStandardHelpOptions = true,
+    description = "Sagas: list, show, stuck, retry, resolve, audit.",
+    subcommands = {
+      SagaCommand.ListSagas.class,
+      SagaCommand.Show.class,
+      SagaCommand.Stuck.class,
+      SagaCommand.Retry.class,
+      SagaCommand.Resolve.class,
+      SagaCommand.Audit.class
+    })
+public final class SagaCommand implements Runnable {
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  /** Without a subcommand: prints the usage. */
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** Where the tables are. */
+  static final class Db {
+    @Option(names = "--jdbc-url", required = true, description = "JDBC URL of the database.")
+    String jdbcUrl;
+
+    @Option(names = "--db-user", description = "Database user.")
+    String user;
+
+    @Option(
+        names = "--db-password-env",
+        defaultValue = "KEEL_DB_PASSWORD",
+        description = "Environment variable holding the password (default ${DEFAULT-VALUE}).")
+    String passwordEnv;
+
+    @Option(names = "--schema", description = "Schema of Keel's tables.")
+    String schema;
+
+    @Option(
+        names = "--prefix",
+        defaultValue = "keel_",
+        description = "Table prefix (default ${DEFAULT-VALUE}).")
+    String prefix;
+
+    SagaAdmin admin() {
+      String password = passwordEnv == null ? null : System.getenv(passwordEnv);
+      return SagaAdmin.builder()
+          .dataSource(new SimpleDataSource(jdbcUrl, user, password == null ? "" : password))
+          .tableNames(TableNames.of(schema, prefix))
+          .build();
+    }
+  }
+
+  abstract static class Base implements Callable<Integer> {
+    @Mixin Db db;
+
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    static void row(PrintWriter out, SagaView v) {
+      out.printf(
+          Locale.ROOT,
+          "%s  %-20s %-19s step=%s attempt=%d progress=%s%s%n",
+          v.id(),
+          v.name(),
+          v.state(),
+          v.step(),
+          v.attempt(),
+          v.lastProgressAt(),
+          v.failureReason() == null ? "" : "  reason=" + v.failureReason());
+    }
+  }
+
+  /** {@code keel saga list}. */
+  @Command(name = "list", description = "Sagas in a state (default: the operator list).")
+  static final class ListSagas extends Base {
+    @Option(
+        names = "--state",
+        description = "RUNNING, COMPENSATING, COMPLETED, COMPENSATED, FAILED, COMPENSATION_FAILED.")
+    SagaState state;
+
+    @Option(names = "--limit", defaultValue = "100", description = "At most this many.")
+    int limit;
+
+    @Override
+    public Integer call() {
+      SagaAdmin admin = db.admin();
+      List<SagaView> sagas =
+          state == null ? admin.compensationFailed() : admin.byState(state, limit);
+      sagas.forEach(v -> row(out(), v));
+      out().printf("%d saga(s)%n", sagas.size());
+      return 0;
+    }
+  }
+
+  /** {@code keel saga show}. */
+  @Command(name = "show", description = "One saga with its step log.")
+  static final class Show extends Base {
+    @Parameters(index = "0", description = "The saga id.")
+    UUID id;
+
+    @Option(names = "--data", description = "Also print the saga data JSON.")
+    boolean data;
+
+    @Override
+    public Integer call() {
+      SagaView v = db.admin().byId(id).orElse(null);
+      if (v == null) {
+        spec.commandLine().getErr().println("keel: no saga " + id);
+        return 1;
+      }
+      row(out(), v);
+      if (v.resolvedBy() != null) {
+        out().println("resolved by " + v.resolvedBy());
+      }
+      for (StepLogEntry e : v.log()) {
+        out()
+            .printf(
+                Locale.ROOT,
+                "  %3d %s %-20s %-18s attempt=%d %s%n",
+                e.seq(),
+                e.at(),
+                e.step() == null ? "-" : e.step(),
+                e.kind(),
+                e.attempt(),
+                e.detail() == null ? "" : e.detail());
+      }
+      if (data) {
+        out().println(v.dataJson());
+      }
+      return 0;
+    }
+  }
+
+  /** {@code keel saga stuck}. */
+  @Command(name = "stuck", description = "In-flight sagas without progress for too long.")
+  static final class Stuck extends Base {
+    @Option(
+        names = "--older-than",
+        defaultValue = "PT10M",
+        description =
+            "No progress for longer than this ISO-8601 duration (default ${DEFAULT-VALUE}).")
+    Duration olderThan;
+
+    @Option(names = "--limit", defaultValue = "100", description = "At most this many.")
+    int limit;
+
+    @Override
+    public Integer call() {
+      List<SagaView> sagas = db.admin().stuck(olderThan, limit);
+      sagas.forEach(v -> row(out(), v));
+      out().printf("%d stuck saga(s)%n", sagas.size());
+      return 0;
+    }
+  }
+
+  /** {@code keel saga retry}. */
+  @Command(name = "retry", description = "Retry the failed compensation of a saga (audited).")
+  static final class Retry extends Base {
+    @Parameters(index = "0", description = "The saga id.")
+    UUID id;
+
+    @Option(names = "--actor", required = true, description = "Who retries.")
+    String actor;
+
+    @Option(names = "--reason", description = "Why.")
+    String reason;
+
+    @Override
+    public Integer call() {
+      db.admin().retryCompensation(id, actor, reason);
+      out().println("saga " + id + ": compensation retry scheduled");
+      return 0;
+    }
+  }
+
+  /** {@code keel saga resolve}. */
+  @Command(name = "resolve", description = "Record a by-hand resolution of a saga (audited).")
+  static final class Resolve extends Base {
+    @Parameters(index = "0", description = "The saga id.")
+    UUID id;
+
+    @Option(names = "--actor", required = true, description = "Who resolved it.")
+    String actor;
+
+    @Option(names = "--reason", required = true, description = "What was done by hand.")
+    String reason;
+
+    @Override
+    public Integer call() {
+      db.admin().resolve(id, actor, reason);
+      out().println("saga " + id + ": resolved by " + actor);
+      return 0;
+    }
+  }
+
+  /** {@code keel saga audit}. */
+  @Command(name = "audit", description = "Operator actions on a saga.")
+  static final class Audit extends Base {
+    @Parameters(index = "0", description = "The saga id.")
+    UUID id;
+
+    @Override
+    public Integer call() {
+      for (SagaAuditEntry a : db.admin().audit(id)) {
+        out()
+            .printf(
+                Locale.ROOT,
+                "%s %-18s %s %s%n",
+                a.at(),
+                a.action(),
+                a.actor(),
+                a.reason() == null ? "" : a.reason());
+      }
+      return 0;
+    }
+  }
+}
