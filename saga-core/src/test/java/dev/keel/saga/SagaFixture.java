@@ -51,8 +51,12 @@ final class SagaFixture implements AutoCloseable {
     final Map<String, AtomicInteger> transientFailures = new ConcurrentHashMap<>();
     final Set<String> businessFailures = ConcurrentHashMap.newKeySet();
     final Set<String> failingCompensations = ConcurrentHashMap.newKeySet();
+    final Set<String> failingOrders = ConcurrentHashMap.newKeySet();
 
-    void check(String commandType) {
+    void check(String commandType, String orderId) {
+      if (commandType.equals("shipment.create") && failingOrders.contains(orderId)) {
+        throw new SagaStepFailure("shipment.refused", FailureClass.BUSINESS, "no carrier");
+      }
       AtomicInteger left = transientFailures.get(commandType);
       if (left != null && left.getAndDecrement() > 0) {
         throw new SagaStepFailure(commandType + "-failed", FailureClass.TRANSIENT, "try again");
@@ -181,7 +185,7 @@ final class SagaFixture implements AutoCloseable {
       SagaParticipant.Builder p, String topic, String command, String reply, boolean undo) {
     CommandHandler<OrderData> h =
         cmd -> {
-          script.check(command);
+          script.check(command, cmd.payload().orderId());
           effect(cmd.connection(), cmd.payload().orderId(), command, cmd.attempt());
           return command.equals("payment.authorize")
               ? new Authorized("auth-" + cmd.payload().orderId())
