@@ -10,7 +10,6 @@ import dev.keel.test.Topics;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,9 +69,5 @@ class RelayCrashIT {
       assertThat(report.committed()).isEqualTo(EVENTS);
       assertThat(report.rawDuplicates()).isLessThanOrEqualTo(bound);
     }
-  }
-
-  static void sleep(long millis) throws InterruptedException {
-    TimeUnit.MILLISECONDS.sleep(millis);
   }
 }
