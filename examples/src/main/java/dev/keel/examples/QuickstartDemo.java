@@ -32,6 +32,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * / {@code KEEL_JDBC_URL}).
  */
 public final class QuickstartDemo {
+  /** The demo's topic. */
+  static final String TOPIC = "quickstart.orders";
+
   /** The payload of {@code order.placed}. */
   public record OrderPlaced(String orderId, String customer, BigDecimal total) {}
 
@@ -50,7 +53,7 @@ public final class QuickstartDemo {
         IsolatedDatabase db = postgres.createIsolated("quickstart")) {
       System.out.println("  Kafka:      " + kafka.describe());
       System.out.println("  PostgreSQL: " + postgres.describe());
-      kafka.createTopic("orders", 3);
+      kafka.createTopic(TOPIC, 3);
       code = run(kafka, db.dataSource());
     }
     System.exit(code);
@@ -58,7 +61,7 @@ public final class QuickstartDemo {
 
   static int run(KafkaBroker kafka, DataSource ds) throws Exception {
     JsonCodec json = JsonCodec.create();
-    Outbox outbox = Outbox.builder().requireKey("orders").build();
+    Outbox outbox = Outbox.builder().requireKey(TOPIC).build();
     try (OutboxRelay relay =
         OutboxRelay.builder().dataSource(ds).producerProperties(kafka.clientProperties()).build()) {
       relay.start();
@@ -89,7 +92,7 @@ public final class QuickstartDemo {
                   c,
                   Event.builder()
                       .type("order.placed")
-                      .topic("orders")
+                      .topic(TOPIC)
                       .key(o[0])
                       .source("order-service")
                       .payload(json.encode(new OrderPlaced(o[0], o[1], new BigDecimal(o[2]))))
@@ -116,12 +119,12 @@ public final class QuickstartDemo {
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "quickstart");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<UUID> seen = new ArrayList<>();
-    System.out.println("Consumed from Kafka topic 'orders':");
+    System.out.println("Consumed from Kafka topic '" + TOPIC + "':");
     System.out.printf(
         "  %-36s  %-12s  %-5s  %-8s  %s%n", "keel-event-id", "type", "key", "customer", "total");
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of("orders"));
+      consumer.subscribe(List.of(TOPIC));
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (seen.size() < committed.size() && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {

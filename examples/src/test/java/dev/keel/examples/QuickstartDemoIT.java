@@ -17,7 +17,7 @@ class QuickstartDemoIT {
   @Test
   void demoPublishesExactlyTheCommittedEvents(KafkaBroker kafka, IsolatedDatabase db)
       throws Exception {
-    kafka.createTopic("orders", 3);
+    kafka.createTopic(QuickstartDemo.TOPIC, 3);
     assertThat(QuickstartDemo.run(kafka, db.dataSource())).isZero();
     try (Connection c = db.dataSource().getConnection();
         Statement st = c.createStatement();
