@@ -5,14 +5,11 @@ import static org.awaitility.Awaitility.await;
 import dev.keel.consumer.ConsumerRuntime;
 import dev.keel.consumer.ListenerDefinition;
 import dev.keel.consumer.Ordering;
-import dev.keel.event.EventHeaders;
 import dev.keel.outbox.Outbox;
 import dev.keel.outbox.OutboxRelay;
 import dev.keel.outbox.internal.DefaultOutboxRelay;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
-import dev.keel.test.TopicRecorder;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,10 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -58,7 +53,7 @@ final class Pipeline implements AutoCloseable {
   final Set<UUID> rolledBack = ConcurrentHashMap.newKeySet();
   final List<OutboxRelay> relays = new CopyOnWriteArrayList<>();
   final List<ConsumerRuntime> consumers = new CopyOnWriteArrayList<>();
-  private final TopicRecorder<Observation> log;
+  private final LogRecorder log;
   private final AtomicInteger instances = new AtomicInteger();
   private final AtomicInteger handled = new AtomicInteger();
 
@@ -87,20 +82,7 @@ final class Pipeline implements AutoCloseable {
     exec(
         "CREATE TABLE effect (seq BIGSERIAL PRIMARY KEY, event_id UUID NOT NULL, k TEXT NOT NULL,"
             + " worker TEXT)");
-    this.log = new TopicRecorder<>(broker, topic, Pipeline::observe);
-  }
-
-  /** A record as the checker sees it; one without a readable id gets the nil UUID. */
-  private static Observation observe(ConsumerRecord<byte[], byte[]> r) {
-    Header id = r.headers().lastHeader(EventHeaders.EVENT_ID);
-    UUID uuid;
-    try {
-      uuid = UUID.fromString(new String(id.value(), StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      uuid = new UUID(0, 0);
-    }
-    return new Observation(
-        uuid, r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8));
+    this.log = new LogRecorder(broker, topic);
   }
 
   /** Starts one more relay instance with its own connection pool. */
@@ -201,7 +183,7 @@ final class Pipeline implements AutoCloseable {
 
   /** Distinct event ids read from the topic so far. */
   long logDistinct() {
-    return log.values().stream().map(Observation::id).distinct().count();
+    return log.distinct();
   }
 
   long committedCount() {
@@ -222,7 +204,7 @@ final class Pipeline implements AutoCloseable {
     try {
       await()
           .atMost(atMost)
-          .pollInterval(Duration.ofMillis(200))
+          .pollInterval(Duration.ofMillis(500))
           .ignoreExceptions()
           .until(
               () -> {
@@ -346,7 +328,7 @@ final class Pipeline implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void close() throws InterruptedException {
     for (ConsumerRuntime c : consumers) {
       c.close();
     }
