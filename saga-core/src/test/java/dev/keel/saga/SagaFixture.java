@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
@@ -92,12 +93,29 @@ final class SagaFixture implements AutoCloseable {
     installer.install("outbox");
     installer.install("saga");
     exec(
-        "CREATE TABLE saga_effect (order_id VARCHAR(64) NOT NULL, command VARCHAR(64) NOT NULL,"
+        "CREATE TABLE IF NOT EXISTS saga_effect (order_id VARCHAR(64) NOT NULL, command VARCHAR(64) NOT NULL,"
             + " attempt INT NOT NULL)");
   }
 
   /** The 4-step definition; the shipping step's failure policy and step 2's topic can vary. */
   SagaDefinition<OrderData> definition(FailurePolicy shippingPolicy, String paymentTopic) {
+    return definition(
+        inventory, payments, shipping, replies, outcomes, shippingPolicy, paymentTopic, step -> {});
+  }
+
+  /**
+   * The 4-step definition on the given topics; {@code hook} is called with the step name inside the
+   * transaction that records the step's success (reply handlers and the local action).
+   */
+  static SagaDefinition<OrderData> definition(
+      String inventory,
+      String payments,
+      String shipping,
+      String replies,
+      String outcomes,
+      FailurePolicy shippingPolicy,
+      String paymentTopic,
+      Consumer<String> hook) {
     return SagaDefinition.builder(SAGA, OrderData.class)
         .replyTopic(replies)
         .outcomeTopic(outcomes)
@@ -112,7 +130,13 @@ final class SagaFixture implements AutoCloseable {
             "reserve-stock",
             s ->
                 s.command(inventory, "stock.reserve", d -> d)
-                    .onReply("stock.reserved")
+                    .onReply(
+                        "stock.reserved",
+                        Map.class,
+                        (d, r) -> {
+                          hook.accept("reserve-stock");
+                          return d;
+                        })
                     .compensation(inventory, "stock.release", d -> d, "stock.released")
                     .timeout(Duration.ofSeconds(30)))
         .step(
@@ -122,14 +146,23 @@ final class SagaFixture implements AutoCloseable {
                     .onReply(
                         "payment.authorized",
                         Authorized.class,
-                        (d, r) -> d.withAuthorization(r.id()))
+                        (d, r) -> {
+                          hook.accept("authorize-payment");
+                          return d.withAuthorization(r.id());
+                        })
                     .compensation(payments, "payment.void", d -> d, "payment.voided")
                     .timeout(Duration.ofSeconds(30)))
         .step(
             "create-shipment",
             s ->
                 s.command(shipping, "shipment.create", d -> d)
-                    .onReply("shipment.created")
+                    .onReply(
+                        "shipment.created",
+                        Map.class,
+                        (d, r) -> {
+                          hook.accept("create-shipment");
+                          return d;
+                        })
                     .compensation(shipping, "shipment.cancel", d -> d, "shipment.cancelled")
                     .timeout(Duration.ofSeconds(30))
                     .onFailure(shippingPolicy))
@@ -138,6 +171,7 @@ final class SagaFixture implements AutoCloseable {
             s ->
                 s.local(
                         (tx, d) -> {
+                          hook.accept("confirm-order");
                           effect(tx, d.orderId(), "order.confirm", 1);
                           return d;
                         })
