@@ -1,6 +1,7 @@
 package dev.keel.dlq.cli;
 
 import java.io.PrintWriter;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -14,8 +15,9 @@ import picocli.CommandLine.Command;
  * keel dlq discard --jdbc-url ... --id 42 --actor alice
  * </pre>
  *
- * Exit code 0 on success, 1 when the command failed, 2 for a usage error. Not thread-safe; one
- * instance per invocation.
+ * Other modules add subcommands through {@link KeelCliExtension} (saga-core adds {@code keel
+ * saga}). Exit code 0 on success, 1 when the command failed, 2 for a usage error. Not thread-safe;
+ * one instance per invocation.
  */
 @Command(
     name = "keel",
@@ -44,6 +46,11 @@ public final class KeelCli implements Runnable {
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cl = new CommandLine(new KeelCli());
+    for (KeelCliExtension extension : ServiceLoader.load(KeelCliExtension.class)) {
+      if (!cl.getSubcommands().containsKey(extension.name())) {
+        cl.addSubcommand(extension.name(), extension.command());
+      }
+    }
     cl.setOut(out);
     cl.setErr(err);
     cl.setExecutionExceptionHandler(
