@@ -3,6 +3,7 @@ package dev.keel.saga;
 import static dev.keel.saga.SagaLifecycleIT.awaitTerminal;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keel.dlq.cli.KeelCli;
 import dev.keel.saga.SagaFixture.OrderData;
 import dev.keel.saga.cli.SagaCli;
 import dev.keel.test.IsolatedDatabase;
@@ -52,6 +53,14 @@ class CompensationFailedIT {
       assertThat(admin.compensationFailed()).extracting(SagaView::id).contains(retried, resolved);
       assertThat(cli("list", conn(db))).contains(retried.toString()).contains("2 saga(s)");
       assertThat(cli("show", conn(db), retried.toString())).contains("COMPENSATION_FAILED");
+      StringWriter keelOut = new StringWriter();
+      int keelCode =
+          KeelCli.run(
+              new PrintWriter(keelOut),
+              new PrintWriter(new StringWriter()),
+              args("saga", new String[] {"list"}, conn(db)));
+      assertThat(keelCode).as("keel saga list").isZero();
+      assertThat(keelOut.toString()).as("keel saga list").contains(resolved.toString());
 
       f.script.failingCompensations.clear(); // the cause is fixed
       assertThat(
