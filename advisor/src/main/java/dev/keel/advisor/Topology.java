@@ -172,10 +172,30 @@ public final class Topology {
       return this;
     }
 
-    /** Adds a service. */
+    /**
+     * Adds a service. A bare declaration (no owner, no description), as running components make,
+     * merges with a fuller one of the same name, whichever comes first; two different full
+     * declarations of one name are reported by {@link #build()}.
+     */
     public Builder service(ServiceSpec service) {
+      for (int i = 0; i < services.size(); i++) {
+        ServiceSpec known = services.get(i);
+        if (known.name().equals(service.name())) {
+          if (bare(service)) {
+            return this;
+          }
+          if (bare(known)) {
+            services.set(i, service);
+            return this;
+          }
+        }
+      }
       add(services, service);
       return this;
+    }
+
+    private static boolean bare(ServiceSpec s) {
+      return s.owner().isEmpty() && s.description().isEmpty();
     }
 
     /** Adds a topic. */

@@ -17,6 +17,7 @@ import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.contract.EventContract;
 import dev.keel.outbox.Outbox;
+import dev.keel.saga.SagaDefinition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,6 +36,7 @@ import java.util.Objects;
  *     .from(KeelComponents.kafkaTopics(adminProperties, Duration.ofSeconds(10)))
  *     .from(KeelComponents.outbox("orders", outbox))
  *     .from(KeelComponents.consumers("shipping", consumerRuntime))
+ *     .from(KeelComponents.saga("orders", fulfillment, Map.of("payments.commands", "payments")))
  *     .build();
  * System.out.println(Advisor.create().review(topology).markdown());
  * }</pre>
@@ -178,6 +180,26 @@ public final class KeelComponents {
   public static TopologySource kafkaTopics(Map<String, Object> adminProperties, Duration timeout) {
     List<TopicSpec> topics = KafkaTopicReader.read(adminProperties, timeout);
     return b -> topics.forEach(b::topic);
+  }
+
+  /**
+   * A saga definition run by an orchestrator service: the saga and its steps, the commands it sends
+   * (through the outbox, to the participant handling each command topic), the replies the
+   * participants send back on the reply topic and, when the definition has an outcome topic, the
+   * outcome facts ({@code <saga>.completed}, {@code .compensated}, {@code .failed}, {@code
+   * .compensation-failed}). Steps run locally in the orchestrator's transaction have no command and
+   * are left out; failure replies are chosen by participants at run time and are not listed.
+   *
+   * @param orchestrator the service that runs the saga, declared by this source
+   * @param definition the definition
+   * @param participants the participant service of each command topic the definition uses; every
+   *     participant is declared by this source
+   * @throws KeelConfigurationException when a command topic has no participant or the definition
+   *     has no reply topic
+   */
+  public static TopologySource saga(
+      String orchestrator, SagaDefinition<?> definition, Map<String, String> participants) {
+    return SagaDescription.of(orchestrator, definition, participants);
   }
 
   private static String name(ListenerDefinition l) {

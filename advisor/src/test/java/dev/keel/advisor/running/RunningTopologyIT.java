@@ -12,6 +12,9 @@ import dev.keel.advisor.IdempotencySpec;
 import dev.keel.advisor.Publication;
 import dev.keel.advisor.Report;
 import dev.keel.advisor.Rule;
+import dev.keel.advisor.SagaSpec;
+import dev.keel.advisor.SagaStepSpec;
+import dev.keel.advisor.ServiceSpec;
 import dev.keel.advisor.TopicSpec;
 import dev.keel.advisor.Topology;
 import dev.keel.consumer.ConsumerRuntime;
@@ -25,6 +28,7 @@ import dev.keel.event.contract.EventContracts;
 import dev.keel.event.contract.FieldRole;
 import dev.keel.event.contract.FieldType;
 import dev.keel.outbox.Outbox;
+import dev.keel.saga.SagaDefinition;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
@@ -178,6 +182,80 @@ class RunningTopologyIT {
     assertThat(Advisor.create().review(topology).findings())
         .extracting(Finding::rule)
         .contains(Rule.BREAKING_CONTRACT_CHANGE);
+  }
+
+  /** The data of the saga described below. */
+  record Order(String id) {}
+
+  @Test
+  void describesASagaDefinitionWithItsCommandsAndReplies(KafkaBroker broker, Topics topics) {
+    String stock = topics.create("stock-commands", 2);
+    String pay = topics.create("payment-commands", 2);
+    String replies = topics.create("replies", 2);
+    String outcomes = topics.create("outcomes", 2);
+    for (String t : List.of(stock, pay, replies, outcomes)) {
+      broker.createTopic(t + ".dlq", 2);
+    }
+    visible(broker, stock, pay, replies, outcomes, outcomes + ".dlq");
+    SagaDefinition<Order> fulfillment =
+        SagaDefinition.builder("order-fulfillment", Order.class)
+            .replyTopic(replies)
+            .outcomeTopic(outcomes)
+            .step(
+                "reserve-stock",
+                st ->
+                    st.command(stock, "stock.reserve", d -> d)
+                        .onReply("stock.reserved")
+                        .compensation(stock, "stock.release", d -> d, "stock.released")
+                        .timeout(Duration.ofSeconds(30)))
+            .step(
+                "capture-payment",
+                st ->
+                    st.command(pay, "payment.capture", d -> d)
+                        .onReply("payment.captured")
+                        .noCompensation()
+                        .timeout(Duration.ofSeconds(30)))
+            .build();
+
+    Topology topology =
+        Topology.builder()
+            .system("shop")
+            .service(ServiceSpec.of("orders", "orders-team"))
+            .service(ServiceSpec.of("inventory", "inventory-team"))
+            .service(ServiceSpec.of("payments", "payments-team"))
+            .from(KeelComponents.kafkaTopics(broker.clientProperties(), Duration.ofSeconds(10)))
+            .from(
+                KeelComponents.saga(
+                    "orders", fulfillment, Map.of(stock, "inventory", pay, "payments")))
+            .build();
+
+    assertThat(topology.services())
+        .extracting(ServiceSpec::name)
+        .containsExactlyInAnyOrder("orders", "inventory", "payments");
+    assertThat(topology.command("stock.reserve").orElseThrow().handler()).isEqualTo("inventory");
+    assertThat(topology.command("payment.capture").orElseThrow().sender()).isEqualTo("orders");
+    assertThat(topology.event("stock.released").orElseThrow().producer()).isEqualTo("inventory");
+    assertThat(topology.event("order-fulfillment.completed").orElseThrow().topic())
+        .isEqualTo(outcomes);
+    SagaSpec saga = topology.sagas().get(0);
+    assertThat(saga.orchestrator()).isEqualTo("orders");
+    assertThat(saga.steps())
+        .extracting(SagaStepSpec::name)
+        .containsExactly("reserve-stock", "capture-payment");
+    assertThat(saga.steps().get(0).compensation()).contains("stock.release");
+    assertThat(saga.steps().get(1).timeout()).contains(Duration.ofSeconds(30));
+
+    // The step that cannot be undone is the one finding; everything else is declared.
+    assertThat(Advisor.create().review(topology).findings())
+        .extracting(Finding::rule, Finding::element)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                Rule.SAGA_STEP_INCOMPLETE, "saga 'order-fulfillment' step 'capture-payment'"));
+
+    assertThatThrownBy(() -> KeelComponents.saga("orders", fulfillment, Map.of(stock, "inventory")))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("capture-payment")
+        .hasMessageContaining(pay);
   }
 
   @Test
