@@ -43,7 +43,7 @@ public final class Harness {
             .filter(a -> a.startsWith("--only="))
             .map(a -> a.substring(7))
             .findFirst()
-            .orElse("drain,latency,consumer,append");
+            .orElse("drain,latency,consumer,append,saga");
     int rows = quick ? 20_000 : 200_000;
     int warmup = quick ? 5_000 : 50_000;
     Report report = new Report();
@@ -89,6 +89,9 @@ public final class Harness {
       }
       if (only.contains("append")) {
         new AppendBench(db, report).run(quick ? 1_000 : 5_000);
+      }
+      if (only.contains("saga")) {
+        new SagaBench(broker, db, report).run(quick);
       }
     }
     report.print();
