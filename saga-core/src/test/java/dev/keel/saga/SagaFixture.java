@@ -36,6 +36,7 @@ import javax.sql.DataSource;
  */
 final class SagaFixture implements AutoCloseable {
   static final String SAGA = "order-fulfillment";
+  private static final AtomicInteger GROUPS = new AtomicInteger();
 
   /** The saga data. */
   record OrderData(String orderId, int amount, String authorization) {
@@ -53,10 +54,14 @@ final class SagaFixture implements AutoCloseable {
     final Set<String> businessFailures = ConcurrentHashMap.newKeySet();
     final Set<String> failingCompensations = ConcurrentHashMap.newKeySet();
     final Set<String> failingOrders = ConcurrentHashMap.newKeySet();
+    final Set<String> failOnce = ConcurrentHashMap.newKeySet();
 
-    void check(String commandType, String orderId) {
+    void check(String commandType, String orderId, int attempt) {
       if (commandType.equals("shipment.create") && failingOrders.contains(orderId)) {
         throw new SagaStepFailure("shipment.refused", FailureClass.BUSINESS, "no carrier");
+      }
+      if (commandType.equals("shipment.create") && failOnce.contains(orderId) && attempt == 1) {
+        throw new SagaStepFailure("shipment.delayed", FailureClass.TRANSIENT, "carrier busy");
       }
       AtomicInteger left = transientFailures.get(commandType);
       if (left != null && left.getAndDecrement() > 0) {
@@ -78,6 +83,7 @@ final class SagaFixture implements AutoCloseable {
   final String outcomes;
   final Outbox outbox = Outbox.builder().lanes(4).build();
   final Script script = new Script();
+  final String participantGroup = "participants-" + GROUPS.incrementAndGet();
   private final List<AutoCloseable> open = new ArrayList<>();
 
   SagaFixture(KafkaBroker broker, Topics topics, IsolatedDatabase db) throws SQLException {
@@ -196,7 +202,7 @@ final class SagaFixture implements AutoCloseable {
             .build();
     relay.start();
     open.add(relay);
-    SagaParticipant.Builder p = SagaParticipant.builder().group("participants").outbox(outbox);
+    SagaParticipant.Builder p = SagaParticipant.builder().group(participantGroup).outbox(outbox);
     register(p, inventory, "stock.reserve", "stock.reserved", false);
     register(p, inventory, "stock.release", "stock.released", true);
     register(p, payments, "payment.authorize", "payment.authorized", false);
@@ -219,7 +225,7 @@ final class SagaFixture implements AutoCloseable {
       SagaParticipant.Builder p, String topic, String command, String reply, boolean undo) {
     CommandHandler<OrderData> h =
         cmd -> {
-          script.check(command, cmd.payload().orderId());
+          script.check(command, cmd.payload().orderId(), cmd.attempt());
           effect(cmd.connection(), cmd.payload().orderId(), command, cmd.attempt());
           return command.equals("payment.authorize")
               ? new Authorized("auth-" + cmd.payload().orderId())

@@ -3,6 +3,7 @@ package dev.keel.saga;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.keel.dlq.RetryPolicy;
 import dev.keel.saga.SagaFixture.OrderData;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
@@ -27,32 +28,44 @@ class TwoOrchestratorsIT {
   void twoInstancesShareTheLoadWithoutRunningAStepTwice(
       KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
     try (SagaFixture f = new SagaFixture(broker, topics, db)) {
-      int sagas = 40;
-      for (int i = 0; i < sagas; i += 5) {
-        f.script.failingOrders.add("o-" + i);
-      }
       f.startServices();
-      SagaDefinition<OrderData> def = f.definition();
+      FailurePolicy retry =
+          FailurePolicy.retryForward(
+              RetryPolicy.builder()
+                  .maxAttempts(3)
+                  .initialDelay(Duration.ofMillis(20))
+                  .maxDelay(Duration.ofMillis(50))
+                  .build());
+      SagaDefinition<OrderData> def = f.definition(retry, f.payments);
       SimpleMeterRegistry m1 = new SimpleMeterRegistry();
       SimpleMeterRegistry m2 = new SimpleMeterRegistry();
       SagaOrchestrator a = f.started(f.orchestrator(def, Clock.systemUTC()).meterRegistry(m1));
       SagaOrchestrator b = f.started(f.orchestrator(def, Clock.systemUTC()).meterRegistry(m2));
+      SagaAdmin admin = a.admin();
       List<UUID> ids = new ArrayList<>();
       Map<UUID, String> orders = new HashMap<>();
-      for (int i = 0; i < sagas; i++) {
-        UUID id = f.start(i % 2 == 0 ? a : b, def, "o-" + i);
-        ids.add(id);
-        orders.put(id, "o-" + i);
+      // Waves of sagas until the reply partitions have been spread over both instances.
+      for (int wave = 0; wave < 6 && (wave < 2 || steps(m1) == 0 || steps(m2) == 0); wave++) {
+        for (int i = 0; i < 20; i++) {
+          String order = "w" + wave + "-o-" + i;
+          if (i % 5 == 0) {
+            f.script.failingOrders.add(order); // compensates
+          } else if (i % 5 == 1) {
+            f.script.failOnce.add(order); // one transient failure, retried from a deadline
+          }
+          UUID id = f.start(i % 2 == 0 ? a : b, def, order);
+          ids.add(id);
+          orders.put(id, order);
+        }
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () ->
+                    admin.byState(SagaState.COMPLETED, 10_000).size()
+                            + admin.byState(SagaState.COMPENSATED, 10_000).size()
+                        == ids.size());
       }
-      SagaAdmin admin = a.admin();
-      await()
-          .atMost(Duration.ofSeconds(90))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () ->
-                  admin.byState(SagaState.COMPLETED, 1000).size()
-                          + admin.byState(SagaState.COMPENSATED, 1000).size()
-                      == sagas);
       for (UUID id : ids) {
         SagaView v = admin.byId(id).orElseThrow();
         boolean failing = f.script.failingOrders.contains(orders.get(id));
