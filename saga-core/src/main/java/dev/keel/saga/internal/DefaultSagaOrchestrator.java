@@ -218,19 +218,4 @@ public final class DefaultSagaOrchestrator implements SagaOrchestrator {
     }
     metrics.close();
   }
-
-  /**
-   * Stops like a killed process would, for crash tests: the scanner thread is interrupted, and the
-   * reply consumer is shut down without waiting for anything in flight. Not part of the public API.
-   */
-  public synchronized void simulateCrash() {
-    closed = true;
-    if (scheduler != null) {
-      scheduler.shutdownNow();
-    }
-    if (runtime != null) {
-      runtime.close();
-    }
-    metrics.close();
-  }
 }

@@ -8,8 +8,8 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SagaMetrics implements AutoCloseable {
   private final MeterRegistry registry;
   private final AtomicLong stuck = new AtomicLong();
-  private final List<Meter> meters = new ArrayList<>();
+  private final Set<Meter> meters = new LinkedHashSet<>();
 
   SagaMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -85,9 +85,7 @@ final class SagaMetrics implements AutoCloseable {
   }
 
   private synchronized void remember(Meter m) {
-    if (!meters.contains(m)) {
-      meters.add(m);
-    }
+    meters.add(m);
   }
 
   @Override
