@@ -11,6 +11,7 @@ import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
 import dev.keel.test.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -31,7 +32,13 @@ class SagaTimeoutAndRetryIT {
       String silent = topics.create("silent", 1);
       SagaDefinition<OrderData> def = f.definition(FailurePolicy.compensate(), silent);
       SagaTestClock clock = SagaTestClock.now();
-      SagaOrchestrator o = f.started(f.orchestrator(def, clock).scanInterval(Duration.ofHours(1)));
+      SimpleMeterRegistry meters = new SimpleMeterRegistry();
+      SagaOrchestrator o =
+          f.started(
+              f.orchestrator(def, clock)
+                  .scanInterval(Duration.ofHours(1))
+                  .stuckThreshold(Duration.ofSeconds(20))
+                  .meterRegistry(meters));
       UUID id = f.start(o, def, "o-t");
       SagaAdmin admin = o.admin();
       await()
@@ -40,7 +47,14 @@ class SagaTimeoutAndRetryIT {
       assertThat(o.scanDeadlinesNow()).as("nothing is due before the timeout").isZero();
 
       clock.advance(Duration.ofSeconds(31));
+      assertThat(admin.stuck(Duration.ofSeconds(20), 10))
+          .extracting(SagaView::id)
+          .containsExactly(id);
+      assertThat(admin.stuck(Duration.ofMinutes(1), 10)).isEmpty();
       assertThat(o.scanDeadlinesNow()).isEqualTo(1);
+      assertThat(meters.get("keel.saga.stuck").gauge().value())
+          .as("the timeout is no progress: still stuck right after the scan")
+          .isEqualTo(1.0);
       // Compensations go out; their replies are applied by the reply consumer.
       SagaView done = awaitTerminal(o, id);
       assertThat(done.state()).isEqualTo(SagaState.COMPENSATED);

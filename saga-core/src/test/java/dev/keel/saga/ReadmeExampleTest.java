@@ -1,0 +1,154 @@
+package dev.keel.saga;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keel.consumer.ConsumerRuntime;
+import dev.keel.dlq.RetryPolicy;
+import dev.keel.event.FailureClass;
+import dev.keel.outbox.Outbox;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The code of saga-core/README.md's tour, compiled and built here so that it stays true. */
+class ReadmeExampleTest {
+  record OrderSagaData(String orderId, long total, String authorization) {
+    OrderSagaData withAuthorization(String id) {
+      return new OrderSagaData(orderId, total, id);
+    }
+  }
+
+  record Reserve(String orderId) {}
+
+  record Release(String orderId) {}
+
+  record Authorize(String orderId, long total) {}
+
+  record Authorized(String id) {}
+
+  record Void(String authorization) {}
+
+  record Ship(String orderId) {}
+
+  /** Stands in for the application's order table. */
+  static final class Orders {
+    void confirm(Connection tx, String orderId) {}
+  }
+
+  /** Stands in for the payment service's own logic. */
+  static final class Cards {
+    boolean hasFunds(Connection tx, Authorize a) {
+      return a.total() < 1_000;
+    }
+
+    String authorize(Connection tx, Authorize a) {
+      return "auth-" + a.orderId();
+    }
+
+    void voidAuthorization(Connection tx, java.util.UUID sagaId) {}
+  }
+
+  @Test
+  void theTourBuilds() {
+    Orders orders = new Orders();
+    Cards cards = new Cards();
+    Outbox outbox = Outbox.builder().build();
+
+    SagaDefinition<OrderSagaData> orderFulfillment =
+        SagaDefinition.builder("order-fulfillment", OrderSagaData.class)
+            .replyTopic("order-fulfillment.replies")
+            .outcomeTopic("order-fulfillment.outcomes")
+            .commandKey(OrderSagaData::orderId)
+            .step(
+                "reserve-stock",
+                s ->
+                    s.command("inventory.commands", "stock.reserve", d -> new Reserve(d.orderId()))
+                        .onReply("stock.reserved")
+                        .compensation(
+                            "inventory.commands",
+                            "stock.release",
+                            d -> new Release(d.orderId()),
+                            "stock.released")
+                        .timeout(Duration.ofSeconds(30)))
+            .step(
+                "authorize-payment",
+                s ->
+                    s.command(
+                            "payments.commands",
+                            "payment.authorize",
+                            d -> new Authorize(d.orderId(), d.total()))
+                        .onReply(
+                            "payment.authorized",
+                            Authorized.class,
+                            (d, r) -> d.withAuthorization(r.id()))
+                        .compensation(
+                            "payments.commands",
+                            "payment.void",
+                            d -> new Void(d.authorization()),
+                            "payment.voided")
+                        .pivot())
+            .step(
+                "create-shipment",
+                s ->
+                    s.command("shipping.commands", "shipment.create", d -> new Ship(d.orderId()))
+                        .onReply("shipment.created")
+                        .noCompensation()
+                        .onFailure(
+                            FailurePolicy.retryForward(
+                                RetryPolicy.builder().maxAttempts(10).build())))
+            .step(
+                "confirm-order",
+                s ->
+                    s.local(
+                            (tx, d) -> {
+                              orders.confirm(tx, d.orderId());
+                              return d;
+                            })
+                        .noCompensation()
+                        .onFailure(FailurePolicy.retryForward(RetryPolicy.defaults())))
+            .build();
+
+    SagaOrchestrator sagas =
+        SagaOrchestrator.builder()
+            .dataSource(new org.h2.jdbcx.JdbcDataSource())
+            .outbox(outbox)
+            .consumerProperties(
+                Map.of("bootstrap.servers", "localhost:9092", "auto.offset.reset", "earliest"))
+            .definition(orderFulfillment)
+            .build();
+
+    SagaParticipant payments =
+        SagaParticipant.builder()
+            .group("payments")
+            .outbox(outbox)
+            .onCommand(
+                "payments.commands",
+                "payment.authorize",
+                Authorize.class,
+                "payment.authorized",
+                cmd -> {
+                  if (!cards.hasFunds(cmd.connection(), cmd.payload())) {
+                    throw new SagaStepFailure(
+                        "payment.declined", FailureClass.BUSINESS, "insufficient funds");
+                  }
+                  return new Authorized(cards.authorize(cmd.connection(), cmd.payload()));
+                })
+            .onCompensate(
+                "payments.commands",
+                "payment.void",
+                Void.class,
+                "payment.voided",
+                cmd -> {
+                  cards.voidAuthorization(cmd.connection(), cmd.sagaId());
+                  return null;
+                })
+            .build();
+    ConsumerRuntime.Builder runtimeBuilder = ConsumerRuntime.builder();
+    payments.listeners().forEach(runtimeBuilder::listener);
+
+    assertThat(orderFulfillment.pivotIndex()).isEqualTo(1);
+    assertThat(payments.listeners()).hasSize(2);
+    sagas.close();
+  }
+}
