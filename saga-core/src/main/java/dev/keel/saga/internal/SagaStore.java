@@ -20,7 +20,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /** SQL of the saga tables for one dialect; every method works in the caller's transaction. */
-public final class SagaStore {
+final class SagaStore {
   static final String COLUMNS =
       "id, name, definition_version, state, step_index, step_name, phase, attempt, data,"
           + " data_version, deadline, lock_version, log_seq, created_at, updated_at,"
