@@ -44,9 +44,12 @@ class TwoOrchestratorsIT {
       SagaAdmin admin = a.admin();
       List<UUID> ids = new ArrayList<>();
       Map<UUID, String> orders = new HashMap<>();
-      // Waves of sagas until the reply partitions have been spread over both instances.
-      for (int wave = 0; wave < 6 && (wave < 2 || steps(m1) == 0 || steps(m2) == 0); wave++) {
-        for (int i = 0; i < 20; i++) {
+      // Waves of sagas until the group has spread the reply partitions over both instances.
+      long until = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+      for (int wave = 0;
+          wave < 2 || ((steps(m1) == 0 || steps(m2) == 0) && System.nanoTime() < until);
+          wave++) {
+        for (int i = 0; i < 10; i++) {
           String order = "w" + wave + "-o-" + i;
           if (i % 5 == 0) {
             f.script.failingOrders.add(order); // compensates
