@@ -12,7 +12,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 /**
  * An orchestrator process that kills itself ({@code Runtime.halt}, no cleanup, no offset commit) at
  * one step boundary: {@code before} = inside the transaction that records the step, {@code after} =
- * as soon as that transaction is seen committed.
+ * as soon as that transaction is seen committed, {@code after-compensation} = as soon as the step's
+ * compensation is seen committed.
  *
  * <p>Arguments: bootstrap, jdbcUrl, user, password, inventory, payments, shipping, replies,
  * outcomes, crashStep, mode, group.
@@ -60,19 +61,22 @@ public final class CrashChild {
     o.start();
     System.out.println("orchestrator started");
     while (true) {
-      if (!before && committed(ds, crashStep)) {
+      if (!before
+          && committed(ds, crashStep, args[10].equals("after") ? "ACTION_DONE" : "COMPENSATED")) {
         Runtime.getRuntime().halt(HALTED);
       }
       Thread.sleep(2); // this process only polls until it kills itself
     }
   }
 
-  private static boolean committed(PGSimpleDataSource ds, String step) throws Exception {
+  private static boolean committed(PGSimpleDataSource ds, String step, String kind)
+      throws Exception {
     try (Connection c = ds.getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "SELECT COUNT(*) FROM keel_saga_step_log WHERE step = ? AND kind = 'ACTION_DONE'")) {
+                "SELECT COUNT(*) FROM keel_saga_step_log WHERE step = ? AND kind = ?")) {
       ps.setString(1, step);
+      ps.setString(2, kind);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1) > 0;

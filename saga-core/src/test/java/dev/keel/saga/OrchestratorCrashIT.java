@@ -37,6 +37,7 @@ class OrchestratorCrashIT {
     {"create-shipment", "before"},
     {"confirm-order", "before"},
     {"authorize-payment", "after"},
+    {"authorize-payment", "after-compensation"},
   };
 
   @Test
