@@ -52,6 +52,20 @@ public interface KafkaBroker extends AutoCloseable {
     return EmbeddedKafkaBroker.start(overrides);
   }
 
+  /**
+   * Starts an embedded broker whose clients can be left without answers ({@link #pause()}), with
+   * extra broker properties, ignoring {@value #BOOTSTRAP_ENV}. Clients reach it through a loopback
+   * forwarder that the broker advertises to them; the broker itself, its controller and {@link
+   * #createTopic} stay direct.
+   *
+   * @param overrides broker properties that replace the defaults
+   * @return a running embedded broker that {@link #supportsPause() supports pause}; the caller
+   *     closes it
+   */
+  static KafkaBroker startEmbeddedPausable(Map<String, String> overrides) {
+    return EmbeddedKafkaBroker.start(overrides, true);
+  }
+
   /** The {@code bootstrap.servers} value for clients. */
   String bootstrapServers();
 
@@ -90,6 +104,36 @@ public interface KafkaBroker extends AutoCloseable {
    * @throws UnsupportedOperationException for an external broker
    */
   void restart();
+
+  /**
+   * Whether {@link #pause()} and {@link #resume()} work: true only for a broker started with {@link
+   * #startEmbeddedPausable}.
+   */
+  default boolean supportsPause() {
+    return false;
+  }
+
+  /**
+   * Leaves every client without answers while the broker keeps running with all its state, as a
+   * long GC pause or a stopped process would look to them: connections stay open, connects
+   * complete, no request is read and no response is sent until {@link #resume()}. Unlike a real
+   * stopped process, the broker's own timers go on (a consumer whose session expires meanwhile is
+   * removed from its group).
+   *
+   * @throws UnsupportedOperationException unless {@link #supportsPause()}
+   */
+  default void pause() {
+    throw new UnsupportedOperationException("pause needs KafkaBroker.startEmbeddedPausable");
+  }
+
+  /**
+   * Answers clients again after {@link #pause()}: what they sent meanwhile is read and answered.
+   *
+   * @throws UnsupportedOperationException unless {@link #supportsPause()}
+   */
+  default void resume() {
+    throw new UnsupportedOperationException("pause needs KafkaBroker.startEmbeddedPausable");
+  }
 
   /** Stops the broker (if embedded) and removes its data. */
   @Override

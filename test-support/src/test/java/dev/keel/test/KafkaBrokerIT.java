@@ -1,12 +1,15 @@
 package dev.keel.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -14,6 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -70,6 +74,39 @@ class KafkaBrokerIT {
           .extracting(ConsumerRecord::value)
           .containsExactly("before", "after");
     }
+  }
+
+  @Test
+  void pausedBrokerKeepsClientsWaitingAndAnswersAfterResume() throws Exception {
+    try (KafkaBroker own = KafkaBroker.startEmbeddedPausable(Map.of())) {
+      assertThat(own.supportsPause()).isTrue();
+      own.createTopic("paused", 2);
+      Map<String, Object> props = producerProps(own);
+      props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+      props.put(ProducerConfig.ACKS_CONFIG, "all");
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+        producer.send(new ProducerRecord<>("paused", "k", "before")).get(30, TimeUnit.SECONDS);
+        own.pause();
+        own.createTopic("created-while-paused", 1); // the broker itself goes on
+        Future<RecordMetadata> during =
+            producer.send(new ProducerRecord<>("paused", "k", "during"));
+        await()
+            .during(Duration.ofSeconds(3))
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> !during.isDone());
+        own.resume();
+        assertThat(during.get(30, TimeUnit.SECONDS).hasOffset()).isTrue();
+      }
+      assertThat(readAll(own, "paused", "read_committed", 2))
+          .extracting(ConsumerRecord::value)
+          .containsExactly("before", "during");
+    }
+  }
+
+  @Test
+  void sharedBrokerIsNotPausable(KafkaBroker broker) {
+    assertThat(broker.supportsPause()).isFalse();
+    assertThatThrownBy(broker::pause).isInstanceOf(UnsupportedOperationException.class);
   }
 
   private static Map<String, Object> producerProps(KafkaBroker broker) {

@@ -31,14 +31,18 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
   private final Path logDir;
   private final Map<String, String> config;
   private final int port;
+  private final PausableForwarder forwarder;
   private final TopicAdmin admin;
   private KafkaRaftServer server;
 
-  private EmbeddedKafkaBroker(Path logDir, Map<String, String> config, int port) {
+  private EmbeddedKafkaBroker(
+      Path logDir, Map<String, String> config, int port, PausableForwarder forwarder) {
     this.logDir = logDir;
     this.config = config;
     this.port = port;
-    this.admin = new TopicAdmin(bootstrapServers());
+    this.forwarder = forwarder;
+    // the test's own admin calls go to the broker directly, so that they work while paused
+    this.admin = new TopicAdmin("127.0.0.1:" + port);
   }
 
   /**
@@ -48,15 +52,55 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
    * @return the running broker
    */
   public static EmbeddedKafkaBroker start(Map<String, String> overrides) {
+    return start(overrides, false);
+  }
+
+  /**
+   * Formats a fresh log directory and starts a broker on free loopback ports; when {@code
+   * pausable}, clients reach it through a {@link PausableForwarder} (see {@link #pause()}).
+   *
+   * <p>A pausable broker has a second listener, {@code CLIENT}, whose advertised address is the
+   * forwarder's port: clients bootstrap through the forwarder and are told to stay on it. The
+   * inter-broker listener ({@code PLAINTEXT}, used by the broker to reach itself, for example for
+   * transaction markers) and the controller listener stay direct.
+   *
+   * @param overrides broker properties that replace the defaults
+   * @param pausable whether clients go through a forwarder that {@link #pause()} can hold
+   * @return the running broker
+   */
+  public static EmbeddedKafkaBroker start(Map<String, String> overrides, boolean pausable) {
     long started = System.nanoTime();
+    PausableForwarder forwarder = null;
     try {
       Path dir = Files.createTempDirectory("keel-kafka-");
       int port = FreePorts.find();
       int controllerPort = FreePorts.find();
       Map<String, String> config = defaults(dir, port, controllerPort);
+      if (pausable) {
+        int clientPort = FreePorts.find();
+        forwarder = new PausableForwarder(clientPort); // binds its port before the broker starts
+        config.put(
+            "listeners",
+            "PLAINTEXT://127.0.0.1:"
+                + port
+                + ",CLIENT://127.0.0.1:"
+                + clientPort
+                + ",CONTROLLER://127.0.0.1:"
+                + controllerPort);
+        config.put(
+            "advertised.listeners",
+            "PLAINTEXT://127.0.0.1:" + port + ",CLIENT://127.0.0.1:" + forwarder.port());
+        config.put(
+            "listener.security.protocol.map",
+            "PLAINTEXT:PLAINTEXT,CLIENT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      }
       config.putAll(overrides);
       format(dir, config);
-      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, Map.copyOf(config), port);
+      EmbeddedKafkaBroker broker =
+          new EmbeddedKafkaBroker(dir, Map.copyOf(config), port, forwarder);
+      if (forwarder != null) {
+        forwarder.start();
+      }
       broker.launch();
       broker.admin.awaitReady();
       log.info(
@@ -66,6 +110,9 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
           dir);
       return broker;
     } catch (IOException e) {
+      if (forwarder != null) {
+        forwarder.close();
+      }
       throw new UncheckedIOException("Could not prepare the embedded Kafka broker", e);
     }
   }
@@ -128,12 +175,14 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
 
   @Override
   public String bootstrapServers() {
-    return "127.0.0.1:" + port;
+    return "127.0.0.1:" + (forwarder == null ? port : forwarder.port());
   }
 
   @Override
   public String describe() {
-    return "embedded Kafka 4.4 broker (KRaft, in this JVM) at " + bootstrapServers();
+    return "embedded Kafka 4.4 broker (KRaft, in this JVM) at "
+        + bootstrapServers()
+        + (forwarder == null ? "" : " (pausable, forwarding to port " + port + ")");
   }
 
   @Override
@@ -166,9 +215,38 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
   }
 
   @Override
+  public boolean supportsPause() {
+    return forwarder != null;
+  }
+
+  @Override
+  public void pause() {
+    requirePausable();
+    forwarder.pause();
+    log.info("Embedded Kafka broker at {} paused (clients get no answer)", bootstrapServers());
+  }
+
+  @Override
+  public void resume() {
+    requirePausable();
+    forwarder.resume();
+    log.info("Embedded Kafka broker at {} resumed", bootstrapServers());
+  }
+
+  private void requirePausable() {
+    if (forwarder == null) {
+      throw new UnsupportedOperationException(
+          "This broker was not started pausable: use KafkaBroker.startEmbeddedPausable");
+    }
+  }
+
+  @Override
   public synchronized void close() {
     admin.close();
     stop();
+    if (forwarder != null) {
+      forwarder.close();
+    }
     Directories.deleteRecursively(logDir);
   }
 }

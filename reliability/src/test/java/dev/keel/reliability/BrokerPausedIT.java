@@ -1,0 +1,107 @@
+package dev.keel.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.keel.test.IsolatedDatabase;
+import dev.keel.test.KafkaBroker;
+import dev.keel.test.KeelTest;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scenario 2, paused. The broker stops answering mid-run while business transactions go on: it
+ * keeps running with all its state, but its clients (relay, consumer, the log recorder) get no
+ * answer and their connections stay open, as with a long GC pause or a stopped process ({@link
+ * KafkaBroker#pause()}: the clients reach the broker through a forwarder it advertises, which stops
+ * reading and writing). Then it answers again. Nothing is lost, nothing reaches the log or the
+ * effects while it is paused, the heap does not grow with the backlog, and everything committed by
+ * the resume is published and consumed within 30 s of it, without restarting the relay or the
+ * consumer.
+ */
+@KeelTest
+class BrokerPausedIT {
+  private static final int PAUSE_SECONDS = Scale.of("broker.pause.seconds", 5, 30);
+  private static final int RATE = 500;
+
+  /** What the clients had already received when the pause began is handled in its first 2 s. */
+  private static final Duration SETTLE = Duration.ofSeconds(2);
+
+  /** The producers' buffer.memory (32 MiB each) is the designed ceiling; well above any leak. */
+  private static final long HEAP_GROWTH_LIMIT = 128L << 20;
+
+  @Test
+  void nothingLostAndRecoveryWithin30SecondsOfResume(IsolatedDatabase db) throws Exception {
+    try (KafkaBroker broker = KafkaBroker.startEmbeddedPausable(Map.of())) {
+      broker.createTopic("brokerpaused", 3);
+      try (Pipeline p = new Pipeline(broker, "brokerpaused", db)) {
+        p.clientOverrides.put("reconnect.backoff.max.ms", 500);
+        p.clientOverrides.put("max.block.ms", 2000);
+        p.startRelay();
+        p.startConsumer();
+        int events = RATE * (PAUSE_SECONDS + 10);
+        Workload load = new Workload(p, db.dataSource(), events, 500, 2, 0.0, RATE).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> p.distinctEffects() > RATE);
+        long heapBefore = usedHeapAfterGc();
+        broker.pause();
+        long pausedAt = System.nanoTime();
+        await()
+            .atMost(SETTLE.plusSeconds(30))
+            .until(() -> System.nanoTime() - pausedAt >= SETTLE.toNanos());
+        long effectsSettled = p.distinctEffects();
+        int logSettled = p.logSize();
+        await()
+            .atMost(Duration.ofSeconds(PAUSE_SECONDS + 30))
+            .until(() -> System.nanoTime() - pausedAt >= PAUSE_SECONDS * 1_000_000_000L);
+        long effectsWhilePaused = p.distinctEffects() - effectsSettled;
+        int logWhilePaused = p.logSize() - logSettled;
+        int appendedDuringPause = load.attempted();
+        long heapDuringPause = usedHeapAfterGc();
+        long committedAtResume = p.committedCount();
+        long backlog = committedAtResume - p.distinctEffects();
+        broker.resume();
+        long resumedAt = System.nanoTime();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(100))
+            .ignoreExceptions()
+            .until(
+                () ->
+                    p.distinctEffects() >= committedAtResume
+                        && p.logDistinct() >= committedAtResume);
+        double recovery = (System.nanoTime() - resumedAt) / 1e9;
+        load.join();
+        boolean delivered = p.awaitDelivered(Duration.ofSeconds(60));
+        DeliveryReport report = p.check();
+        new Figures("2b broker paused mid-run")
+            .add("events appended", load.attempted())
+            .add("pause s", PAUSE_SECONDS)
+            .add("appended by the end of the pause", appendedDuringPause)
+            .add(
+                "log records / effects while paused (after its first 2 s)",
+                logWhilePaused + " / " + effectsWhilePaused)
+            .add("committed at resume", committedAtResume)
+            .add("backlog at resume (committed, no effect yet)", backlog)
+            .add(
+                "heap after GC before / at end of pause MiB",
+                heapBefore / (1 << 20) + " / " + heapDuringPause / (1 << 20))
+            .add("time to recover s (all committed at resume published and consumed)", recovery)
+            .add("all delivered", delivered)
+            .print(report);
+        assertThat(report.ok()).as(report.toString()).isTrue();
+        assertThat(report.committed()).isEqualTo(events);
+        assertThat(logWhilePaused).as("records read while paused").isZero();
+        assertThat(effectsWhilePaused).as("effects while paused").isZero();
+        assertThat(backlog).as("a backlog built up during the pause").isPositive();
+        assertThat(heapDuringPause - heapBefore).isLessThan(HEAP_GROWTH_LIMIT);
+      }
+    }
+  }
+
+  private static long usedHeapAfterGc() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+}
