@@ -80,9 +80,10 @@ class SagaCrashIT {
     SagaDefinition<SagaScenario.Order> def = SagaScenario.definition(t);
     SagaScenario.Participants participants = new SagaScenario.Participants();
     Random random = new Random(20260909);
-    List<Process> orchestrators = new CopyOnWriteArrayList<>();
+    List<Orchestrator> orchestrators = new CopyOnWriteArrayList<>();
     List<Path> logs = new ArrayList<>();
-    int started = 0;
+    Map<String, Long> inFlightAtKills = new java.util.TreeMap<>();
+    boolean passed = false;
     OutboxRelay relay =
         OutboxRelay.builder()
             .dataSource(ds)
@@ -147,10 +148,25 @@ class SagaCrashIT {
                 () ->
                     count(ds, "SELECT COUNT(*) FROM keel_saga WHERE state IN " + TERMINAL)
                         >= target);
-        Process victim = orchestrators.remove(random.nextInt(orchestrators.size()));
-        victim.destroyForcibly(); // SIGKILL
-        victim.waitFor();
-        started++;
+        // the victim is an instance that runs its orchestrator (not one still starting its JVM)
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(20))
+            .until(() -> orchestrators.stream().anyMatch(Orchestrator::running));
+        List<Orchestrator> running = orchestrators.stream().filter(Orchestrator::running).toList();
+        Orchestrator victim = running.get(random.nextInt(running.size()));
+        orchestrators.remove(victim);
+        victim.process().destroyForcibly(); // SIGKILL
+        victim.process().waitFor();
+        query(
+            ds,
+            "SELECT state, step_name, phase, COUNT(*) FROM keel_saga"
+                + " WHERE state IN ('RUNNING', 'COMPENSATING') GROUP BY state, step_name, phase",
+            rs ->
+                inFlightAtKills.merge(
+                    rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3),
+                    rs.getLong(4),
+                    Long::sum));
         orchestrators.add(launch(broker, db, t, logs));
       }
       long lastKill = System.nanoTime();
@@ -220,6 +236,9 @@ class SagaCrashIT {
           .add("sagas", ids.size())
           .add("orchestrator instances (separate JVMs)", ORCHESTRATORS)
           .add("kills (SIGKILL) and replacements", KILLS)
+          .add(
+              "sagas in flight just after the kills (state step phase: sum over kills)",
+              inFlightAtKills)
           .add("terminal states", states)
           .add("left RUNNING / COMPENSATING", inFlight)
           .add("sagas without exactly one terminal log line", notOneTerminalLine)
@@ -253,16 +272,33 @@ class SagaCrashIT {
       assertThat(wrongEffects).as("sagas with unexpected effects: %s", examples).isZero();
       assertThat(participants.refused.get()).as("refusals exercised").isPositive();
       assertThat(participants.thrown.get()).as("retriable failures exercised").isPositive();
+      passed = true;
     } finally {
-      for (Process p : orchestrators) {
-        p.destroyForcibly();
-        p.waitFor();
+      for (Orchestrator o : orchestrators) {
+        o.process().destroyForcibly();
+        o.process().waitFor();
       }
       participantRuntime.close();
       relay.close();
       starter.close();
-      for (Path log : logs) {
-        Files.deleteIfExists(log);
+      if (passed) {
+        for (Path log : logs) {
+          Files.deleteIfExists(log);
+        }
+      } else {
+        System.out.println("orchestrator logs: " + logs);
+      }
+    }
+  }
+
+  /** One orchestrator JVM and its output. */
+  record Orchestrator(Process process, Path log) {
+    /** Whether its orchestrator has started (and the JVM is alive). */
+    boolean running() {
+      try {
+        return process.isAlive() && Files.readString(log).contains("orchestrator started");
+      } catch (java.io.IOException e) {
+        return false;
       }
     }
   }
@@ -297,32 +333,34 @@ class SagaCrashIT {
   private static final AtomicInteger LAUNCHED = new AtomicInteger();
 
   /** Starts one orchestrator JVM; its output goes to a temporary file, kept when the test fails. */
-  private static Process launch(
+  private static Orchestrator launch(
       KafkaBroker broker, IsolatedDatabase db, SagaScenario.Topics t, List<Path> logs)
       throws Exception {
     Path log = Files.createTempFile("keel-saga-orchestrator-" + LAUNCHED.incrementAndGet(), ".log");
     logs.add(log);
-    return new ProcessBuilder(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                SagaOrchestratorProcess.class.getName(),
-                broker.bootstrapServers(),
-                db.jdbcUrl(),
-                db.user(),
-                db.password() == null ? "" : db.password(),
-                GROUP,
-                t.inventory(),
-                t.payments(),
-                t.shipping(),
-                t.replies(),
-                t.outcomes()))
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    Process process =
+        new ProcessBuilder(
+                List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m",
+                    "-XX:TieredStopAtLevel=1",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    SagaOrchestratorProcess.class.getName(),
+                    broker.bootstrapServers(),
+                    db.jdbcUrl(),
+                    db.user(),
+                    db.password() == null ? "" : db.password(),
+                    GROUP,
+                    t.inventory(),
+                    t.payments(),
+                    t.shipping(),
+                    t.replies(),
+                    t.outcomes()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    return new Orchestrator(process, log);
   }
 
   private static void example(List<String> examples, String line) {
