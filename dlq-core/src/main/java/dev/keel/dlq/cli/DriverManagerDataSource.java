@@ -9,12 +9,23 @@ import java.util.Properties;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
-/** One new connection per call: enough for a short-lived operator command. */
-final class DriverManagerDataSource implements DataSource {
+/**
+ * A {@link DataSource} that opens one new connection per call through {@link DriverManager}: enough
+ * for a short-lived operator command ({@code keel dlq}, {@code keel saga}), never for a service.
+ * Thread-safe; the password is never logged.
+ */
+public final class DriverManagerDataSource implements DataSource {
   private final String url;
   private final Properties properties = new Properties();
 
-  DriverManagerDataSource(String url, String user, String password) {
+  /**
+   * A data source for a JDBC URL.
+   *
+   * @param url the JDBC URL
+   * @param user the user, or null to take it from the URL
+   * @param password the password, or null
+   */
+  public DriverManagerDataSource(String url, String user, String password) {
     this.url = url;
     if (user != null) {
       properties.setProperty("user", user);

@@ -1,12 +1,12 @@
 package dev.keel.saga.cli;
 
+import dev.keel.dlq.cli.KeelCli;
 import java.io.PrintWriter;
-import picocli.CommandLine;
 
 /**
- * Runs {@code saga} commands on their own (without dlq-core's {@code keel} launcher): {@code java
- * -cp ... dev.keel.saga.cli.SagaCli list --jdbc-url ...}. Exit code 0 on success, 1 when the
- * command failed, 2 for a usage error.
+ * Runs {@code saga} commands without naming the {@code keel} launcher: {@code java -cp ...
+ * dev.keel.saga.cli.SagaCli list --jdbc-url ...} is {@code keel saga list --jdbc-url ...}. Exit
+ * code 0 on success, 1 when the command failed, 2 for a usage error.
  */
 public final class SagaCli {
   private SagaCli() {}
@@ -29,18 +29,9 @@ public final class SagaCli {
    * @return the exit code
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cl = new CommandLine(new SagaCommand());
-    cl.setOut(out);
-    cl.setErr(err);
-    cl.setExecutionExceptionHandler(
-        (e, commandLine, parseResult) -> {
-          commandLine.getErr().println("keel: " + e.getMessage());
-          commandLine.getErr().flush();
-          return 1;
-        });
-    int code = cl.execute(args);
-    out.flush();
-    err.flush();
-    return code;
+    String[] withCommand = new String[args.length + 1];
+    withCommand[0] = "saga";
+    System.arraycopy(args, 0, withCommand, 1, args.length);
+    return KeelCli.run(out, err, withCommand);
   }
 }

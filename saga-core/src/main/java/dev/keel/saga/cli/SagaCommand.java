@@ -1,5 +1,6 @@
 package dev.keel.saga.cli;
 
+import dev.keel.dlq.cli.DriverManagerDataSource;
 import dev.keel.event.sql.TableNames;
 import dev.keel.saga.SagaAdmin;
 import dev.keel.saga.SagaAuditEntry;
@@ -77,7 +78,7 @@ public final class SagaCommand implements Runnable {
     SagaAdmin admin() {
       String password = passwordEnv == null ? null : System.getenv(passwordEnv);
       return SagaAdmin.builder()
-          .dataSource(new SimpleDataSource(jdbcUrl, user, password == null ? "" : password))
+          .dataSource(new DriverManagerDataSource(jdbcUrl, user, password))
           .tableNames(TableNames.of(schema, prefix))
           .build();
     }

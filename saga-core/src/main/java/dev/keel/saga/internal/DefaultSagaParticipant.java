@@ -78,10 +78,10 @@ public final class DefaultSagaParticipant implements SagaParticipant {
   private <C> void handle(ParticipantRegistration<C> r, Delivery d) throws Exception {
     Event command = d.event();
     Map<String, String> h = command.headers();
-    UUID sagaId = parseId(h.get(SagaHeaders.SAGA_ID));
+    UUID sagaId = HeaderValues.sagaId(h.get(SagaHeaders.SAGA_ID));
     String step = h.get(SagaHeaders.SAGA_STEP);
     String replyTo = h.get(SagaHeaders.REPLY_TO);
-    int attempt = parseAttempt(h.get(SagaHeaders.ATTEMPT));
+    int attempt = HeaderValues.attempt(h.get(SagaHeaders.ATTEMPT));
     if (sagaId == null
         || step == null
         || step.length() > 255
@@ -216,27 +216,5 @@ public final class DefaultSagaParticipant implements SagaParticipant {
           SagaHeaders.FAILURE_REASON, reason.length() > 500 ? reason.substring(0, 500) : reason);
     }
     outbox.append(cmd.connection(), b.build());
-  }
-
-  private static UUID parseId(String value) {
-    if (value == null || value.length() > 36) {
-      return null;
-    }
-    try {
-      return UUID.fromString(value);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  private static int parseAttempt(String value) {
-    if (value == null || value.length() > 9) {
-      return -1;
-    }
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 }

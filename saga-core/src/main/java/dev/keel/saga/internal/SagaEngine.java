@@ -91,10 +91,10 @@ final class SagaEngine {
   /** Applies a reply; stale and unknown replies are ignored. */
   void onReply(Connection c, Event reply) throws SQLException {
     Map<String, String> h = reply.headers();
-    UUID id = parseId(h.get(SagaHeaders.SAGA_ID));
+    UUID id = HeaderValues.sagaId(h.get(SagaHeaders.SAGA_ID));
     String stepName = h.get(SagaHeaders.SAGA_STEP);
     String kind = h.get(SagaHeaders.KIND);
-    int attempt = parseInt(h.get(SagaHeaders.ATTEMPT));
+    int attempt = HeaderValues.attempt(h.get(SagaHeaders.ATTEMPT));
     if (id == null || stepName == null || kind == null || attempt < 1) {
       log.debug("Saga reply {} without valid saga headers ignored", reply.id());
       return;
@@ -452,28 +452,6 @@ final class SagaEngine {
       }
     }
     return FailureClass.BUSINESS;
-  }
-
-  private static UUID parseId(String value) {
-    if (value == null || value.length() > 36) {
-      return null;
-    }
-    try {
-      return UUID.fromString(value);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-  }
-
-  private static int parseInt(String value) {
-    if (value == null || value.length() > 9) {
-      return -1;
-    }
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      return -1;
-    }
   }
 
   static void requireDefinition(Map<String, SagaDefinition<?>> defs, String name) {
