@@ -1,6 +1,7 @@
 package dev.keel.test.internal;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -9,6 +10,8 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Topic creation and readiness checks for test brokers, through Kafka's admin client. */
@@ -71,6 +74,41 @@ final class TopicAdmin implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted creating topic " + name, e);
     }
+    awaitLeaders(name, partitions);
+  }
+
+  /**
+   * Waits until every partition's leader answers a ListOffsets request: creation returns when the
+   * controller has the topic, before the broker has become leader. An idempotent producer whose
+   * first batch meets that window gets NOT_LEADER_OR_FOLLOWER, its later batches are accepted, and
+   * the first one is then refused as out of sequence until its delivery timeout.
+   */
+  private void awaitLeaders(String name, int partitions) {
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    for (int p = 0; p < partitions; p++) {
+      specs.put(new TopicPartition(name, p), OffsetSpec.latest());
+    }
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        admin().listOffsets(specs).all().get(5, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        last = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted waiting for the leaders of " + name, e);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted waiting for the leaders of " + name, e);
+      }
+    }
+    throw new IllegalStateException(
+        "The partitions of topic " + name + " have no live leader after " + READY_TIMEOUT, last);
   }
 
   @Override
