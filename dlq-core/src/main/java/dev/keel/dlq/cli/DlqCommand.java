@@ -11,7 +11,6 @@ import dev.keel.dlq.FailedRecord;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.internal.Values;
-import dev.keel.event.sql.TableNames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -53,29 +52,7 @@ import picocli.CommandLine.Spec;
 final class DlqCommand {
 
   /** Where the tables and the broker are. */
-  static final class Connection {
-    @Option(names = "--jdbc-url", required = true, description = "JDBC URL of the database.")
-    String jdbcUrl;
-
-    @Option(names = "--db-user", description = "Database user.")
-    String user;
-
-    @Option(
-        names = "--db-password-env",
-        defaultValue = "KEEL_DB_PASSWORD",
-        description =
-            "Environment variable holding the database password (default ${DEFAULT-VALUE}).")
-    String passwordEnv;
-
-    @Option(names = "--schema", description = "Schema of Keel's tables.")
-    String schema;
-
-    @Option(
-        names = "--prefix",
-        defaultValue = "keel_",
-        description = "Table prefix (default ${DEFAULT-VALUE}).")
-    String prefix;
-
+  static final class Connection extends DatabaseOptions {
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (replay).")
     String bootstrapServers;
 
@@ -85,11 +62,7 @@ final class DlqCommand {
     Path kafkaConfig;
 
     DeadLetterStore store() {
-      String password = passwordEnv == null ? null : System.getenv(passwordEnv);
-      return DeadLetterStore.builder()
-          .dataSource(new DriverManagerDataSource(jdbcUrl, user, password))
-          .tableNames(TableNames.of(schema, prefix))
-          .build();
+      return DeadLetterStore.builder().dataSource(dataSource()).tableNames(tableNames()).build();
     }
 
     DeadLetters deadLetters(DeadLetterStore store, Set<String> targets, double rate) {

@@ -1,7 +1,6 @@
 package dev.keel.saga.cli;
 
-import dev.keel.dlq.cli.DriverManagerDataSource;
-import dev.keel.event.sql.TableNames;
+import dev.keel.dlq.cli.DatabaseOptions;
 import dev.keel.saga.SagaAdmin;
 import dev.keel.saga.SagaAuditEntry;
 import dev.keel.saga.SagaState;
@@ -53,34 +52,9 @@ public final class SagaCommand implements Runnable {
   }
 
   /** Where the tables are. */
-  static final class Db {
-    @Option(names = "--jdbc-url", required = true, description = "JDBC URL of the database.")
-    String jdbcUrl;
-
-    @Option(names = "--db-user", description = "Database user.")
-    String user;
-
-    @Option(
-        names = "--db-password-env",
-        defaultValue = "KEEL_DB_PASSWORD",
-        description = "Environment variable holding the password (default ${DEFAULT-VALUE}).")
-    String passwordEnv;
-
-    @Option(names = "--schema", description = "Schema of Keel's tables.")
-    String schema;
-
-    @Option(
-        names = "--prefix",
-        defaultValue = "keel_",
-        description = "Table prefix (default ${DEFAULT-VALUE}).")
-    String prefix;
-
+  static final class Db extends DatabaseOptions {
     SagaAdmin admin() {
-      String password = passwordEnv == null ? null : System.getenv(passwordEnv);
-      return SagaAdmin.builder()
-          .dataSource(new DriverManagerDataSource(jdbcUrl, user, password))
-          .tableNames(TableNames.of(schema, prefix))
-          .build();
+      return SagaAdmin.builder().dataSource(dataSource()).tableNames(tableNames()).build();
     }
   }
 
