@@ -29,6 +29,8 @@ import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The whole order-fulfillment system in one JVM: the orders service (with the saga orchestrator),
@@ -192,6 +194,34 @@ public final class FulfillmentSystem implements AutoCloseable {
         }
       }
       admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+      awaitLeaders(admin);
+    }
+  }
+
+  /**
+   * Creation returns before the partitions' leaders serve requests; the relay's first batch must
+   * not meet that window (see the README's limits), so wait until every leader answers.
+   */
+  private static void awaitLeaders(Admin admin) throws InterruptedException, TimeoutException {
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    for (String t : Topics.ALL) {
+      for (String name : List.of(t, t + ".dlq")) {
+        for (int p = 0; p < Topics.PARTITIONS; p++) {
+          specs.put(new TopicPartition(name, p), OffsetSpec.latest());
+        }
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        admin.listOffsets(specs).all().get(5, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException | TimeoutException e) {
+        if (System.nanoTime() > deadline) {
+          throw new TimeoutException("Topic leaders not available after 30 s: " + e);
+        }
+        Thread.sleep(50);
+      }
     }
   }
 
