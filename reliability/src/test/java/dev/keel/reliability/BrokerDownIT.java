@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,21 +29,18 @@ class BrokerDownIT {
     try (KafkaBroker broker = KafkaBroker.startEmbedded(Map.of())) {
       broker.createTopic("brokerdown", 3);
       try (Pipeline p = new Pipeline(broker, "brokerdown", db)) {
-        p.clientOverrides.put("reconnect.backoff.max.ms", 500);
-        p.clientOverrides.put("max.block.ms", 2000);
-        p.startRelay();
-        p.startConsumer();
+        p.startForBrokerOutage();
         int events = RATE * (OUTAGE_SECONDS + 10);
         Workload load = new Workload(p, db.dataSource(), events, 500, 2, 0.0, RATE).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> p.distinctEffects() > RATE);
-        long heapBefore = usedHeapAfterGc();
+        long heapBefore = Pipeline.usedHeapAfterGc();
         broker.stop();
         long stoppedAt = System.nanoTime();
         await()
             .atMost(Duration.ofSeconds(OUTAGE_SECONDS + 30))
             .until(() -> System.nanoTime() - stoppedAt >= OUTAGE_SECONDS * 1_000_000_000L);
         int appendedDuringOutage = load.attempted();
-        long heapDuringOutage = usedHeapAfterGc();
+        long heapDuringOutage = Pipeline.usedHeapAfterGc();
         broker.restart();
         long restartedAt = System.nanoTime();
         long committedAtReturn = p.committedCount();
@@ -76,10 +72,5 @@ class BrokerDownIT {
         assertThat(heapDuringOutage - heapBefore).isLessThan(HEAP_GROWTH_LIMIT);
       }
     }
-  }
-
-  private static long usedHeapAfterGc() {
-    System.gc();
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 }

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,14 +36,11 @@ class BrokerPausedIT {
     try (KafkaBroker broker = KafkaBroker.startEmbeddedPausable(Map.of())) {
       broker.createTopic("brokerpaused", 3);
       try (Pipeline p = new Pipeline(broker, "brokerpaused", db)) {
-        p.clientOverrides.put("reconnect.backoff.max.ms", 500);
-        p.clientOverrides.put("max.block.ms", 2000);
-        p.startRelay();
-        p.startConsumer();
+        p.startForBrokerOutage();
         int events = RATE * (PAUSE_SECONDS + 10);
         Workload load = new Workload(p, db.dataSource(), events, 500, 2, 0.0, RATE).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> p.distinctEffects() > RATE);
-        long heapBefore = usedHeapAfterGc();
+        long heapBefore = Pipeline.usedHeapAfterGc();
         broker.pause();
         long pausedAt = System.nanoTime();
         await()
@@ -58,7 +54,7 @@ class BrokerPausedIT {
         long effectsWhilePaused = p.distinctEffects() - effectsSettled;
         int logWhilePaused = p.logSize() - logSettled;
         int appendedDuringPause = load.attempted();
-        long heapDuringPause = usedHeapAfterGc();
+        long heapDuringPause = Pipeline.usedHeapAfterGc();
         long committedAtResume = p.committedCount();
         long backlog = committedAtResume - p.distinctEffects();
         broker.resume();
@@ -98,10 +94,5 @@ class BrokerPausedIT {
         assertThat(heapDuringPause - heapBefore).isLessThan(HEAP_GROWTH_LIMIT);
       }
     }
-  }
-
-  private static long usedHeapAfterGc() {
-    System.gc();
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 }

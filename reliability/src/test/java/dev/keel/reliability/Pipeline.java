@@ -86,6 +86,23 @@ final class Pipeline implements AutoCloseable {
   }
 
   /** Starts one more relay instance with its own connection pool. */
+  /**
+   * Starts one relay and one consumer with client settings for a broker that goes away: quick
+   * reconnects, and sends that block at most 2 s on missing metadata.
+   */
+  void startForBrokerOutage() {
+    clientOverrides.put("reconnect.backoff.max.ms", 500);
+    clientOverrides.put("max.block.ms", 2000);
+    startRelay();
+    startConsumer();
+  }
+
+  /** Heap in use after a full GC: the memory bound of the outage scenarios. */
+  static long usedHeapAfterGc() {
+    System.gc();
+    return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
   OutboxRelay startRelay() {
     Map<String, Object> producer = new HashMap<>(broker.clientProperties());
     producer.putAll(clientOverrides);

@@ -38,7 +38,7 @@ import java.util.Objects;
  *     .from(KeelComponents.consumers("shipping", consumerRuntime))
  *     .from(KeelComponents.saga("orders", fulfillment, Map.of("payments.commands", "payments")))
  *     .build();
- * System.out.println(Advisor.create().review(topology).markdown());
+ * log.info(Advisor.create().review(topology).markdown());
  * }</pre>
  *
  * <p>What each source knows and what it cannot know is stated on each method; anything a component

@@ -31,6 +31,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The whole order-fulfillment system in one JVM: the orders service (with the saga orchestrator),
@@ -41,6 +43,8 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Not thread-safe for lifecycle calls; {@link #close()} stops everything it started.
  */
 public final class FulfillmentSystem implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FulfillmentSystem.class);
+
   /**
    * How long every consumer keeps dedupe rows: with the 3-day replay window of the topology, within
    * the topics' 7-day retention (the advisor checks it).
@@ -232,7 +236,7 @@ public final class FulfillmentSystem implements AutoCloseable {
       try {
         started.get(i).close();
       } catch (Exception e) {
-        System.err.println("closing " + started.get(i) + " failed: " + e);
+        log.warn("Closing {} failed", started.get(i), e);
       }
     }
     started.clear();
