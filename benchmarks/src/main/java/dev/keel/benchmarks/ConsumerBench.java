@@ -50,18 +50,25 @@ final class ConsumerBench {
     int n = quick ? 2_000 : 50_000;
     report.section(
         "Consumers: " + n + " records over 4 partitions, one business insert per record, 1 thread");
-    plain(Math.min(n, 2_000), 4);
+    plain(Math.min(n, 2_000), 4, false);
     keel(Math.min(n, 2_000), 4, Ordering.PARTITION, 1, 0);
-    double plain = plain(n, 4);
-    double keel = keel(n, 4, Ordering.PARTITION, 1, 0);
+    double plain = plain(n, 4, false);
+    double keel = keel(n, 4, Ordering.PARTITION, 1, 0, 1);
     report.line("plain consumer, insert + commit per record", plain, Double.NaN, Double.NaN);
     report
-        .line("Keel consumer (dedupe row in the same transaction)", keel, Double.NaN, Double.NaN)
+        .line("Keel consumer, one transaction per record", keel, Double.NaN, Double.NaN)
         .ratio("of the plain consumer", keel / plain);
-    double batched = keel(n, 4, Ordering.PARTITION, 1, 0, 100);
+    double keelDefault = keel(n, 4, Ordering.PARTITION, 1, 0);
     report
-        .line("Keel consumer, up to 100 records per transaction", batched, Double.NaN, Double.NaN)
-        .ratio("of the plain consumer", batched / plain);
+        .line("Keel consumer, default settings", keelDefault, Double.NaN, Double.NaN)
+        .ratio("of the plain consumer", keelDefault / plain);
+    double plainPerPoll = plain(n, 4, true);
+    double batched = keel(n, 4, Ordering.PARTITION, 1, 0, 500);
+    report.line(
+        "plain consumer, insert per record, commit per poll", plainPerPoll, Double.NaN, Double.NaN);
+    report
+        .line("Keel consumer, up to 500 records per transaction", batched, Double.NaN, Double.NaN)
+        .ratio("of the plain consumer committing per poll", batched / plainPerPoll);
 
     int m = quick ? 1_000 : 5_000;
     report.section(
@@ -107,7 +114,7 @@ final class ConsumerBench {
     return topic;
   }
 
-  private double plain(int n, int partitions) throws Exception {
+  private double plain(int n, int partitions, boolean commitPerPoll) throws Exception {
     String topic = produce(n, partitions);
     int run = runs;
     Map<String, Object> props = new HashMap<>(broker.clientProperties());
@@ -128,9 +135,12 @@ final class ConsumerBench {
           ps.setInt(1, run);
           ps.setString(2, e.id().toString());
           ps.executeUpdate();
-          c.commit();
+          if (!commitPerPoll) {
+            c.commit();
+          }
           done++;
         }
+        c.commit();
         consumer.commitSync();
       }
     }
@@ -139,7 +149,7 @@ final class ConsumerBench {
 
   private double keel(int n, int partitions, Ordering ordering, int threads, long sleepMillis)
       throws Exception {
-    return keel(n, partitions, ordering, threads, sleepMillis, 1);
+    return keel(n, partitions, ordering, threads, sleepMillis, 0);
   }
 
   private double keel(
@@ -151,12 +161,15 @@ final class ConsumerBench {
     Map<String, Object> props = new HashMap<>(broker.clientProperties());
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     long start = System.nanoTime();
+    ConsumerRuntime.Builder builder = ConsumerRuntime.builder();
+    if (batch > 0) {
+      builder.maxBatchSize(batch); // otherwise the runtime's default
+    }
     try (ConsumerRuntime runtime =
-        ConsumerRuntime.builder()
+        builder
             .consumerProperties(props)
             .dataSource(db.dataSource())
             .maxInFlight(500)
-            .maxBatchSize(batch)
             .listener(
                 ListenerDefinition.builder()
                     .topic(topic)

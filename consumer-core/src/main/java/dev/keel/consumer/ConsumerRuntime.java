@@ -124,7 +124,7 @@ public interface ConsumerRuntime extends AutoCloseable {
     private JsonCodec json;
     private int threads = 1;
     private int maxInFlight = 500;
-    private int maxBatchSize = 1;
+    private int maxBatchSize = 100;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private FailureClassifier classifier = FailureClassifier.defaults();
     private DeadLetterPublisher publisher;
@@ -227,9 +227,13 @@ public interface ConsumerRuntime extends AutoCloseable {
     }
 
     /**
-     * Records of one lane handled in one database transaction, 1 to 1,000; 1 by default. Larger
-     * batches save commits; when any record of a batch fails, the batch is rolled back and each of
-     * its records is handled again alone under the retry policy. Ordered dead-letter mode uses 1.
+     * The most records of one lane handled in one database transaction, 1 to 1,000; 100 by default.
+     * A batch holds only records already waiting in the lane, so it adds no latency; its dedupe
+     * rows are inserted with one statement on PostgreSQL, and it commits once. When any record of a
+     * batch fails, the batch is rolled back and each of its records is handled again alone under
+     * the retry policy: handlers must leave effects outside the transaction idempotent (as they
+     * must anyway, since a crash before the commit also runs them again), or set 1 for a
+     * transaction per record. Ordered dead-letter mode always uses 1.
      */
     public Builder maxBatchSize(int maxBatchSize) {
       this.maxBatchSize = maxBatchSize;

@@ -170,7 +170,9 @@ class PerKeyParallelIT {
                   Fixture.insertEffect(d.connection(), d, handled.incrementAndGet());
                 })
             .build();
-    ConsumerRuntime first = Fixture.runtime(broker, db.dataSource()).listener(listener).build();
+    // one record per transaction, so that "in flight" is one record, not a batch
+    ConsumerRuntime first =
+        Fixture.runtime(broker, db.dataSource()).maxBatchSize(1).listener(listener).build();
     first.start();
     assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
     Thread closer = new Thread(first::close, "closer");

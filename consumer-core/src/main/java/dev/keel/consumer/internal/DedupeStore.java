@@ -4,11 +4,15 @@ import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -19,6 +23,7 @@ import javax.sql.DataSource;
 public final class DedupeStore {
   private final SqlDialect dialect;
   private final String insertSql;
+  private final String insertAllSql;
   private final String deleteSql;
 
   public DedupeStore(SqlDialect dialect, TableNames names) {
@@ -49,6 +54,13 @@ public final class DedupeStore {
                 + t
                 + " WHERE consumer_group = ? AND event_id = ?)";
     }
+    insertAllSql =
+        dialect == SqlDialect.POSTGRES
+            ? "INSERT INTO "
+                + t
+                + " (consumer_group, event_id, processed_at) SELECT ?, k, ? FROM unnest(?) AS k"
+                + " ON CONFLICT DO NOTHING RETURNING event_id"
+            : null;
     if (dialect.isMySqlFamily()) {
       deleteSql = "DELETE FROM " + t + " WHERE consumer_group = ? AND processed_at < ? LIMIT ?";
     } else {
@@ -83,6 +95,41 @@ public final class DedupeStore {
       }
       throw e;
     }
+  }
+
+  /**
+   * Inserts the dedupe rows of a batch in the caller's transaction: one statement on PostgreSQL,
+   * one per key elsewhere.
+   *
+   * @param keys the idempotency keys in record order; a key may repeat (a record delivered twice)
+   * @return per key, true when its row was inserted by this call for its first occurrence; false
+   *     for a key whose row existed or that occurred earlier in the batch
+   */
+  public boolean[] insertAll(Connection c, String group, List<String> keys, Instant at)
+      throws SQLException {
+    boolean[] inserted = new boolean[keys.size()];
+    if (insertAllSql == null) {
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < keys.size(); i++) {
+        inserted[i] = seen.add(keys.get(i)) && insert(c, group, keys.get(i), at);
+      }
+      return inserted;
+    }
+    Set<String> fresh = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(insertAllSql)) {
+      ps.setString(1, group);
+      setTime(ps, 2, at);
+      ps.setArray(3, c.createArrayOf("varchar", keys.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          fresh.add(rs.getString(1));
+        }
+      }
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      inserted[i] = fresh.remove(keys.get(i)); // the first occurrence takes it
+    }
+    return inserted;
   }
 
   /**

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -71,16 +72,7 @@ final class RecordProcessor implements Consumer<List<Work>> {
   @Override
   public void accept(List<Work> batch) {
     try {
-      if (batch.size() > 1 && !ordered && tryBatch(batch)) {
-        return;
-      }
-      for (Work w : batch) {
-        if (w.abandoned()) {
-          w.skip();
-        } else {
-          processAlone(w);
-        }
-      }
+      run(batch);
     } catch (RuntimeException | Error e) {
       // A bug or an Error (out of memory...): stop rather than leave the partition stalled.
       batch.forEach(Work::skip);
@@ -88,41 +80,74 @@ final class RecordProcessor implements Consumer<List<Work>> {
     }
   }
 
-  /** All records in one transaction; false (nothing committed) when any of them fails. */
-  private boolean tryBatch(List<Work> batch) {
-    for (Work w : batch) {
-      if (w.abandoned()) {
-        return false;
+  /**
+   * A batch in one transaction; when it fails at a known record, the records before it again as a
+   * batch, the failed record alone (the failed batch counting as its first attempt), then the
+   * records after it as a batch. Any other failure: each record alone.
+   */
+  private void run(List<Work> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    if (batch.size() > 1 && !ordered && batch.stream().noneMatch(Work::abandoned)) {
+      BatchFailure f = tryBatch(batch);
+      if (f == null) {
+        return;
+      }
+      if (f.index() >= 0) {
+        run(batch.subList(0, f.index()));
+        processAlone(batch.get(f.index()), f.error());
+        run(batch.subList(f.index() + 1, batch.size()));
+        return;
       }
     }
+    for (Work w : batch) {
+      if (w.abandoned()) {
+        w.skip();
+      } else {
+        processAlone(w, null);
+      }
+    }
+  }
+
+  /** Where a batch failed: the record's index (-1 when not one record's fault) and the error. */
+  private record BatchFailure(int index, Throwable error) {}
+
+  /** All records in one transaction; null when committed, else why nothing was. */
+  private BatchFailure tryBatch(List<Work> batch) {
     long start = System.nanoTime();
     Result[] results = new Result[batch.size()];
+    int[] at = {-1};
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
-        for (int i = 0; i < batch.size(); i++) {
-          results[i] = apply(c, preparer.prepare(batch.get(i).record), 1);
-        }
+        applyAll(c, batch, results, at);
+        at[0] = -1; // the commit is no one record's fault
         c.commit();
       } catch (Exception | Error e) {
         rollback(c);
-        log.debug("Keel consumer: a batch of {} failed; handling each alone", batch.size(), e);
-        return false;
+        log.debug("Keel consumer: a batch of {} failed at {}", batch.size(), at[0], e);
+        return new BatchFailure(at[0], e);
       } finally {
         restore(c, autoCommit);
       }
     } catch (SQLException e) {
-      return false;
+      return new BatchFailure(-1, e);
     }
     long each = (System.nanoTime() - start) / batch.size();
     for (int i = 0; i < batch.size(); i++) {
       finish(batch.get(i), results[i], each);
     }
-    return true;
+    return null;
   }
 
-  private void processAlone(Work w) {
+  /**
+   * One record under the retry policy.
+   *
+   * @param firstFailure when not null, how its first attempt (in a failed batch) ended
+   */
+  private void processAlone(Work w, Throwable firstFailure) {
     long start = System.nanoTime();
     int[] attempts = {0};
     Result[] result = {null};
@@ -138,6 +163,9 @@ final class RecordProcessor implements Consumer<List<Work>> {
                   metrics.retried(plan.group());
                 }
                 try {
+                  if (n == 1 && firstFailure != null) {
+                    rethrow(firstFailure); // the batch was this record's first attempt
+                  }
                   result[0] = attempt(w, n);
                 } catch (FatalKeelException e) {
                   fatalError[0] = e; // stop, do not ask the policy
@@ -183,6 +211,38 @@ final class RecordProcessor implements Consumer<List<Work>> {
         throw e;
       } finally {
         restore(c, autoCommit);
+      }
+    }
+  }
+
+  /**
+   * The dedupe rows of the whole batch in one statement (where the dialect allows), then the
+   * handlers of the records whose rows were new, in record order, in the caller's transaction.
+   */
+  private void applyAll(Connection c, List<Work> batch, Result[] results, int[] at)
+      throws Exception {
+    Prepared[] prepared = new Prepared[batch.size()];
+    List<String> keys = new ArrayList<>(batch.size());
+    for (int i = 0; i < batch.size(); i++) {
+      at[0] = i;
+      prepared[i] = preparer.prepare(batch.get(i).record);
+      if (prepared[i].listener() != null) {
+        keys.add(prepared[i].key());
+      }
+    }
+    at[0] = -1;
+    boolean[] fresh = dedupe.insertAll(c, plan.group(), keys, clock.instant());
+    int k = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      at[0] = i;
+      Prepared p = prepared[i];
+      if (p.listener() == null) {
+        results[i] = Result.IGNORED;
+      } else if (!fresh[k++]) {
+        results[i] = Result.DUPLICATE;
+      } else {
+        p.listener().handler().handle(new DefaultDelivery(p, c, dialect, 1));
+        results[i] = Result.PROCESSED;
       }
     }
   }
@@ -279,6 +339,13 @@ final class RecordProcessor implements Consumer<List<Work>> {
       metrics.handled(plan.group(), nanos);
     }
     w.finish();
+  }
+
+  private static void rethrow(Throwable t) throws Exception {
+    if (t instanceof Exception e) {
+      throw e;
+    }
+    throw (Error) t;
   }
 
   private static FailedRecord failed(Work w) {
