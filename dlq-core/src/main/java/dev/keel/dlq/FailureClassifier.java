@@ -8,18 +8,20 @@ import dev.keel.event.FailureClass;
  * from the {@link RetryPolicy}.
  *
  * <p>The cause chain is walked from the outermost throwable inwards (at most 32 levels, cycles
- * ignored). At each level the first answer wins, in this order: a rule added with {@link
- * Builder#rule} for the most specific matching type; the class carried by a {@link
- * dev.keel.event.KeelException} (so {@code MalformedEventException} and {@code PayloadException}
- * are {@code DESERIALIZATION}, {@code UnknownContractVersionException} is {@code CONTRACT_VERSION},
- * {@code KeelConfigurationException} is {@code VALIDATION}); the built-in rules (timeouts,
- * connection failures, Kafka's retriable and serialization errors, JSON parse errors, SQL states
- * {@code 08xxx} and {@code 40xxx} as {@code TRANSIENT}). Nothing matched gives {@link
+ * ignored). A {@link dev.keel.event.FatalKeelException} anywhere in the chain gives its own class,
+ * which no rule overrides. Otherwise, at each level the first answer wins, in this order: a rule
+ * added with {@link Builder#rule} for the most specific matching type; the class carried by a
+ * {@link dev.keel.event.KeelException} (so {@code MalformedEventException} and {@code
+ * PayloadException} are {@code DESERIALIZATION}, {@code UnknownContractVersionException} is {@code
+ * CONTRACT_VERSION}, {@code KeelConfigurationException} is {@code VALIDATION}); the built-in rules
+ * (timeouts, connection failures, Kafka's retriable and serialization errors, JSON parse errors,
+ * SQL states {@code 08xxx} and {@code 40xxx} as {@code TRANSIENT}). Nothing matched gives {@link
  * FailureClass#UNKNOWN}.
  *
  * <p>Rules name exception types, never strings: no class is ever loaded from a name found in a
- * record. {@link dev.keel.event.FatalKeelException} classifies as {@code UNKNOWN}; callers stop the
- * component on it before asking the policy.
+ * record. {@link dev.keel.event.FatalKeelException} classifies as {@code FATAL}, whose action is
+ * {@code FAIL_FAST} whatever the policy says, so a fatal error wrapped in another exception stops
+ * the component too; callers that catch it directly stop before asking the policy.
  *
  * <pre>{@code
  * FailureClassifier classifier = FailureClassifier.builder()

@@ -124,7 +124,11 @@ public interface RetryPolicy {
     /** The randomization factor, from 0 (none) to 1. Default 0.2 (±20 %). */
     Builder jitter(double jitter);
 
-    /** Overrides a class's action ({@link FailureClass#defaultAction()} otherwise). */
+    /**
+     * Overrides a class's action ({@link FailureClass#defaultAction()} otherwise). A class whose
+     * default is {@code FAIL_FAST} ({@code FATAL}) cannot be given another action: {@link #build()}
+     * rejects it.
+     */
     Builder action(FailureClass failureClass, FailureAction action);
 
     /**

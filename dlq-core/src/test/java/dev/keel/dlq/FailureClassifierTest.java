@@ -3,7 +3,9 @@ package dev.keel.dlq;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keel.event.FailureAction;
 import dev.keel.event.FailureClass;
+import dev.keel.event.FatalKeelException;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.MalformedEventException;
 import dev.keel.event.UnknownContractVersionException;
@@ -25,6 +27,22 @@ class FailureClassifierTest {
   }
 
   private final FailureClassifier defaults = FailureClassifier.defaults();
+
+  @Test
+  void fatalExceptionFailsFastWrappedOrNotAndDespiteABroadRule() {
+    FatalKeelException fatal = new FatalKeelException("relay r-1 was fenced on lane 3");
+    FailureClassifier broad =
+        FailureClassifier.builder().rule(RuntimeException.class, FailureClass.BUSINESS).build();
+    assertThat(broad.classify(fatal)).isEqualTo(fatal.failureClass());
+    assertThat(defaults.classify(fatal)).isEqualTo(fatal.failureClass());
+    assertThat(defaults.classify(new ExecutionException(fatal))).isEqualTo(fatal.failureClass());
+    assertThat(RetryPolicy.defaults().action(defaults.classify(fatal)))
+        .isEqualTo(FailureAction.FAIL_FAST);
+    assertThat(broad.classify(new IllegalStateException("wrapped", fatal)))
+        .isEqualTo(fatal.failureClass());
+    assertThat(RetryPolicy.defaults().decide(broad.classify(fatal), 1).action())
+        .isEqualTo(FailureAction.FAIL_FAST);
+  }
 
   @Test
   void keelExceptionsCarryTheirClass() {

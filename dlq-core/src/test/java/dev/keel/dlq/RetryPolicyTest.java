@@ -64,6 +64,29 @@ class RetryPolicyTest {
   }
 
   @Test
+  void aFailFastClassCannotBeGivenAnotherAction() {
+    long failFast =
+        java.util.Arrays.stream(FailureClass.values())
+            .filter(c -> c.defaultAction() == FailureAction.FAIL_FAST)
+            .peek(
+                c -> {
+                  for (FailureAction other : FailureAction.values()) {
+                    if (other == FailureAction.FAIL_FAST) {
+                      continue;
+                    }
+                    assertThatThrownBy(() -> RetryPolicy.builder().action(c, other).build())
+                        .as(c + " -> " + other)
+                        .isInstanceOf(KeelConfigurationException.class)
+                        .hasMessageContaining("RetryPolicy.action[" + c + "] must stay FAIL_FAST");
+                  }
+                  assertThat(policy.decide(c, 1).action()).isEqualTo(FailureAction.FAIL_FAST);
+                  assertThat(policy.maxAttempts(c)).isEqualTo(1);
+                })
+            .count();
+    assertThat(failFast).as("classes failing fast by default (FATAL)").isEqualTo(1);
+  }
+
+  @Test
   void perClassOverrides() {
     RetryPolicy p =
         RetryPolicy.builder()

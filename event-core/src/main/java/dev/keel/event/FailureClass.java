@@ -2,7 +2,8 @@ package dev.keel.event;
 
 /**
  * The one failure taxonomy shared by the relay, consumers and saga steps. Each class has a default
- * {@link FailureAction}; retry policies may override it per class.
+ * {@link FailureAction}; retry policies may override it per class, except {@link #FATAL}, which
+ * always fails fast.
  */
 public enum FailureClass {
   /** The bytes could not be turned into an event or payload; retrying cannot help. */
@@ -16,7 +17,13 @@ public enum FailureClass {
   /** The business refused the event (insufficient funds, unknown order). */
   BUSINESS(FailureAction.DEAD_LETTER),
   /** Anything not classified; retried within the budget, then dead-lettered. */
-  UNKNOWN(FailureAction.RETRY);
+  UNKNOWN(FailureAction.RETRY),
+  /**
+   * The instance cannot go on (a fenced relay, a schema that does not match, refused credentials):
+   * the class of every {@link FatalKeelException}. Retrying or dead-lettering cannot help; the
+   * component stops.
+   */
+  FATAL(FailureAction.FAIL_FAST);
 
   private final FailureAction defaultAction;
 

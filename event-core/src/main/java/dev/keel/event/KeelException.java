@@ -6,7 +6,8 @@ package dev.keel.event;
  * <ul>
  *   <li>{@link RetriableKeelException}: the same call may succeed later;
  *   <li>{@link NonRetriableKeelException}: the input is poison, retrying cannot help;
- *   <li>{@link FatalKeelException}: the instance cannot go on and should be closed.
+ *   <li>{@link FatalKeelException}: the instance cannot go on and should be closed ({@link
+ *       FailureClass#FATAL}, action {@link FailureAction#FAIL_FAST}).
  * </ul>
  *
  * Messages name the instance, the element (topic, lane, saga id) and the state, and never carry

@@ -2,6 +2,7 @@ package dev.keel.dlq.internal;
 
 import dev.keel.dlq.FailureClassifier;
 import dev.keel.event.FailureClass;
+import dev.keel.event.FatalKeelException;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.KeelException;
 import java.sql.SQLException;
@@ -25,6 +26,11 @@ public final class DefaultFailureClassifier implements FailureClassifier {
 
   @Override
   public FailureClass classify(Throwable error) {
+    FatalKeelException fatal = fatalIn(error);
+    if (fatal != null) {
+      // Fatal wins over any rule (even one for RuntimeException): it must stop the component.
+      return fatal.failureClass();
+    }
     Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     Throwable t = error;
     for (int depth = 0; t != null && depth < MAX_DEPTH && seen.add(t); depth++) {
@@ -49,6 +55,19 @@ public final class DefaultFailureClassifier implements FailureClassifier {
       t = t.getCause();
     }
     return FailureClass.UNKNOWN;
+  }
+
+  /** The outermost FatalKeelException of the cause chain, or null. */
+  private static FatalKeelException fatalIn(Throwable error) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    Throwable t = error;
+    for (int depth = 0; t != null && depth < MAX_DEPTH && seen.add(t); depth++) {
+      if (t instanceof FatalKeelException) {
+        return (FatalKeelException) t;
+      }
+      t = t.getCause();
+    }
+    return null;
   }
 
   /** The class of the rule whose type is the nearest supertype of {@code type}, or null. */

@@ -245,6 +245,16 @@ public final class DefaultRetryPolicy implements RetryPolicy {
       if (!(jitter >= 0.0 && jitter <= 1.0)) {
         throw invalid("jitter", "must be between 0.0 and 1.0", jitter);
       }
+      for (Map.Entry<FailureClass, FailureAction> e : actions.entrySet()) {
+        // A fatal failure stops the component; no policy may retry or dead-letter it.
+        if (e.getKey().defaultAction() == FailureAction.FAIL_FAST
+            && e.getValue() != FailureAction.FAIL_FAST) {
+          throw invalid(
+              "action[" + e.getKey() + "]",
+              "must stay FAIL_FAST: a " + e.getKey().tag() + " failure stops the component",
+              e.getValue());
+        }
+      }
       if (exhausted == null || exhausted == FailureAction.RETRY) {
         throw invalid("whenExhausted", "must be DEAD_LETTER, PARK or FAIL_FAST", exhausted);
       }

@@ -6,6 +6,9 @@ import dev.keel.dlq.Failure;
 import dev.keel.dlq.FailureClassifier;
 import dev.keel.dlq.RetryTiers;
 import dev.keel.dlq.TierRoute;
+import dev.keel.event.FailureAction;
+import dev.keel.event.FailureClass;
+import dev.keel.event.FatalKeelException;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.KeelException;
 import java.time.Clock;
@@ -55,7 +58,9 @@ public final class RetryTierConsumer implements AutoCloseable {
      * Processes a record from a tier.
      *
      * @param record the record as consumed from the tier topic
-     * @throws Exception any failure: the record moves on to the next tier or the dead letters
+     * @throws Exception any failure: the record moves on to the next tier or the dead letters,
+     *     except a fatal one ({@link dev.keel.event.FatalKeelException} anywhere in the cause
+     *     chain), which stops this consumer with the record uncommitted
      */
     void handle(FailedRecord record) throws Exception;
   }
@@ -234,7 +239,15 @@ public final class RetryTierConsumer implements AutoCloseable {
       return true;
     } catch (Exception e) {
       Instant now = clock.instant();
-      Failure failure = new Failure(group, classifier.classify(e), e, 1, now, now);
+      FailureClass failureClass = classifier.classify(e);
+      if (failureClass.defaultAction() == FailureAction.FAIL_FAST) {
+        // Fatal: neither forwarded nor dead-lettered; the loop stops before committing it.
+        throw e instanceof FatalKeelException
+            ? (FatalKeelException) e
+            : new FatalKeelException(
+                "Retry tier consumer " + group + ": " + record + " failed fatally", e);
+      }
+      Failure failure = new Failure(group, failureClass, e, 1, now, now);
       try {
         TierRoute route = tiers.route(record, failure);
         if (!route.forwarded()) {

@@ -2,7 +2,6 @@ package dev.keel.event.contract;
 
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.internal.Values;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -16,14 +15,23 @@ import java.util.regex.Pattern;
 public record ContractField(String name, FieldType type, FieldRole role, boolean required) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]{0,127}");
 
-  /** Validates the field. */
+  /**
+   * Validates the field.
+   *
+   * @throws KeelConfigurationException when the name is not a plain field name or a value is
+   *     missing
+   */
   public ContractField {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new KeelConfigurationException(
           "ContractField.name must match " + NAME.pattern() + ", was " + Values.quote(name));
     }
-    Objects.requireNonNull(type, "ContractField.type");
-    Objects.requireNonNull(role, "ContractField.role");
+    if (type == null) {
+      throw new KeelConfigurationException("ContractField.type of field " + name + " is required");
+    }
+    if (role == null) {
+      throw new KeelConfigurationException("ContractField.role of field " + name + " is required");
+    }
   }
 
   /** A required field. */

@@ -1,8 +1,9 @@
 package dev.keel.event.contract;
 
+import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.internal.Values;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Objects;
 
 /**
  * A field marked for removal. It may be removed in a later version once {@code deprecatedAt +
@@ -14,13 +15,26 @@ import java.util.Objects;
  * @param note what to use instead
  */
 public record Deprecation(String field, Instant deprecatedAt, Duration window, String note) {
-  /** Validates the deprecation. */
+  /**
+   * Validates the deprecation.
+   *
+   * @throws KeelConfigurationException when a value is missing or the window is negative
+   */
   public Deprecation {
-    Objects.requireNonNull(field, "Deprecation.field");
-    Objects.requireNonNull(deprecatedAt, "Deprecation.deprecatedAt");
-    Objects.requireNonNull(window, "Deprecation.window");
-    if (window.isNegative()) {
-      throw new IllegalArgumentException("Deprecation.window must not be negative, was " + window);
+    if (field == null || field.isBlank()) {
+      throw new KeelConfigurationException(
+          "Deprecation.field is required, was " + Values.quote(field));
+    }
+    if (deprecatedAt == null) {
+      throw new KeelConfigurationException(
+          "Deprecation.deprecatedAt of field " + Values.quote(field) + " is required");
+    }
+    if (window == null || window.isNegative()) {
+      throw new KeelConfigurationException(
+          "Deprecation.window of field "
+              + Values.quote(field)
+              + " must be zero or positive, was "
+              + window);
     }
     note = note == null ? "" : note;
   }

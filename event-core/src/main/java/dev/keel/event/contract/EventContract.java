@@ -160,12 +160,18 @@ public final class EventContract {
 
     /** Adds a field. */
     public Builder field(ContractField field) {
+      if (field == null) {
+        throw new KeelConfigurationException(where() + ": field must not be null");
+      }
       fields.add(field);
       return this;
     }
 
     /** Marks a declared field for removal. */
     public Builder deprecate(Deprecation deprecation) {
+      if (deprecation == null) {
+        throw new KeelConfigurationException(where() + ": deprecation must not be null");
+      }
       deprecations.add(deprecation);
       return this;
     }
@@ -176,13 +182,17 @@ public final class EventContract {
       return this;
     }
 
+    private String where() {
+      return "EventContract " + Values.quote(name) + " v" + version;
+    }
+
     /**
      * Validates and builds.
      *
      * @throws KeelConfigurationException naming the contract and the property
      */
     public EventContract build() {
-      String where = "EventContract " + Values.quote(name) + " v" + version;
+      String where = where();
       if (name == null || !Event.TYPE_PATTERN.matcher(name).matches()) {
         throw new KeelConfigurationException(
             where + ": name must be an event type such as order.placed");

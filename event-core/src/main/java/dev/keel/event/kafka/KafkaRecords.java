@@ -113,7 +113,7 @@ public final class KafkaRecords {
     // A malformed traceparent is dropped by the builder rather than failing the record.
     b.traceParent(optional(headers, EventHeaders.TRACEPARENT, where));
     if (record.key() != null) {
-      b.key(decode(record.key(), "record key", where));
+      b.key(decode(record.key(), null, "record key", where));
     }
     for (Header h : headers) {
       if (!EventHeaders.ENVELOPE.contains(h.key())) {
@@ -179,14 +179,14 @@ public final class KafkaRecords {
       throw malformed(
           name, "is " + value.length + " bytes, over " + EventHeaders.MAX_VALUE_BYTES, where);
     }
-    return decode(value, "header " + name, where);
+    return decode(value, name, "header " + name, where);
   }
 
-  private static String decode(byte[] bytes, String what, Where where) {
+  private static String decode(byte[] bytes, String header, String what, Where where) {
     String text = Utf8.decodeStrict(bytes);
     if (text == null) {
       throw new MalformedEventException(
-          null, "Record " + where + ": " + what + " is not valid UTF-8");
+          header, "Record " + where + ": " + what + " is not valid UTF-8");
     }
     return text;
   }

@@ -2,6 +2,7 @@ package dev.keel.event.sql;
 
 import dev.keel.event.FatalKeelException;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.RetriableKeelException;
 import dev.keel.event.internal.SqlStatements;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,17 +45,21 @@ public final class SchemaInstaller {
   private static final Pattern COMPONENT = Pattern.compile("[a-z][a-z0-9_-]{0,63}");
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_]+)}");
   private static final long PG_LOCK_KEY = 0x6b65656cL; // "keel"
+  private static final String MYSQL_LOCK_NAME = "keel_schema_install";
+  private static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(60);
 
   private final DataSource dataSource;
   private final SqlDialect dialect;
   private final TableNames names;
   private final ClassLoader loader;
+  private final Duration lockTimeout;
 
   private SchemaInstaller(Builder b) {
     this.dataSource = b.dataSource;
     this.dialect = b.dialect != null ? b.dialect : SqlDialect.detect(b.dataSource);
     this.names = b.names;
     this.loader = b.loader;
+    this.lockTimeout = b.lockTimeout;
   }
 
   /** Starts a builder. */
@@ -72,6 +78,8 @@ public final class SchemaInstaller {
    * @param component such as {@code outbox}, {@code dlq}, {@code consumer}, {@code saga}
    * @return the scripts applied now, in order (empty when already up to date)
    * @throws FatalKeelException when a script fails; the message names it
+   * @throws RetriableKeelException when another installer held the MySQL/MariaDB install lock for
+   *     too long (60 s); installing again later is safe
    */
   public List<String> install(String component) {
     List<Script> scripts = scripts(component);
@@ -80,12 +88,12 @@ public final class SchemaInstaller {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
-        lock(c);
+        lock(c, component);
         createVersionTable(c);
         c.commit();
         for (Script s : scripts) {
           // Each script runs under the lock, after reading what other installers committed.
-          lockAgain(c);
+          lockAgain(c, component);
           if (s.version <= installedVersion(c, component)) {
             c.commit();
             continue;
@@ -96,7 +104,7 @@ public final class SchemaInstaller {
           applied.add(s.fileName);
           log.info("Keel schema: applied {}/{} on {} ({})", component, s.fileName, dialect, names);
         }
-      } catch (SQLException e) {
+      } catch (SQLException | RuntimeException e) {
         c.rollback();
         throw e;
       } finally {
@@ -162,27 +170,52 @@ public final class SchemaInstaller {
     }
   }
 
-  private void lock(Connection c) throws SQLException {
+  private void lock(Connection c, String component) throws SQLException {
     try (Statement st = c.createStatement()) {
       if (dialect == SqlDialect.POSTGRES) {
         st.execute("SELECT pg_advisory_xact_lock(" + PG_LOCK_KEY + ")");
       } else if (dialect.isMySqlFamily()) {
-        st.execute("SELECT GET_LOCK('keel_schema_install', 60)");
+        long seconds = Math.max(1, lockTimeout.toSeconds());
+        Long result;
+        try (ResultSet rs =
+            st.executeQuery("SELECT GET_LOCK('" + MYSQL_LOCK_NAME + "', " + seconds + ")")) {
+          rs.next();
+          long r = rs.getLong(1);
+          result = rs.wasNull() ? null : r;
+        }
+        // 1: taken; 0: timed out; NULL: an error (such as the session being killed).
+        if (result == null || result != 1L) {
+          throw new RetriableKeelException(
+              "Keel schema: installing "
+                  + component
+                  + " on "
+                  + dialect
+                  + " ("
+                  + names
+                  + "): could not take the install lock "
+                  + MYSQL_LOCK_NAME
+                  + " within "
+                  + seconds
+                  + " s (GET_LOCK returned "
+                  + result
+                  + "); another installer holds it, install again later");
+        }
       }
     }
   }
 
-  private void lockAgain(Connection c) throws SQLException {
+  private void lockAgain(Connection c, String component) throws SQLException {
     // PostgreSQL's transaction-scoped lock ended with the commit.
     if (dialect == SqlDialect.POSTGRES) {
-      lock(c);
+      lock(c, component);
     }
   }
 
   private void unlock(Connection c) {
     if (dialect.isMySqlFamily()) {
+      // Releasing a lock this session does not hold is harmless (it returns 0 or NULL).
       try (Statement st = c.createStatement()) {
-        st.execute("SELECT RELEASE_LOCK('keel_schema_install')");
+        st.execute("SELECT RELEASE_LOCK('" + MYSQL_LOCK_NAME + "')");
       } catch (SQLException e) {
         log.debug("Keel schema: releasing the install lock failed", e);
       }
@@ -329,8 +362,15 @@ public final class SchemaInstaller {
     private SqlDialect dialect;
     private TableNames names = TableNames.defaults();
     private ClassLoader loader = SchemaInstaller.class.getClassLoader();
+    private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
 
     private Builder() {}
+
+    /** How long MySQL/MariaDB installs wait for another installer's lock; tests shorten it. */
+    Builder lockTimeout(Duration lockTimeout) {
+      this.lockTimeout = Objects.requireNonNull(lockTimeout, "lockTimeout");
+      return this;
+    }
 
     /** The database. Required. */
     public Builder dataSource(DataSource dataSource) {

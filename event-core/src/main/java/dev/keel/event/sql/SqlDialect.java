@@ -5,7 +5,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Locale;
 import javax.sql.DataSource;
+import org.jooq.DSLContext;
+import org.jooq.Name;
 import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
 
 /**
  * The databases Keel's stores run on. PostgreSQL is the primary target; MySQL 8 and MariaDB 10.6+
@@ -13,22 +16,22 @@ import org.jooq.SQLDialect;
  */
 public enum SqlDialect {
   /** PostgreSQL 13+ (uses {@code xid8} snapshots, {@code LISTEN/NOTIFY}, {@code SKIP LOCKED}). */
-  POSTGRES("postgres", SQLDialect.POSTGRES, '"'),
+  POSTGRES("postgres", SQLDialect.POSTGRES),
   /** MySQL 8.0+ (InnoDB, {@code SKIP LOCKED}). */
-  MYSQL("mysql", SQLDialect.MYSQL, '`'),
+  MYSQL("mysql", SQLDialect.MYSQL),
   /** MariaDB 10.6+ (InnoDB, {@code SKIP LOCKED}). */
-  MARIADB("mysql", SQLDialect.MARIADB, '`'),
+  MARIADB("mysql", SQLDialect.MARIADB),
   /** H2 2.x, for unit tests only. */
-  H2("h2", SQLDialect.H2, '"');
+  H2("h2", SQLDialect.H2);
 
   private final String scriptFolder;
   private final SQLDialect jooq;
-  private final char quote;
+  // Created on first use: a context without a connection, used only to render names.
+  private volatile DSLContext renderer;
 
-  SqlDialect(String scriptFolder, SQLDialect jooq, char quote) {
+  SqlDialect(String scriptFolder, SQLDialect jooq) {
     this.scriptFolder = scriptFolder;
     this.jooq = jooq;
-    this.quote = quote;
   }
 
   /** The folder of this dialect's scripts under {@code keel/sql/}. */
@@ -47,12 +50,24 @@ public enum SqlDialect {
   }
 
   /**
-   * Quotes an identifier that {@link TableNames} has already validated.
+   * Quotes an identifier that {@link TableNames} has already validated, the way jOOQ renders it for
+   * this dialect ({@code "name"} on PostgreSQL and H2, {@code `name`} on MySQL and MariaDB).
    *
    * @param identifier a validated identifier
    */
   public String quote(String identifier) {
-    return quote + identifier + quote;
+    return render(DSL.quotedName(identifier));
+  }
+
+  /** Renders a (possibly qualified) name with this dialect's quotes, through jOOQ. */
+  String render(Name name) {
+    DSLContext r = renderer;
+    if (r == null) {
+      // A benign race: two threads may each build an equivalent context.
+      r = KeelSql.using(null, this);
+      renderer = r;
+    }
+    return r.render(name);
   }
 
   /**

@@ -110,8 +110,7 @@ public final class TableNames {
    * @param base the base name
    */
   public String sql(SqlDialect dialect, String base) {
-    String table = dialect.quote(name(base));
-    return schema == null ? table : dialect.quote(schema) + "." + table;
+    return dialect.render(qualified(base));
   }
 
   /**

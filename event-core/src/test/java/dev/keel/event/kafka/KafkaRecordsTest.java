@@ -7,6 +7,7 @@ import dev.keel.event.Event;
 import dev.keel.event.EventHeaders;
 import dev.keel.event.MalformedEventException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -70,6 +71,83 @@ class KafkaRecordsTest {
     RecordHeaders badUtf8 = headersWithout(EventHeaders.SOURCE);
     badUtf8.add(EventHeaders.SOURCE, new byte[] {(byte) 0xff, (byte) 0xfe});
     assertMalformed(badUtf8, "not valid UTF-8");
+  }
+
+  @Test
+  void eachMissingRequiredHeaderIsATypedErrorNamingIt() {
+    for (String name :
+        List.of(
+            EventHeaders.EVENT_ID,
+            EventHeaders.EVENT_TYPE,
+            EventHeaders.CONTRACT_VERSION,
+            EventHeaders.OCCURRED_AT,
+            EventHeaders.SOURCE)) {
+      assertMalformedHeader(headersWithout(name), name, name + " is missing");
+      assertMalformedHeader(replace(name, ""), name, name + " is missing");
+    }
+  }
+
+  @Test
+  void malformedContractVersionNamesTheHeader() {
+    for (String bad : List.of("three", "3.0", "0", " 3", "2147483648")) {
+      assertMalformedHeader(
+          replace(EventHeaders.CONTRACT_VERSION, bad),
+          EventHeaders.CONTRACT_VERSION,
+          "integer from 1");
+    }
+  }
+
+  @Test
+  void malformedOccurredAtNamesTheHeader() {
+    for (String bad : List.of("yesterday", "2024-01-01", "2024-01-01T10:00:00", "1700000000")) {
+      assertMalformedHeader(
+          replace(EventHeaders.OCCURRED_AT, bad), EventHeaders.OCCURRED_AT, "ISO-8601");
+    }
+  }
+
+  @Test
+  void eachDuplicatedEnvelopeHeaderNamesTheHeader() {
+    for (String name :
+        List.of(
+            EventHeaders.EVENT_ID,
+            EventHeaders.EVENT_TYPE,
+            EventHeaders.CONTRACT_VERSION,
+            EventHeaders.OCCURRED_AT,
+            EventHeaders.SOURCE,
+            EventHeaders.CONTENT_TYPE,
+            EventHeaders.TRACEPARENT)) {
+      RecordHeaders twice = new RecordHeaders(KafkaRecords.headersOf(event).toArray());
+      twice.add(name, KafkaRecords.headersOf(event).lastHeader(name).value());
+      assertMalformedHeader(twice, name, name + " appears 2 times");
+    }
+  }
+
+  @Test
+  void headerThatIsNotUtf8NamesTheHeader() {
+    RecordHeaders h = headersWithout(EventHeaders.EVENT_TYPE);
+    h.add(EventHeaders.EVENT_TYPE, new byte[] {'o', (byte) 0xc3, '('});
+    assertMalformedHeader(h, EventHeaders.EVENT_TYPE, "header keel-event-type is not valid UTF-8");
+  }
+
+  @Test
+  void recordKeyThatIsNotUtf8IsATypedError() {
+    byte[] key = {(byte) 0xed, (byte) 0xa0, (byte) 0x80}; // an encoded lone surrogate
+    assertThatThrownBy(
+            () -> KafkaRecords.toEvent(consumed(KafkaRecords.headersOf(event).toArray(), key)))
+        .isInstanceOf(MalformedEventException.class)
+        .hasMessageContaining("orders-0@42")
+        .hasMessageContaining("record key is not valid UTF-8")
+        .satisfies(e -> assertThat(((MalformedEventException) e).header()).isNull());
+  }
+
+  private void assertMalformedHeader(RecordHeaders headers, String header, String message) {
+    assertThatThrownBy(() -> KafkaRecords.toEvent(consumed(headers.toArray(), null)))
+        .as(header + ": " + message)
+        .isInstanceOf(MalformedEventException.class)
+        .hasMessageContaining("orders-0@42")
+        .hasMessageContaining(message)
+        .satisfies(
+            e -> assertThat(((MalformedEventException) e).header()).as(header).isEqualTo(header));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.RetriableKeelException;
 import dev.keel.test.DatabaseKind;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KeelTest;
@@ -12,6 +13,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,8 +33,15 @@ class SchemaInstallerIT {
 
   @Test
   void postgresWithOwnSchemaAndPrefix(IsolatedDatabase db) throws Exception {
-    installTwice(db, SqlDialect.POSTGRES, TableNames.of("orders_app", "svc_"));
-    assertThat(count(db, "select count(*) from orders_app.svc_selftest")).isZero();
+    // The installer creates this schema beside the isolated one; on a shared server its name must
+    // be unique and it must be dropped, or the next run finds it already populated.
+    String schema = db.name() + "_app";
+    try {
+      installTwice(db, SqlDialect.POSTGRES, TableNames.of(schema, "svc_"));
+      assertThat(count(db, "select count(*) from " + schema + ".svc_selftest")).isZero();
+    } finally {
+      execute(db, "drop schema if exists " + schema + " cascade");
+    }
   }
 
   @Test
@@ -64,6 +73,34 @@ class SchemaInstallerIT {
   }
 
   @Test
+  void mariaDbInstallWithoutTheLockIsARetriableError(
+      @WithDatabase(DatabaseKind.MARIADB) IsolatedDatabase db) throws Exception {
+    SchemaInstaller installer =
+        SchemaInstaller.builder()
+            .dataSource(db.dataSource())
+            .lockTimeout(Duration.ofSeconds(1))
+            .build();
+    try (Connection holder = db.dataSource().getConnection();
+        Statement s = holder.createStatement()) {
+      try (ResultSet rs = s.executeQuery("select get_lock('keel_schema_install', 30)")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isEqualTo(1);
+      }
+      try {
+        assertThatThrownBy(() -> installer.install("selftest"))
+            .isInstanceOf(RetriableKeelException.class)
+            .hasMessageContaining("installing selftest")
+            .hasMessageContaining("install lock keel_schema_install within 1 s")
+            .hasMessageContaining("GET_LOCK returned 0");
+      } finally {
+        s.execute("select release_lock('keel_schema_install')");
+      }
+    }
+    assertThat(installer.installedVersion("selftest")).isZero();
+    assertThat(installer.install("selftest")).containsExactly("V1__tables.sql", "V2__index.sql");
+  }
+
+  @Test
   void h2InstallsOnceAndAgainWithoutError(@WithDatabase(DatabaseKind.H2) IsolatedDatabase db)
       throws Exception {
     installTwice(db, SqlDialect.H2, TableNames.defaults());
@@ -90,6 +127,13 @@ class SchemaInstallerIT {
     assertThat(installer.render("selftest"))
         .contains(names.prefix() + "selftest")
         .doesNotContain("${");
+  }
+
+  private static void execute(IsolatedDatabase db, String sql) throws SQLException {
+    try (Connection c = db.dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
   }
 
   private static long count(IsolatedDatabase db, String sql) throws SQLException {

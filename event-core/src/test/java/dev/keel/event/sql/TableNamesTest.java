@@ -7,6 +7,7 @@ import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.internal.SqlStatements;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class TableNamesTest {
@@ -60,6 +61,32 @@ class TableNamesTest {
             KeelSql.using(null, SqlDialect.POSTGRES)
                 .render(org.jooq.impl.DSL.selectFrom(names.table("outbox"))))
         .contains("\"app\".\"svc_outbox\"");
+  }
+
+  @ParameterizedTest
+  @EnumSource(SqlDialect.class)
+  void quotingMatchesTheDialectsQuoteCharacters(SqlDialect dialect) {
+    String q = dialect.isMySqlFamily() ? "`" : "\"";
+    TableNames names = TableNames.of("orders_app", "svc_");
+    assertThat(dialect.quote("keel_outbox")).isEqualTo(q + "keel_outbox" + q);
+    assertThat(names.sql(dialect, "dead_letter"))
+        .isEqualTo(q + "orders_app" + q + "." + q + "svc_dead_letter" + q);
+    assertThat(TableNames.defaults().sql(dialect, "outbox")).isEqualTo(q + "keel_outbox" + q);
+    assertThat(TableNames.withPrefix("").sql(dialect, "outbox")).isEqualTo(q + "outbox" + q);
+    assertThat(names.placeholders(dialect))
+        .containsEntry("keel_schema_prefix", q + "orders_app" + q + ".")
+        .containsEntry("keel_prefix", "svc_");
+    // What the stores' jOOQ queries render for the same table.
+    assertThat(KeelSql.using(null, dialect).render(names.table("dead_letter")))
+        .isEqualTo(names.sql(dialect, "dead_letter"));
+  }
+
+  @ParameterizedTest
+  @EnumSource(SqlDialect.class)
+  void quotingEscapesAnEmbeddedQuoteCharacter(SqlDialect dialect) {
+    // TableNames never lets such a name through; quote() stays safe on its own all the same.
+    String q = dialect.isMySqlFamily() ? "`" : "\"";
+    assertThat(dialect.quote("a" + q + "b")).isEqualTo(q + "a" + q + q + "b" + q);
   }
 
   @Test

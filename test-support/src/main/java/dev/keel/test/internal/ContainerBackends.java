@@ -10,7 +10,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /** Kafka and PostgreSQL in Docker containers, for machines that have a Docker engine. */
 public final class ContainerBackends {
-  private static final String KAFKA_IMAGE = "apache/kafka:4.1.0";
+  private static final String KAFKA_IMAGE = "apache/kafka:4.4.0";
   private static final String POSTGRES_IMAGE = "postgres:17";
 
   private ContainerBackends() {}

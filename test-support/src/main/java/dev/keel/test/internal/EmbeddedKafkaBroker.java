@@ -69,10 +69,20 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
    * @return the running broker
    */
   public static EmbeddedKafkaBroker start(Map<String, String> overrides, boolean pausable) {
+    return start(overrides, pausable, null);
+  }
+
+  /** As {@link #start(Map, boolean)}, with the log directory under {@code parent} (tests). */
+  static EmbeddedKafkaBroker start(Map<String, String> overrides, boolean pausable, Path parent) {
     long started = System.nanoTime();
+    Path dir = null;
     PausableForwarder forwarder = null;
+    EmbeddedKafkaBroker broker = null;
     try {
-      Path dir = Files.createTempDirectory("keel-kafka-");
+      dir =
+          parent == null
+              ? Files.createTempDirectory("keel-kafka-")
+              : Files.createTempDirectory(parent, "keel-kafka-");
       int port = FreePorts.find();
       int controllerPort = FreePorts.find();
       Map<String, String> config = defaults(dir, port, controllerPort);
@@ -96,8 +106,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
       }
       config.putAll(overrides);
       format(dir, config);
-      EmbeddedKafkaBroker broker =
-          new EmbeddedKafkaBroker(dir, Map.copyOf(config), port, forwarder);
+      broker = new EmbeddedKafkaBroker(dir, Map.copyOf(config), port, forwarder);
       if (forwarder != null) {
         forwarder.start();
       }
@@ -110,10 +119,33 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
           dir);
       return broker;
     } catch (IOException e) {
+      UncheckedIOException failure =
+          new UncheckedIOException("Could not prepare the embedded Kafka broker", e);
+      cleanUpFailedStart(broker, forwarder, dir, failure);
+      throw failure;
+    } catch (RuntimeException | Error e) {
+      // Whatever failed (formatting, launch, the readiness wait), nothing of the half-started
+      // broker may outlive this call: not its server, its forwarder or its log directory.
+      cleanUpFailedStart(broker, forwarder, dir, e);
+      throw e;
+    }
+  }
+
+  private static void cleanUpFailedStart(
+      EmbeddedKafkaBroker broker, PausableForwarder forwarder, Path dir, Throwable failure) {
+    try {
+      if (broker != null) {
+        broker.close(); // closes the admin, the server if launched, the forwarder, the log dir
+        return;
+      }
       if (forwarder != null) {
         forwarder.close();
       }
-      throw new UncheckedIOException("Could not prepare the embedded Kafka broker", e);
+      if (dir != null) {
+        Directories.deleteRecursively(dir);
+      }
+    } catch (RuntimeException | Error cleanup) {
+      failure.addSuppressed(cleanup);
     }
   }
 
@@ -169,7 +201,18 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     Properties props = new Properties();
     props.putAll(config);
     KafkaRaftServer s = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-    s.startup();
+    try {
+      s.startup();
+    } catch (RuntimeException | Error e) {
+      // A server that failed half-way may hold ports and threads: shut down what started.
+      try {
+        s.shutdown();
+        s.awaitShutdown();
+      } catch (RuntimeException | Error shutdown) {
+        e.addSuppressed(shutdown);
+      }
+      throw e;
+    }
     server = s;
   }
 
@@ -240,13 +283,28 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
   }
 
+  /** The broker's log directory (deleted by {@link #close()}). */
+  public Path logDir() {
+    return logDir;
+  }
+
   @Override
   public synchronized void close() {
-    admin.close();
-    stop();
-    if (forwarder != null) {
-      forwarder.close();
+    // Each step runs even when an earlier one fails, so that nothing is left behind.
+    try {
+      admin.close();
+    } finally {
+      try {
+        stop();
+      } finally {
+        try {
+          if (forwarder != null) {
+            forwarder.close();
+          }
+        } finally {
+          Directories.deleteRecursively(logDir);
+        }
+      }
     }
-    Directories.deleteRecursively(logDir);
   }
 }

@@ -51,11 +51,7 @@ public final class JdbcServer implements Database {
    * @param env the environment variable the URL came from, for the description
    */
   public static JdbcServer external(DatabaseKind kind, String url, String env) {
-    String expected = kind == DatabaseKind.POSTGRES ? "jdbc:postgresql:" : "jdbc:mariadb:";
-    if (!url.startsWith(expected) && !url.startsWith("jdbc:mysql:")) {
-      throw new IllegalArgumentException(
-          env + " must start with " + expected + ", was " + redact(url));
-    }
+    requireUrlOf(kind, url, env);
     String user = JdbcUrls.parameter(url, "user").orElse(System.getProperty("user.name"));
     String password = JdbcUrls.parameter(url, "password").orElse("");
     JdbcServer server =
@@ -67,6 +63,38 @@ public final class JdbcServer implements Database {
             "external " + kind + " at " + redact(url) + " (" + env + ")");
     server.checkReachable();
     return server;
+  }
+
+  /**
+   * Rejects a URL of another engine: a PostgreSQL server needs {@code jdbc:postgresql:}, a MariaDB
+   * one {@code jdbc:mariadb:} or {@code jdbc:mysql:}.
+   */
+  static void requireUrlOf(DatabaseKind kind, String url, String env) {
+    boolean ok;
+    String expected;
+    switch (kind) {
+      case POSTGRES:
+        expected = "jdbc:postgresql:";
+        ok = url.startsWith(expected);
+        break;
+      case MARIADB:
+        expected = "jdbc:mariadb: or jdbc:mysql:";
+        ok = url.startsWith("jdbc:mariadb:") || url.startsWith("jdbc:mysql:");
+        break;
+      default:
+        throw new IllegalArgumentException(
+            env + ": an external " + kind + " server is not supported, was " + redact(url));
+    }
+    if (!ok) {
+      throw new IllegalArgumentException(
+          env
+              + " names a "
+              + kind
+              + " server and must start with "
+              + expected
+              + ", was "
+              + redact(url));
+    }
   }
 
   /** An H2 engine in this JVM. */
