@@ -84,9 +84,7 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
     add(out, DeadLetterHeaders.GROUP, failure.group());
 
     String dlqTopic = DeadLetterPublisher.dlqTopic(record.topic());
-    if (createTopics) {
-      sink.ensureTopic(record.topic(), dlqTopic);
-    }
+    sink.ensureTopic(record.topic(), dlqTopic, createTopics);
     KafkaRecordSink.Sent sent = sink.send(dlqTopic, record.key(), payload, out);
     Instant now = clock.instant();
     NewDeadLetter row =
