@@ -110,9 +110,12 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
             sent.topic(),
             sent.partition(),
             sent.offset());
-    DeadLetter stored = store.insert(row, ordered);
-    Listeners.fire(listeners, l -> l.onDeadLettered(stored));
-    return stored;
+    JdbcDeadLetterStore.Stored stored = store.insert(row, ordered);
+    if (stored.created()) {
+      // a repeated publish of the same record (retried after a failure) is not a new dead letter
+      Listeners.fire(listeners, l -> l.onDeadLettered(stored.letter()));
+    }
+    return stored.letter();
   }
 
   @Override
