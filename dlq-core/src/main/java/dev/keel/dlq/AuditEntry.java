@@ -15,6 +15,8 @@ import java.time.Instant;
  * @param target the topic replayed to, or null
  * @param records dead letters affected
  * @param parkedRecords parked records released or removed
+ * @param outcome {@code completed}, or {@code failed: ...} with the error when the action stopped
+ *     part way (records and parkedRecords then count what was done before it stopped)
  */
 public record AuditEntry(
     long id,
@@ -24,4 +26,5 @@ public record AuditEntry(
     String selection,
     String target,
     int records,
-    int parkedRecords) {}
+    int parkedRecords,
+    String outcome) {}

@@ -100,7 +100,12 @@ public interface DeadLetterPublisher extends AutoCloseable {
     /** Sees payloads before they leave; {@link PayloadRedactor#NONE} by default. */
     Builder redactor(PayloadRedactor redactor);
 
-    /** Creates missing dead-letter topics. On by default. */
+    /**
+     * Creates missing dead-letter topics with the source topic's partition count. On by default.
+     * Off, a missing dead-letter topic fails {@link #publish} with a {@link
+     * dev.keel.event.RetriableKeelException} naming the topic (until someone creates it). An
+     * existing topic with fewer partitions than the source is only warned about, either way.
+     */
     Builder createTopics(boolean createTopics);
 
     /** How long to wait for Kafka; 30 s by default, 1 s to 10 min. */

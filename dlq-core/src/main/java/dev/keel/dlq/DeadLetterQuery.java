@@ -36,6 +36,7 @@ public final class DeadLetterQuery {
   private final DeadLetterStatus status;
   private final long afterId;
   private final int limit;
+  private final boolean limited;
 
   private DeadLetterQuery(Builder b) {
     this.id = b.id;
@@ -48,6 +49,7 @@ public final class DeadLetterQuery {
     this.status = b.status;
     this.afterId = b.afterId;
     this.limit = b.limit;
+    this.limited = b.limited;
   }
 
   /** A new builder. */
@@ -78,6 +80,7 @@ public final class DeadLetterQuery {
     b.status = status;
     b.afterId = afterId;
     b.limit = limit;
+    b.limited = limited;
     return b;
   }
 
@@ -131,6 +134,11 @@ public final class DeadLetterQuery {
     return limit;
   }
 
+  /** Whether the limit was set explicitly (replay and discard then stop there). */
+  public boolean limited() {
+    return limited;
+  }
+
   /** The filter in words, for the audit trail (the key is included: operators chose it). */
   public String describe() {
     List<String> parts = new ArrayList<>();
@@ -161,8 +169,10 @@ public final class DeadLetterQuery {
     if (afterId > 0) {
       parts.add("afterId=" + afterId);
     }
-    parts.add("limit=" + limit);
-    return String.join(" ", parts);
+    if (limited) {
+      parts.add("limit=" + limit);
+    }
+    return parts.isEmpty() ? "all" : String.join(" ", parts);
   }
 
   @Override
@@ -182,6 +192,7 @@ public final class DeadLetterQuery {
     private DeadLetterStatus status;
     private long afterId;
     private int limit = DEFAULT_LIMIT;
+    private boolean limited;
 
     private Builder() {}
 
@@ -242,6 +253,7 @@ public final class DeadLetterQuery {
     /** At most this many rows, from 1 to {@link #MAX_LIMIT}. */
     public Builder limit(int limit) {
       this.limit = limit;
+      this.limited = true;
       return this;
     }
 

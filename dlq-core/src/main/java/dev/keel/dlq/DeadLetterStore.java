@@ -81,6 +81,14 @@ public interface DeadLetterStore {
    */
   List<AuditEntry> audit(int limit);
 
+  /**
+   * How many dead letters match a query's criteria (its {@code afterId} included), ignoring its
+   * limit.
+   *
+   * @param query the filter
+   */
+  long count(DeadLetterQuery query);
+
   /** Builds a {@link DeadLetterStore}. Not thread-safe. */
   interface Builder {
     /** The database. Required. */

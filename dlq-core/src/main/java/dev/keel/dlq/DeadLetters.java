@@ -66,6 +66,11 @@ public interface DeadLetters extends AutoCloseable {
    * Replays the {@code DEAD} dead letters matching the query to their original topics, then
    * releases the parked records of their keys in order.
    *
+   * <p>Every matching dead letter is replayed, page by page, unless the selection has an explicit
+   * {@link DeadLetterQuery.Builder#limit}. When a send fails, the keys committed before it stay
+   * {@code REPLAYED}, the audit row records them with a {@code failed: ...} outcome, and the error
+   * is thrown; replaying again picks up the rest.
+   *
    * @param selection which dead letters (its status filter is replaced by {@code DEAD})
    * @param actor who asks, for the audit trail
    * @return what was replayed and released
@@ -85,7 +90,8 @@ public interface DeadLetters extends AutoCloseable {
 
   /**
    * Marks the {@code DEAD} dead letters matching the query {@code DISCARDED} and removes the
-   * records parked behind their keys (which unblocks the keys).
+   * records parked behind their keys (which unblocks the keys). Every match, page by page, unless
+   * the selection has an explicit limit; audited like {@link #replay} when it fails part way.
    *
    * @param selection which dead letters
    * @param actor who asks

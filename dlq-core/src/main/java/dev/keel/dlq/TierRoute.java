@@ -10,7 +10,9 @@ package dev.keel.dlq;
  * @param topic the tier topic it went to, or null when given up
  * @param tier the tier number (1-based), or 0 when given up
  * @param original the record with its original coordinates (source topic, partition, offset), for
- *     {@link DeadLetterPublisher#publish}
+ *     {@link DeadLetterPublisher#publish}; when a tier record's original-position headers are
+ *     missing or unusable, the tier topic and the position it was first seen at in a tier instead
+ *     (never a source position it cannot prove)
  * @param failure the failure with the attempts counted from the tier, never from a header
  */
 public record TierRoute(

@@ -9,8 +9,10 @@ import dev.keel.dlq.spi.PayloadRedactor;
 import dev.keel.dlq.testing.ConsumerLoop;
 import dev.keel.dlq.testing.KafkaIo;
 import dev.keel.dlq.testing.ManualTime;
+import dev.keel.event.Event;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelMeters;
+import dev.keel.event.json.JsonCodec;
 import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
@@ -219,6 +221,68 @@ class DeadLetterPublisherIT {
     }
   }
 
+  /** A payload of the consumer's JSON contract, decoded by type. */
+  public record OrderPlaced(String order, int quantity) {}
+
+  @Test
+  void aValidEnvelopeWhosePayloadCannotBeDecodedLandsInTheDlqByteForByte(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) {
+    String topic = topics.create("parcels", 1);
+    DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
+    store.install();
+    // not UTF-8, not JSON: bytes no decoder can read, behind a correct keel-* envelope
+    byte[] garbage = {(byte) 0xff, (byte) 0xfe, 0x00, 0x7b, (byte) 0xc3, 0x28, 0x01, 0x22};
+    UUID id = UUID.randomUUID();
+    List<FailedRecord.Header> headers = KafkaIo.envelope(id);
+    FailureClassifier classifier = FailureClassifier.defaults();
+    JsonCodec codec = JsonCodec.create();
+    List<FailureClass> classified = new ArrayList<>();
+    List<Event> envelopes = new ArrayList<>();
+    try (KafkaIo kafka = new KafkaIo(broker);
+        DeadLetterPublisher publisher =
+            DeadLetterPublisher.builder()
+                .kafka(Map.copyOf(broker.clientProperties()))
+                .store(store)
+                .build()) {
+      kafka.send(topic, "p-1", garbage, headers);
+      InPlaceRetry retry =
+          InPlaceRetry.builder().policy(RetryPolicy.defaults()).classifier(classifier).build();
+      try (ConsumerLoop loop =
+          new ConsumerLoop(
+              kafka,
+              "dispatch",
+              List.of(topic),
+              retry,
+              publisher,
+              r -> {
+                Event event = KafkaRecords.toEvent(r); // the envelope is valid: this passes
+                envelopes.add(event);
+                try {
+                  codec.decode(event.payload(), OrderPlaced.class);
+                } catch (RuntimeException e) {
+                  classified.add(classifier.classify(e));
+                  throw e;
+                }
+              })) {
+        loop.runUntilSeen(1);
+        assertThat(loop.deadLettered()).isEqualTo(1);
+      }
+      assertThat(envelopes).singleElement().satisfies(e -> assertThat(e.id()).isEqualTo(id));
+      assertThat(classified).containsExactly(FailureClass.DESERIALIZATION);
+
+      ConsumerRecord<byte[], byte[]> d = kafka.readAll(topic + ".dlq", 1).get(0);
+      assertThat(d.value()).isEqualTo(garbage);
+      assertThat(header(d, "keel-event-id")).isEqualTo(id.toString());
+      assertThat(header(d, DeadLetterHeaders.REASON)).isEqualTo("deserialization");
+      assertThat(header(d, DeadLetterHeaders.ATTEMPTS)).isEqualTo("1");
+      DeadLetter row = store.find(DeadLetterQuery.builder().topic(topic).build()).get(0);
+      assertThat(row.payload()).isEqualTo(garbage);
+      assertThat(row.reason()).isEqualTo(FailureClass.DESERIALIZATION);
+      assertThat(row.eventId()).isEqualTo(id.toString());
+      assertThat(row.headers()).containsExactlyElementsOf(headers);
+    }
+  }
+
   @Test
   void stackTracesOnlyWhenEnabledAndPublishingTwiceStoresOneRow(
       KafkaBroker broker, Topics topics, IsolatedDatabase db) {
@@ -233,16 +297,31 @@ class DeadLetterPublisherIT {
             FailureClass.BUSINESS,
             new IllegalArgumentException("no such sku"),
             java.time.Instant.now());
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    List<DeadLetter> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
     try (KafkaIo kafka = new KafkaIo(broker);
+        DlqMetrics metrics = DlqMetrics.bind(registry, store);
         DeadLetterPublisher publisher =
             DeadLetterPublisher.builder()
                 .kafka(Map.copyOf(broker.clientProperties()))
                 .store(store)
                 .includeStackTraces(true)
+                .listener(metrics)
+                .listener(
+                    new dev.keel.dlq.spi.DeadLetterListener() {
+                      @Override
+                      public void onDeadLettered(DeadLetter deadLetter) {
+                        heard.add(deadLetter);
+                      }
+                    })
                 .build()) {
       DeadLetter first = publisher.publish(record, failure);
       DeadLetter again = publisher.publish(record, failure);
       assertThat(again.id()).isEqualTo(first.id());
+      // the retried publish found the stored row: one dead letter, counted and heard once
+      assertThat(heard).extracting(DeadLetter::id).containsExactly(first.id());
+      assertThat(registry.get(KeelMeters.DLQ_RECORDS).tag("reason", "business").counter().count())
+          .isEqualTo(1.0);
       assertThat(first.stackTrace()).contains("IllegalArgumentException", "at ");
       assertThat(store.find(DeadLetterQuery.builder().topic(topic).build())).hasSize(1);
       List<ConsumerRecord<byte[], byte[]>> dlq = kafka.readAll(topic + ".dlq", 2);

@@ -2,16 +2,21 @@ package dev.keel.dlq;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keel.dlq.micrometer.DlqMetrics;
 import dev.keel.dlq.testing.ConsumerLoop;
 import dev.keel.dlq.testing.KafkaIo;
 import dev.keel.dlq.testing.ManualTime;
 import dev.keel.event.FailureClass;
+import dev.keel.event.KeelMeters;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
 import dev.keel.test.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,12 +41,15 @@ class OrderedModeIT {
     List<String> processed = new CopyOnWriteArrayList<>();
     ManualTime time = new ManualTime();
     InPlaceRetry retry = InPlaceRetry.builder().sleeper(time.sleeper()).clock(time.clock()).build();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (KafkaIo kafka = new KafkaIo(broker);
+        DlqMetrics metrics = DlqMetrics.bind(registry, store, time.clock());
         DeadLetterPublisher publisher =
             DeadLetterPublisher.builder()
                 .kafka(Map.copyOf(broker.clientProperties()))
                 .store(store)
                 .orderedMode(true)
+                .listener(metrics)
                 .build();
         DeadLetters ops =
             DeadLetters.builder()
@@ -49,7 +57,10 @@ class OrderedModeIT {
                 .kafka(Map.copyOf(broker.clientProperties()))
                 .sleeper(time.sleeper())
                 .clock(time.clock())
+                .listener(metrics)
                 .build()) {
+      Gauge parkedKeys = registry.get(KeelMeters.DLQ_PARKED_KEYS).gauge();
+      assertThat(parkedKeys.value()).isZero();
       String[][] input = {
         {"K", "K1"}, {"A", "A1"}, {"K", "K2"}, {"B", "B1"}, {"K", "K3"}, {"A", "A2"}, {null, "N1"}
       };
@@ -77,6 +88,8 @@ class OrderedModeIT {
         assertThat(store.isBlocked("ledger", topic, KafkaIo.utf8("K"))).isTrue();
         assertThat(store.isBlocked("ledger", topic, KafkaIo.utf8("A"))).isFalse();
         assertThat(store.blockedKeys()).isEqualTo(1);
+        time.advance(Duration.ofSeconds(10)); // the gauge reads the store at most every 10 s
+        assertThat(parkedKeys.value()).isEqualTo(1.0);
         assertThat(store.parked("ledger", topic, "K"))
             .extracting(p -> new String(p.record().value(), StandardCharsets.UTF_8))
             .containsExactly("K2", "K3");
@@ -95,6 +108,8 @@ class OrderedModeIT {
         assertThat(result.parkedRecords()).isEqualTo(3);
         assertThat(store.isBlocked("ledger", topic, KafkaIo.utf8("K"))).isFalse();
         assertThat(store.parked("ledger", topic, "K")).isEmpty();
+        time.advance(Duration.ofSeconds(10));
+        assertThat(parkedKeys.value()).isZero();
 
         loop.runUntilSeen(input.length + 2 + 4);
         assertThat(processed).containsExactly("A1", "B1", "A2", "N1", "B2", "K1", "K2", "K3", "K4");

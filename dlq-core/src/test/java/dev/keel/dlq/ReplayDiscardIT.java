@@ -4,6 +4,7 @@ import static dev.keel.dlq.testing.KafkaIo.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keel.dlq.spi.DeadLetterListener;
 import dev.keel.dlq.testing.KafkaIo;
 import dev.keel.dlq.testing.ManualTime;
 import dev.keel.event.FailureClass;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -192,9 +194,38 @@ class ReplayDiscardIT {
     DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
     store.install();
     Map<String, Object> props = Map.copyOf(broker.clientProperties());
-    try (DeadLetterPublisher publisher =
-            DeadLetterPublisher.builder().kafka(props).store(store).orderedMode(true).build();
-        DeadLetters ops = DeadLetters.builder().store(store).kafka(props).build()) {
+    ManualTime time = new ManualTime();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    List<String> parkedHeard = new CopyOnWriteArrayList<>();
+    List<ActionResult> discardedHeard = new CopyOnWriteArrayList<>();
+    DeadLetterListener recorder =
+        new DeadLetterListener() {
+          @Override
+          public void onParked(String group, String topic) {
+            parkedHeard.add(group + "/" + topic);
+          }
+
+          @Override
+          public void onDiscarded(ActionResult result) {
+            discardedHeard.add(result);
+          }
+        };
+    try (dev.keel.dlq.micrometer.DlqMetrics metrics =
+            dev.keel.dlq.micrometer.DlqMetrics.bind(registry, store, time.clock());
+        DeadLetterPublisher publisher =
+            DeadLetterPublisher.builder()
+                .kafka(props)
+                .store(store)
+                .orderedMode(true)
+                .listener(recorder)
+                .listener(metrics)
+                .build();
+        DeadLetters ops =
+            DeadLetters.builder().store(store).kafka(props).listener(recorder).build()) {
+      io.micrometer.core.instrument.Gauge parkedKeys =
+          registry.get(dev.keel.event.KeelMeters.DLQ_PARKED_KEYS).gauge();
+      assertThat(parkedKeys.value()).isZero();
       FailedRecord k1 = rec(topic, 0, "S", "s1");
       publisher.publish(
           k1,
@@ -211,8 +242,21 @@ class ReplayDiscardIT {
       assertThat(publisher.parkIfBlocked("shipping", rec(topic, 3, "T", "t1"))).isFalse();
       assertThat(publisher.parkIfBlocked("other-group", rec(topic, 4, "S", "s4"))).isFalse();
       assertThat(store.parked("shipping", topic, "S")).hasSize(2);
+      // parked twice (the redelivery reports parked again), never for the unblocked cases
+      assertThat(parkedHeard)
+          .containsExactly("shipping/" + topic, "shipping/" + topic, "shipping/" + topic);
+      time.advance(Duration.ofSeconds(10));
+      assertThat(parkedKeys.value()).isEqualTo(1.0);
 
       ActionResult r = ops.discard(DeadLetterQuery.builder().key("S").build(), "bob");
+      assertThat(discardedHeard).containsExactly(r);
+      assertThat(discardedHeard.get(0).action()).isEqualTo("discard");
+      assertThat(discardedHeard.get(0).records()).isEqualTo(1);
+      assertThat(discardedHeard.get(0).parkedRecords()).isEqualTo(2);
+      assertThat(discardedHeard.get(0).ids())
+          .containsExactly(store.find(DeadLetterQuery.builder().key("S").build()).get(0).id());
+      time.advance(Duration.ofSeconds(10));
+      assertThat(parkedKeys.value()).isZero();
       assertThat(r.records()).isEqualTo(1);
       assertThat(r.parkedRecords()).isEqualTo(2);
       assertThat(store.parked("shipping", topic, "S")).isEmpty();
@@ -228,10 +272,133 @@ class ReplayDiscardIT {
       assertThat(a.parkedRecords()).isEqualTo(2);
       assertThat(a.at()).isNotNull();
 
+      assertThat(a.outcome()).isEqualTo("completed");
+
       assertThat(ops.discard(DeadLetterQuery.builder().key("S").build(), "bob").records()).isZero();
+      assertThat(discardedHeard).hasSize(2);
       assertThatThrownBy(() -> ops.discard(DeadLetterQuery.all(), " "))
           .isInstanceOf(KeelConfigurationException.class)
           .hasMessageContaining("actor");
+    }
+  }
+
+  @Test
+  void replayAndDiscardActOnEveryMatchBeyondTheListLimitUnlessALimitIsGiven(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) {
+    String topic = topics.create("returns", 1);
+    DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
+    store.install();
+    Map<String, Object> props = Map.copyOf(broker.clientProperties());
+    int n = DeadLetterQuery.DEFAULT_LIMIT + 130;
+    try (KafkaIo kafka = new KafkaIo(broker);
+        DeadLetterPublisher publisher =
+            DeadLetterPublisher.builder().kafka(props).store(store).build();
+        DeadLetters ops =
+            DeadLetters.builder().store(store).kafka(props).replayRate(100_000).build()) {
+      deadLetter(publisher, topic, "returns", n, FailureClass.BUSINESS);
+      DeadLetterQuery all = DeadLetterQuery.builder().topic(topic).build();
+      assertThat(ops.list(all)).hasSize(DeadLetterQuery.DEFAULT_LIMIT);
+      assertThat(store.count(all)).isEqualTo(n);
+
+      // an explicit limit is honoured and reported against what matched
+      ActionResult limited =
+          ops.replay(DeadLetterQuery.builder().topic(topic).limit(30).build(), "alice");
+      assertThat(limited.matched()).isEqualTo(n);
+      assertThat(limited.records()).isEqualTo(30);
+      assertThat(ops.audit(1).get(0).selection()).contains("limit=30");
+
+      // without one, every match: more than one page of the default limit
+      ActionResult replayed = ops.replay(DeadLetterQuery.builder().topic(topic).build(), "alice");
+      assertThat(replayed.matched()).isEqualTo(n - 30);
+      assertThat(replayed.records()).isEqualTo(n - 30);
+      assertThat(ops.audit(1).get(0).selection()).doesNotContain("limit");
+      assertThat(kafka.readAll(topic, n)).hasSize(n);
+      assertThat(
+              store.count(
+                  DeadLetterQuery.builder().topic(topic).status(DeadLetterStatus.REPLAYED).build()))
+          .isEqualTo(n);
+
+      deadLetter(publisher, topic + "-more", "returns", n, FailureClass.VALIDATION);
+      ActionResult discarded = ops.discard(DeadLetterQuery.all(), "bob");
+      assertThat(discarded.matched()).isEqualTo(n);
+      assertThat(discarded.records()).isEqualTo(n);
+      assertThat(store.count(DeadLetterQuery.builder().status(DeadLetterStatus.DEAD).build()))
+          .isZero();
+    }
+  }
+
+  @Test
+  void aReplayThatFailsPartWayIsAuditedWithWhatItDid(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) {
+    String topic = topics.create("quotes", 1);
+    DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
+    store.install();
+    Map<String, Object> props = Map.copyOf(broker.clientProperties());
+    // the replay producer refuses records over 4 KiB for good: the 4th dead letter below
+    Map<String, Object> small = new java.util.HashMap<>(props);
+    small.put("max.request.size", 4096);
+    List<ActionResult> heard = new CopyOnWriteArrayList<>();
+    try (DeadLetterPublisher publisher =
+            DeadLetterPublisher.builder().kafka(props).store(store).build();
+        DeadLetters ops =
+            DeadLetters.builder()
+                .store(store)
+                .kafka(small)
+                .replayRate(100_000)
+                .listener(
+                    new DeadLetterListener() {
+                      @Override
+                      public void onReplayed(ActionResult result) {
+                        heard.add(result);
+                      }
+                    })
+                .build()) {
+      for (int i = 0; i < 5; i++) {
+        String value = i == 3 ? "x".repeat(8192) : "{\"q\":" + i + "}";
+        publisher.publish(
+            new FailedRecord(
+                topic,
+                0,
+                i,
+                KafkaIo.utf8("q-" + i),
+                KafkaIo.utf8(value),
+                KafkaIo.envelope(UUID.randomUUID())),
+            Failure.once(
+                "quoting",
+                FailureClass.BUSINESS,
+                new IllegalStateException("q" + i),
+                java.time.Instant.now()));
+      }
+      DeadLetterQuery all = DeadLetterQuery.builder().topic(topic).build();
+      assertThatThrownBy(() -> ops.replay(all, "carol"))
+          .isInstanceOf(dev.keel.event.KeelException.class)
+          .hasMessageContaining("RecordTooLarge");
+
+      List<DeadLetter> rows = store.find(all);
+      assertThat(rows)
+          .extracting(DeadLetter::status)
+          .containsExactly(
+              DeadLetterStatus.REPLAYED,
+              DeadLetterStatus.REPLAYED,
+              DeadLetterStatus.REPLAYED,
+              DeadLetterStatus.DEAD,
+              DeadLetterStatus.DEAD);
+      AuditEntry a = ops.audit(1).get(0);
+      assertThat(a.action()).isEqualTo("replay");
+      assertThat(a.actor()).isEqualTo("carol");
+      assertThat(a.records()).isEqualTo(3);
+      assertThat(a.outcome())
+          .startsWith("failed after 3 dead letter(s): ")
+          .contains("RecordTooLarge");
+      assertThat(heard).as("listeners hear completed actions only").isEmpty();
+
+      // replaying again picks up where it stopped and fails on the same record, audited again
+      assertThatThrownBy(() -> ops.replay(all, "carol")).hasMessageContaining("RecordTooLarge");
+      assertThat(ops.audit(1).get(0).records()).isZero();
+      assertThat(ops.audit(10)).hasSize(2);
+      ActionResult rest = ops.discard(DeadLetterQuery.builder().topic(topic).build(), "carol");
+      assertThat(rest.records()).isEqualTo(2);
+      assertThat(ops.audit(1).get(0).outcome()).isEqualTo("completed");
     }
   }
 

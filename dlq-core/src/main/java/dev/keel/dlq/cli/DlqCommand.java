@@ -125,9 +125,10 @@ final class DlqCommand {
 
     @Option(
         names = "--limit",
-        defaultValue = "100",
-        description = "At most this many (default ${DEFAULT-VALUE}).")
-    int limit;
+        description =
+            "At most this many (list: 100 when not given; replay and discard: every match when"
+                + " not given).")
+    Integer limit;
 
     @Option(
         names = "--after-id",
@@ -147,13 +148,10 @@ final class DlqCommand {
 
     DeadLetterQuery.Builder query() {
       DeadLetterQuery.Builder b =
-          DeadLetterQuery.builder()
-              .id(id)
-              .topic(topic)
-              .group(group)
-              .key(key)
-              .limit(limit)
-              .afterId(afterId);
+          DeadLetterQuery.builder().id(id).topic(topic).group(group).key(key).afterId(afterId);
+      if (limit != null) {
+        b.limit(limit);
+      }
       if (reason != null) {
         try {
           b.reason(FailureClass.valueOf(reason.toUpperCase(Locale.ROOT)));
@@ -325,18 +323,33 @@ final class DlqCommand {
       }
       DeadLetterStore store = connection.store();
       DeadLetterQuery query = filter.query().build();
+      DeadLetterQuery dead = query.toBuilder().status(DeadLetterStatus.DEAD).build();
       if (dryRun) {
-        java.util.List<DeadLetter> rows =
-            store.find(query.toBuilder().status(DeadLetterStatus.DEAD).build());
-        rows.forEach(d -> out.println("would " + name() + " " + d));
-        out.printf("%d dead letter(s) would be affected%n", rows.size());
+        long matched = store.count(dead);
+        int shown = 0;
+        long after = dead.afterId();
+        int max = query.limited() ? query.limit() : Integer.MAX_VALUE;
+        while (shown < max) {
+          int size = Math.min(DeadLetterQuery.MAX_LIMIT, max - shown);
+          java.util.List<DeadLetter> rows =
+              store.find(dead.toBuilder().afterId(after).limit(size).build());
+          for (DeadLetter d : rows) {
+            out.println("would " + name() + " " + d);
+          }
+          shown += rows.size();
+          if (rows.size() < size) {
+            break;
+          }
+          after = rows.get(rows.size() - 1).id();
+        }
+        out.printf("%d of %d matching dead letter(s) would be affected%n", shown, matched);
         return 0;
       }
       try (DeadLetters ops = deadLetters(store)) {
         ActionResult r = act(ops, query);
         out.printf(
-            "%s: %d dead letter(s), %d parked record(s), %d skipped; audit id %d%n",
-            r.action(), r.records(), r.parkedRecords(), r.skipped(), r.auditId());
+            "%s: %d of %d matching dead letter(s), %d parked record(s), %d skipped; audit id %d%n",
+            r.action(), r.records(), r.matched(), r.parkedRecords(), r.skipped(), r.auditId());
       }
       return 0;
     }
@@ -422,7 +435,7 @@ final class DlqCommand {
       PrintWriter out = spec.commandLine().getOut();
       for (AuditEntry a : connection.store().audit(limit)) {
         out.printf(
-            "%d %s %s by %s: %d dead letter(s), %d parked%s [%s]%n",
+            "%d %s %s by %s: %d dead letter(s), %d parked%s [%s] %s%n",
             a.id(),
             a.at(),
             a.action(),
@@ -430,7 +443,8 @@ final class DlqCommand {
             a.records(),
             a.parkedRecords(),
             a.target() == null ? "" : " -> " + a.target(),
-            a.selection());
+            a.selection(),
+            a.outcome());
       }
       return 0;
     }

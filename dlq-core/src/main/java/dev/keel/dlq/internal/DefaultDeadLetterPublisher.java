@@ -84,9 +84,7 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
     add(out, DeadLetterHeaders.GROUP, failure.group());
 
     String dlqTopic = DeadLetterPublisher.dlqTopic(record.topic());
-    if (createTopics) {
-      sink.ensureTopic(record.topic(), dlqTopic);
-    }
+    sink.ensureTopic(record.topic(), dlqTopic, createTopics);
     KafkaRecordSink.Sent sent = sink.send(dlqTopic, record.key(), payload, out);
     Instant now = clock.instant();
     NewDeadLetter row =
@@ -112,9 +110,12 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
             sent.topic(),
             sent.partition(),
             sent.offset());
-    DeadLetter stored = store.insert(row, ordered);
-    Listeners.fire(listeners, l -> l.onDeadLettered(stored));
-    return stored;
+    JdbcDeadLetterStore.Stored stored = store.insert(row, ordered);
+    if (stored.created()) {
+      // a repeated publish of the same record (retried after a failure) is not a new dead letter
+      Listeners.fire(listeners, l -> l.onDeadLettered(stored.letter()));
+    }
+    return stored.letter();
   }
 
   @Override

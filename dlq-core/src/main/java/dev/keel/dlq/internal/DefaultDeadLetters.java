@@ -23,12 +23,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Replay and discard, each dead letter under a row lock, keys released after their letters. */
+/**
+ * Replay and discard, each dead letter under a row lock, keys released after their letters. Both
+ * page through every match (or stop at an explicit limit) and write one audit row, also when they
+ * fail part way: then with what was committed before the failure and the error as its outcome.
+ */
 public final class DefaultDeadLetters implements DeadLetters {
   private static final Logger log = LoggerFactory.getLogger(DefaultDeadLetters.class);
+  private static final int PAGE = 500;
+  private static final int MAX_OUTCOME_CHARS = 1000;
+  private static final String COMPLETED = "completed";
 
   private final JdbcDeadLetterStore store;
   private final Map<String, Object> kafka;
@@ -90,21 +98,46 @@ public final class DefaultDeadLetters implements DeadLetters {
               + " is not in allowedTargets "
               + allowedTargets);
     }
+    KafkaRecordSink producer = sink();
+    long matched = store.count(dead(selection));
+    Progress progress = new Progress();
+    try {
+      forEachPage(selection, page -> replayPage(page, actor, targetTopic, producer, progress));
+    } catch (RuntimeException e) {
+      throw failed("replay", selection, actor, targetTopic, matched, progress, e);
+    }
+    ActionResult result =
+        audit("replay", selection, actor, targetTopic, matched, progress, COMPLETED);
+    log.info(
+        "Dead letters replayed by {}: {} of {} matching, {} parked released, {} skipped (audit {})",
+        Values.quote(actor),
+        result.records(),
+        matched,
+        result.parkedRecords(),
+        result.skipped(),
+        result.auditId());
+    Listeners.fire(listeners, l -> l.onReplayed(result));
+    return result;
+  }
+
+  private void replayPage(
+      List<DeadLetter> page,
+      String actor,
+      String targetTopic,
+      KafkaRecordSink producer,
+      Progress progress) {
     // Dead letters of one key are replayed, and the key's parked records released, in one
     // transaction that holds the key's block row: a consumer that meets the key meanwhile waits
-    // for the commit instead of parking a replayed record behind the ones still parked.
+    // for the commit instead of parking a replayed record behind the ones still parked. A key
+    // whose dead letters span pages is released with its last page (countDead is 0 only then).
     Map<Object, List<DeadLetter>> byKey = new LinkedHashMap<>();
-    for (DeadLetter d : store.find(dead(selection))) {
+    for (DeadLetter d : page) {
       Object k =
           d.key() == null
               ? Long.valueOf(d.id())
               : new KeyRef(d.group(), d.topic(), KeyHash.of(d.key()));
       byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(d);
     }
-    KafkaRecordSink producer = sink();
-    List<Long> done = new ArrayList<>();
-    int released = 0;
-    int skipped = 0;
     for (Map.Entry<Object, List<DeadLetter>> e : byKey.entrySet()) {
       KeyRef k = e.getKey() instanceof KeyRef ? (KeyRef) e.getKey() : null;
       KeyReplay r =
@@ -142,30 +175,39 @@ public final class DefaultDeadLetters implements DeadLetters {
                 }
                 return new KeyReplay(ids, skip, freed);
               });
-      done.addAll(r.ids);
-      skipped += r.skipped;
-      released += r.freed;
+      // counted only once committed: the audit never claims a key whose transaction rolled back
+      progress.done.addAll(r.ids);
+      progress.skipped += r.skipped;
+      progress.parked += r.freed;
     }
-    ActionResult result = audit("replay", selection, actor, targetTopic, done, released, skipped);
-    log.info(
-        "Dead letters replayed by {}: {} records, {} parked released, {} skipped (audit {})",
-        Values.quote(actor),
-        done.size(),
-        released,
-        skipped,
-        result.auditId());
-    Listeners.fire(listeners, l -> l.onReplayed(result));
-    return result;
   }
 
   @Override
   public ActionResult discard(DeadLetterQuery selection, String actor) {
     requireActor(actor);
-    List<DeadLetter> selected = store.find(dead(selection));
-    List<Long> done = new ArrayList<>();
+    long matched = store.count(dead(selection));
+    Progress progress = new Progress();
+    try {
+      forEachPage(selection, page -> discardPage(page, actor, progress));
+    } catch (RuntimeException e) {
+      throw failed("discard", selection, actor, null, matched, progress, e);
+    }
+    ActionResult result = audit("discard", selection, actor, null, matched, progress, COMPLETED);
+    log.info(
+        "Dead letters discarded by {}: {} of {} matching, {} parked removed, {} skipped (audit {})",
+        Values.quote(actor),
+        result.records(),
+        matched,
+        result.parkedRecords(),
+        result.skipped(),
+        result.auditId());
+    Listeners.fire(listeners, l -> l.onDiscarded(result));
+    return result;
+  }
+
+  private void discardPage(List<DeadLetter> page, String actor, Progress progress) {
     Set<KeyRef> keys = new LinkedHashSet<>();
-    int skipped = 0;
-    for (DeadLetter d : selected) {
+    for (DeadLetter d : page) {
       boolean discarded =
           store.write(
               c -> {
@@ -176,17 +218,16 @@ public final class DefaultDeadLetters implements DeadLetters {
                 return true;
               });
       if (discarded) {
-        done.add(d.id());
+        progress.done.add(d.id());
         if (d.key() != null) {
           keys.add(new KeyRef(d.group(), d.topic(), KeyHash.of(d.key())));
         }
       } else {
-        skipped++;
+        progress.skipped++;
       }
     }
-    int removed = 0;
     for (KeyRef k : keys) {
-      removed +=
+      progress.parked +=
           store.write(
               c -> {
                 if (!store.lockBlocked(c, k.group, k.topic, k.hash, true)
@@ -198,16 +239,32 @@ public final class DefaultDeadLetters implements DeadLetters {
                 return n;
               });
     }
-    ActionResult result = audit("discard", selection, actor, null, done, removed, skipped);
-    log.info(
-        "Dead letters discarded by {}: {} records, {} parked removed, {} skipped (audit {})",
-        Values.quote(actor),
-        done.size(),
-        removed,
-        skipped,
-        result.auditId());
-    Listeners.fire(listeners, l -> l.onDiscarded(result));
-    return result;
+  }
+
+  /**
+   * Hands the selection's {@code DEAD} dead letters to {@code action} a page at a time, in id
+   * order: every match, or only up to the selection's limit when one was set explicitly.
+   */
+  private void forEachPage(DeadLetterQuery selection, Consumer<List<DeadLetter>> action) {
+    long after = selection.afterId();
+    int taken = 0;
+    while (true) {
+      int size = selection.limited() ? Math.min(PAGE, selection.limit() - taken) : PAGE;
+      if (size <= 0) {
+        return;
+      }
+      List<DeadLetter> page =
+          store.find(dead(selection).toBuilder().afterId(after).limit(size).build());
+      if (page.isEmpty()) {
+        return;
+      }
+      taken += page.size();
+      after = page.get(page.size() - 1).id();
+      action.accept(page);
+      if (page.size() < size) {
+        return;
+      }
+    }
   }
 
   @Override
@@ -215,14 +272,56 @@ public final class DefaultDeadLetters implements DeadLetters {
     return store.audit(limit);
   }
 
+  /** Audits what a failed action did before it stopped, then hands back its error. */
+  private RuntimeException failed(
+      String action,
+      DeadLetterQuery selection,
+      String actor,
+      String target,
+      long matched,
+      Progress progress,
+      RuntimeException error) {
+    String m = error.getMessage();
+    String outcome =
+        "failed after "
+            + progress.done.size()
+            + " dead letter(s): "
+            + error.getClass().getName()
+            + (m == null ? "" : ": " + m);
+    outcome = outcome.substring(0, Math.min(outcome.length(), MAX_OUTCOME_CHARS));
+    try {
+      ActionResult partial = audit(action, selection, actor, target, matched, progress, outcome);
+      log.warn(
+          "Dead-letter {} by {} failed after {} of {} matching, {} parked (audit {}): {}",
+          action,
+          Values.quote(actor),
+          partial.records(),
+          matched,
+          partial.parkedRecords(),
+          partial.auditId(),
+          error.toString());
+    } catch (RuntimeException auditFailed) {
+      error.addSuppressed(auditFailed);
+      log.error(
+          "Dead-letter {} by {} failed after {} dead letter(s) and could not be audited: {}",
+          action,
+          Values.quote(actor),
+          progress.done.size(),
+          auditFailed.toString());
+    }
+    return error;
+  }
+
   private ActionResult audit(
       String action,
       DeadLetterQuery selection,
       String actor,
       String target,
-      List<Long> done,
-      int parked,
-      int skipped) {
+      long matched,
+      Progress progress,
+      String outcome) {
+    List<Long> done = List.copyOf(progress.done);
+    int parked = progress.parked;
     long auditId =
         store.write(
             c ->
@@ -234,8 +333,9 @@ public final class DefaultDeadLetters implements DeadLetters {
                     selection.describe(),
                     target,
                     done.size(),
-                    parked));
-    return new ActionResult(action, done.size(), parked, skipped, auditId, done);
+                    parked,
+                    outcome));
+    return new ActionResult(action, matched, done.size(), parked, progress.skipped, auditId, done);
   }
 
   private static DeadLetterQuery dead(DeadLetterQuery q) {
@@ -260,6 +360,13 @@ public final class DefaultDeadLetters implements DeadLetters {
   private record KeyRef(String group, String topic, String hash) {}
 
   private record KeyReplay(List<Long> ids, int skipped, int freed) {}
+
+  /** What an action has done so far; audited whether it completes or stops part way. */
+  private static final class Progress {
+    final List<Long> done = new ArrayList<>();
+    int parked;
+    int skipped;
+  }
 
   /** The builder. */
   public static final class Builder implements DeadLetters.Builder {

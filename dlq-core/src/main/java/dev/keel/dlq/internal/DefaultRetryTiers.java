@@ -63,7 +63,7 @@ public final class DefaultRetryTiers implements RetryTiers {
     int tier = RetryTiers.tierOf(record.topic(), delays.size()).orElse(0);
     int attempts = tier + 1; // the source attempt plus one per tier; headers are not trusted
     String source = sourceOf(record.topic());
-    FailedRecord original = tier == 0 ? record : originalOf(record, source);
+    FailedRecord original = tier == 0 ? record : originalOf(record, source, tier);
     Instant now = clock.instant();
     Instant first = tier == 0 ? failure.firstFailure() : firstFailure(record, failure, now);
     Failure counted =
@@ -88,7 +88,8 @@ public final class DefaultRetryTiers implements RetryTiers {
       }
     }
     Instant due = now.plus(delays.get(next - 1));
-    add(headers, DeadLetterHeaders.ORIGINAL_TOPIC, source);
+    // the identity travels as a whole: a tier's own position is never passed off as the source's
+    add(headers, DeadLetterHeaders.ORIGINAL_TOPIC, original.topic());
     add(headers, DeadLetterHeaders.ORIGINAL_PARTITION, Integer.toString(original.partition()));
     add(headers, DeadLetterHeaders.ORIGINAL_OFFSET, Long.toString(original.offset()));
     add(headers, DeadLetterHeaders.REASON, failure.reason().tag());
@@ -104,14 +105,20 @@ public final class DefaultRetryTiers implements RetryTiers {
     return new TierRoute(true, topic, next, original, counted);
   }
 
-  /** The source coordinates from the tier record's headers, bounded; its own when unusable. */
-  private static FailedRecord originalOf(FailedRecord record, String source) {
+  /**
+   * The original coordinates from the tier record's headers: the source topic, or an earlier tier
+   * of it when the source position was already unknown there, with a bounded partition and offset.
+   * When they are missing or unusable the record keeps its own tier topic, partition and offset, so
+   * it is never attributed to a position of the source topic that may hold another record.
+   */
+  private static FailedRecord originalOf(FailedRecord record, String source, int tier) {
+    String topic = single(record, DeadLetterHeaders.ORIGINAL_TOPIC);
     int partition = (int) bounded(record, DeadLetterHeaders.ORIGINAL_PARTITION, 100_000, -1);
     long offset = bounded(record, DeadLetterHeaders.ORIGINAL_OFFSET, Long.MAX_VALUE, -1);
-    if (partition < 0 || offset < 0) {
+    if (partition < 0 || offset < 0 || !isOrigin(topic, source, tier)) {
+      topic = record.topic();
       partition = record.partition();
       offset = record.offset();
-      source = record.topic(); // cannot name the source position: keep the tier's own
     }
     List<FailedRecord.Header> headers = new ArrayList<>();
     for (FailedRecord.Header h : record.headers()) {
@@ -119,7 +126,20 @@ public final class DefaultRetryTiers implements RetryTiers {
         headers.add(h);
       }
     }
-    return new FailedRecord(source, partition, offset, record.key(), record.value(), headers);
+    return new FailedRecord(topic, partition, offset, record.key(), record.value(), headers);
+  }
+
+  /** The source topic itself, or one of its tiers before this one. */
+  private static boolean isOrigin(String topic, String source, int tier) {
+    if (source.equals(topic)) {
+      return true;
+    }
+    for (int n = 1; n < tier; n++) {
+      if (RetryTiers.tierTopic(source, n).equals(topic)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Instant firstFailure(FailedRecord record, Failure failure, Instant now) {

@@ -24,6 +24,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -90,23 +91,9 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   }
 
   List<DeadLetter> find(Connection c, DeadLetterQuery q, boolean forUpdate) throws SQLException {
-    StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM " + deadLetter);
     List<Object> args = new ArrayList<>();
-    List<String> where = new ArrayList<>();
-    q.id().ifPresent(v -> add(where, args, "id = ?", v));
-    q.topic().ifPresent(v -> add(where, args, "topic = ?", v));
-    q.group().ifPresent(v -> add(where, args, "consumer_group = ?", v));
-    q.reason().ifPresent(v -> add(where, args, "reason = ?", v.name()));
-    q.key().ifPresent(v -> add(where, args, "key_hash = ?", KeyHash.of(v)));
-    q.from().ifPresent(v -> add(where, args, "created_at >= ?", v));
-    q.to().ifPresent(v -> add(where, args, "created_at < ?", v));
-    q.status().ifPresent(v -> add(where, args, "status = ?", v.name()));
-    if (q.afterId() > 0) {
-      add(where, args, "id > ?", q.afterId());
-    }
-    if (!where.isEmpty()) {
-      sql.append(" WHERE ").append(String.join(" AND ", where));
-    }
+    StringBuilder sql =
+        new StringBuilder("SELECT " + COLUMNS + " FROM " + deadLetter + where(q, args));
     sql.append(" ORDER BY id LIMIT ").append(q.limit());
     if (forUpdate) {
       sql.append(" FOR UPDATE");
@@ -123,6 +110,40 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
       }
       return out;
     }
+  }
+
+  @Override
+  public long count(DeadLetterQuery q) {
+    return read(
+        c -> {
+          List<Object> args = new ArrayList<>();
+          String sql = "SELECT COUNT(*) FROM " + deadLetter + where(q, args);
+          try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.size(); i++) {
+              bind(ps, i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
+  }
+
+  private static String where(DeadLetterQuery q, List<Object> args) {
+    List<String> where = new ArrayList<>();
+    q.id().ifPresent(v -> add(where, args, "id = ?", v));
+    q.topic().ifPresent(v -> add(where, args, "topic = ?", v));
+    q.group().ifPresent(v -> add(where, args, "consumer_group = ?", v));
+    q.reason().ifPresent(v -> add(where, args, "reason = ?", v.name()));
+    q.key().ifPresent(v -> add(where, args, "key_hash = ?", KeyHash.of(v)));
+    q.from().ifPresent(v -> add(where, args, "created_at >= ?", v));
+    q.to().ifPresent(v -> add(where, args, "created_at < ?", v));
+    q.status().ifPresent(v -> add(where, args, "status = ?", v.name()));
+    if (q.afterId() > 0) {
+      add(where, args, "id > ?", q.afterId());
+    }
+    return where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where);
   }
 
   private static void add(List<String> where, List<Object> args, String clause, Object value) {
@@ -217,7 +238,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     return read(
         c -> {
           String sql =
-              "SELECT id, at, actor, action, selection, target, records, parked_records FROM "
+              "SELECT id, at, actor, action, selection, target, records, parked_records, outcome FROM "
                   + audit
                   + " ORDER BY id DESC LIMIT "
                   + limit;
@@ -234,7 +255,8 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
                       rs.getString(5),
                       rs.getString(6),
                       rs.getInt(7),
-                      rs.getInt(8)));
+                      rs.getInt(8),
+                      rs.getString(9)));
             }
           }
           return out;
@@ -243,13 +265,30 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
 
   // ---- writes used by the publisher and the operator API ----
 
-  /** Stores a dead letter (once per source record and group) and, when asked, blocks its key. */
-  DeadLetter insert(NewDeadLetter d, boolean blockKey) {
+  /** A stored dead letter, and whether this call created it. */
+  record Stored(DeadLetter letter, boolean created) {}
+
+  /**
+   * Stores a dead letter once per record and group and, when asked, blocks its key. A second
+   * publish of the same record (same event id, or same key and payload when it has none) finds the
+   * row stored before; a different record claiming the same source position (forged or unusable
+   * retry-tier headers) gets a row of its own instead of being merged into the other's.
+   */
+  Stored insert(NewDeadLetter d, boolean blockKey) {
     return write(
         c -> {
-          Long id = existing(c, d);
-          if (id == null) {
-            id = insertRow(c, d);
+          Long id = null;
+          int variant = 0;
+          for (Existing e : existing(c, d)) {
+            if (e.sameRecord(d)) {
+              id = e.id;
+              break;
+            }
+            variant = Math.max(variant, e.variant + 1);
+          }
+          boolean created = id == null;
+          if (created) {
+            id = insertRow(c, d, variant);
           }
           if (blockKey && d.key() != null) {
             String hash = KeyHash.of(d.key());
@@ -270,38 +309,54 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
               }
             }
           }
-          return find(c, DeadLetterQuery.byId(id), false).get(0);
+          return new Stored(find(c, DeadLetterQuery.byId(id), false).get(0), created);
         });
   }
 
-  private Long existing(Connection c, NewDeadLetter d) throws SQLException {
+  /** A row already stored for the same group and source position. */
+  private record Existing(long id, int variant, String eventId, byte[] key, byte[] payload) {
+    /** The same record again: the same event id, or without one the same key and payload. */
+    boolean sameRecord(NewDeadLetter d) {
+      return Objects.equals(eventId, d.eventId())
+          && Arrays.equals(key, d.key())
+          && Arrays.equals(payload, d.payload());
+    }
+  }
+
+  private List<Existing> existing(Connection c, NewDeadLetter d) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT id FROM "
+            "SELECT id, variant, event_id, record_key, payload FROM "
                 + deadLetter
                 + " WHERE consumer_group = ? AND topic = ? AND kafka_partition = ?"
-                + " AND kafka_offset = ?")) {
+                + " AND kafka_offset = ? ORDER BY variant")) {
       ps.setString(1, d.group());
       ps.setString(2, d.topic());
       ps.setInt(3, d.partition());
       ps.setLong(4, d.offset());
+      List<Existing> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : null;
+        while (rs.next()) {
+          out.add(
+              new Existing(
+                  rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getBytes(4), rs.getBytes(5)));
+        }
       }
+      return out;
     }
   }
 
-  private long insertRow(Connection c, NewDeadLetter d) throws SQLException {
+  private long insertRow(Connection c, NewDeadLetter d, int variant) throws SQLException {
     String sql =
         "INSERT INTO "
             + deadLetter
             + " (consumer_group, topic, kafka_partition, kafka_offset, record_key, key_hash,"
             + " key_text, event_id, reason, exception_class, exception_message, stack_trace,"
             + " attempts, first_failure, last_failure, created_at, headers, payload, dlq_topic,"
-            + " dlq_partition, dlq_offset, status, replay_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-            + " ?, ?, ?, ?, ?, ?, ?, ?, "
+            + " dlq_partition, dlq_offset, status, replay_count, variant) VALUES (?, ?, ?, ?, ?, ?,"
+            + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             + jsonParameter()
-            + ", ?, ?, ?, ?, 'DEAD', 0)";
+            + ", ?, ?, ?, ?, 'DEAD', 0, ?)";
     try (PreparedStatement ps = c.prepareStatement(sql, new String[] {"id"})) {
       int i = 1;
       ps.setString(i++, d.group());
@@ -325,6 +380,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
       ps.setString(i++, d.dlqTopic());
       bind(ps, i++, d.dlqPartition());
       bind(ps, i++, d.dlqOffset());
+      ps.setInt(i++, variant);
       ps.executeUpdate();
       try (ResultSet keys = ps.getGeneratedKeys()) {
         keys.next();
@@ -452,14 +508,15 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
       String selection,
       String target,
       int records,
-      int parkedRecords)
+      int parkedRecords,
+      String outcome)
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO "
                 + audit
-                + " (at, actor, action, selection, target, records, parked_records)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                + " (at, actor, action, selection, target, records, parked_records, outcome)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             new String[] {"id"})) {
       bind(ps, 1, at);
       ps.setString(2, actor);
@@ -468,6 +525,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
       ps.setString(5, target);
       ps.setInt(6, records);
       ps.setInt(7, parkedRecords);
+      ps.setString(8, outcome);
       ps.executeUpdate();
       try (ResultSet keys = ps.getGeneratedKeys()) {
         keys.next();

@@ -140,6 +140,8 @@ public final class KafkaRecordSink implements AutoCloseable {
    * @param sourceTopic the topic whose partition count to match
    * @param topic the topic to create
    * @param create whether creating is allowed (otherwise only checked)
+   * @throws RetriableKeelException when the topic is missing and creating is not allowed (it can be
+   *     created meanwhile); a check the broker refuses (ACLs) is only logged, the send will tell
    */
   public void ensureTopic(String sourceTopic, String topic, boolean create) {
     String dlqTopic = topic;
@@ -150,7 +152,17 @@ public final class KafkaRecordSink implements AutoCloseable {
       Admin a = admin();
       Optional<Integer> source = partitions(a, sourceTopic);
       Optional<Integer> existing = partitions(a, dlqTopic);
-      if (existing.isEmpty() && create) {
+      if (existing.isEmpty() && !create) {
+        // not cached: once someone creates the topic the next call passes
+        throw new RetriableKeelException(
+            "Topic "
+                + dlqTopic
+                + " does not exist and creating topics is disabled (createTopics(false)); create it"
+                + source
+                    .map(n -> " with at least " + n + " partitions (as " + sourceTopic + " has)")
+                    .orElse(""));
+      }
+      if (existing.isEmpty()) {
         int count = source.orElse(1);
         try {
           a.createTopics(List.of(new NewTopic(dlqTopic, Optional.of(count), Optional.empty())))

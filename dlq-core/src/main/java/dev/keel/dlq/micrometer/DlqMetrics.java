@@ -79,7 +79,18 @@ public final class DlqMetrics implements DeadLetterListener, AutoCloseable {
    * @param store the store the parked-keys gauge reads, or null for no gauge
    */
   public static DlqMetrics bind(MeterRegistry registry, DeadLetterStore store) {
-    return new DlqMetrics(registry, store, Clock.systemUTC());
+    return bind(registry, store, Clock.systemUTC());
+  }
+
+  /**
+   * Registers the meters, with the clock that spaces the parked-keys gauge's reads.
+   *
+   * @param registry where
+   * @param store the store the parked-keys gauge reads, or null for no gauge
+   * @param clock when the gauge last read the store (at most every 10 s)
+   */
+  public static DlqMetrics bind(MeterRegistry registry, DeadLetterStore store, Clock clock) {
+    return new DlqMetrics(registry, store, java.util.Objects.requireNonNull(clock, "clock"));
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.FailedRecord;
 import dev.keel.dlq.Failure;
 import dev.keel.dlq.testing.KafkaIo;
+import dev.keel.dlq.testing.ManualTime;
 import dev.keel.event.FailureClass;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
@@ -47,18 +48,77 @@ class KeelCliIT {
   }
 
   @Test
+  void discardAllActsOnEveryMatchAndSaysHowManyMatched(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) {
+    String topic = topics.create("cli-bulk", 1);
+    DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
+    store.install();
+    int n = DeadLetterQuery.DEFAULT_LIMIT + 50;
+    try (DeadLetterPublisher publisher =
+        DeadLetterPublisher.builder()
+            .kafka(Map.copyOf(broker.clientProperties()))
+            .store(store)
+            .build()) {
+      for (int i = 0; i < n; i++) {
+        publisher.publish(
+            new FailedRecord(
+                topic,
+                0,
+                i,
+                KafkaIo.utf8("b-" + i),
+                KafkaIo.utf8("{}"),
+                KafkaIo.envelope(UUID.randomUUID())),
+            Failure.once(
+                "bulk", FailureClass.BUSINESS, new IllegalStateException("x"), Instant.now()));
+      }
+    }
+    String[] conn = connection(db);
+    Result list = keel(with(new String[] {"dlq", "list"}, conn));
+    assertThat(list.out()).contains(DeadLetterQuery.DEFAULT_LIMIT + " dead letter(s)");
+
+    Result dry = keel(with(new String[] {"dlq", "discard", "--all", "--dry-run"}, conn));
+    assertThat(dry.out()).contains(n + " of " + n + " matching dead letter(s) would be affected");
+
+    Result some =
+        keel(
+            with(
+                new String[] {"dlq", "discard", "--all", "--limit", "20", "--actor", "bob"}, conn));
+    assertThat(some.code()).as(some.err()).isZero();
+    assertThat(some.out()).contains("discard: 20 of " + n + " matching dead letter(s)");
+
+    Result rest = keel(with(new String[] {"dlq", "discard", "--all", "--actor", "bob"}, conn));
+    assertThat(rest.code()).as(rest.err()).isZero();
+    assertThat(rest.out())
+        .contains("discard: " + (n - 20) + " of " + (n - 20) + " matching dead letter(s)");
+    assertThat(store.count(DeadLetterQuery.builder().status(DeadLetterStatus.DEAD).build()))
+        .isZero();
+    assertThat(store.count(DeadLetterQuery.builder().status(DeadLetterStatus.DISCARDED).build()))
+        .isEqualTo(n);
+  }
+
+  private static String[] connection(IsolatedDatabase db) {
+    String url = db.jdbcUrl();
+    if (db.password() != null && !db.password().isEmpty()) {
+      url += (url.contains("?") ? "&" : "?") + "password=" + db.password();
+    }
+    return new String[] {"--jdbc-url", url, "--db-user", db.user()};
+  }
+
+  @Test
   void operatorListsShowsReplaysAndDiscardsFromTheCommandLine(
       KafkaBroker broker, Topics topics, IsolatedDatabase db) {
     String topic = topics.create("cli-orders", 1);
     DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
     store.install();
     UUID poisonId = UUID.randomUUID();
+    ManualTime time = new ManualTime(); // 2026-11-27T12:00:00Z
     try (KafkaIo kafka = new KafkaIo(broker);
         DeadLetterPublisher publisher =
             DeadLetterPublisher.builder()
                 .kafka(Map.copyOf(broker.clientProperties()))
                 .store(store)
                 .orderedMode(true)
+                .clock(time.clock())
                 .build()) {
       publisher.publish(
           new FailedRecord(
@@ -73,6 +133,7 @@ class KeelCliIT {
               FailureClass.VALIDATION,
               new IllegalArgumentException("no sku"),
               Instant.now()));
+      time.advance(java.time.Duration.ofMinutes(30)); // the second one at 12:30
       publisher.publish(
           new FailedRecord(
               topic,
@@ -121,6 +182,53 @@ class KeelCliIT {
                   "business"));
       assertThat(business.out()).contains("1 dead letter(s)", "\"c-2\"").doesNotContain("\"c-1\"");
 
+      Result since =
+          keel(
+              with(
+                  with(new String[] {"dlq", "list"}, conn),
+                  "--topic",
+                  topic,
+                  "--since",
+                  "2026-11-27T12:15:00Z"));
+      assertThat(since.code()).as(since.err()).isZero();
+      assertThat(since.out()).contains("1 dead letter(s)", "\"c-2\"").doesNotContain("\"c-1\"");
+      Result until =
+          keel(
+              with(
+                  with(new String[] {"dlq", "list"}, conn),
+                  "--topic",
+                  topic,
+                  "--until",
+                  "2026-11-27T12:15:00Z"));
+      assertThat(until.out()).contains("1 dead letter(s)", "\"c-1\"").doesNotContain("\"c-2\"");
+      Result window =
+          keel(
+              with(
+                  with(new String[] {"dlq", "list"}, conn),
+                  "--since",
+                  "2026-11-27T12:00:00Z",
+                  "--until",
+                  "2026-11-27T12:30:00Z"));
+      assertThat(window.out()).contains("1 dead letter(s)", "\"c-1\"");
+      // an age counts back from now: both were dead-lettered (by the test clock) long before
+      Result recent =
+          keel(with(with(new String[] {"dlq", "list"}, conn), "--topic", topic, "--since", "PT1M"));
+      assertThat(recent.out()).contains("0 dead letter(s)");
+      Result badSince =
+          keel(with(with(new String[] {"dlq", "list"}, conn), "--since", "yesterday"));
+      assertThat(badSince.code()).isNotZero();
+      assertThat(badSince.err()).contains("--since must be an ISO-8601 instant or duration");
+      // a dry run with a window: only the earlier one would be discarded
+      Result windowDry =
+          keel(
+              with(
+                  with(new String[] {"dlq", "discard"}, conn),
+                  "--until",
+                  "2026-11-27T12:15:00Z",
+                  "--dry-run"));
+      assertThat(windowDry.out())
+          .contains("1 of 1 matching dead letter(s) would be affected", "id=" + first);
+
       Result show =
           keel(with(with(new String[] {"dlq", "show", String.valueOf(first)}, conn), "--payload"));
       assertThat(show.code()).isZero();
@@ -148,7 +256,7 @@ class KeelCliIT {
 
       Result dryRun =
           keel(with(with(new String[] {"dlq", "replay"}, conn), "--key", "c-1", "--dry-run"));
-      assertThat(dryRun.out()).contains("1 dead letter(s) would be affected");
+      assertThat(dryRun.out()).contains("1 of 1 matching dead letter(s) would be affected");
       assertThat(store.get(first).orElseThrow().status()).isEqualTo(DeadLetterStatus.DEAD);
 
       Result replay =
@@ -166,7 +274,8 @@ class KeelCliIT {
                   "--rate",
                   "1000"));
       assertThat(replay.code()).as(replay.err()).isZero();
-      assertThat(replay.out()).contains("replay: 1 dead letter(s), 1 parked record(s)");
+      assertThat(replay.out())
+          .contains("replay: 1 of 1 matching dead letter(s), 1 parked record(s)");
       List<ConsumerRecord<byte[], byte[]>> out = kafka.readAll(topic, 2);
       List<String> values = new ArrayList<>();
       out.forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
@@ -182,14 +291,44 @@ class KeelCliIT {
                   "--actor",
                   "bob"));
       assertThat(discard.code()).as(discard.err()).isZero();
-      assertThat(discard.out()).contains("discard: 1 dead letter(s)");
+      assertThat(discard.out()).contains("discard: 1 of 1 matching dead letter(s)");
       assertThat(store.get(second).orElseThrow().status()).isEqualTo(DeadLetterStatus.DISCARDED);
+
+      Result dead =
+          keel(
+              with(with(new String[] {"dlq", "list"}, conn), "--topic", topic, "--status", "DEAD"));
+      assertThat(dead.out()).contains("0 dead letter(s)");
+      Result replayed =
+          keel(
+              with(
+                  with(new String[] {"dlq", "list"}, conn),
+                  "--topic",
+                  topic,
+                  "--status",
+                  "REPLAYED"));
+      assertThat(replayed.out())
+          .contains("1 dead letter(s)", "REPLAYED", "\"c-1\"")
+          .doesNotContain("\"c-2\"");
+      Result discarded =
+          keel(
+              with(
+                  with(new String[] {"dlq", "list"}, conn),
+                  "--status",
+                  "DISCARDED",
+                  "--since",
+                  "2026-11-27T12:15:00Z"));
+      assertThat(discarded.out())
+          .contains("1 dead letter(s)", "DISCARDED", "\"c-2\"")
+          .doesNotContain("\"c-1\"");
+      Result badStatus = keel(with(with(new String[] {"dlq", "list"}, conn), "--status", "GONE"));
+      assertThat(badStatus.code()).isNotZero();
 
       Result audit = keel(with(new String[] {"dlq", "audit"}, conn));
       assertThat(audit.out())
           .contains(
               "replay by \"alice\": 1 dead letter(s), 1 parked",
-              "discard by \"bob\": 1 dead letter(s)");
+              "discard by \"bob\": 1 dead letter(s)",
+              "completed");
 
       Result missing = keel(with(new String[] {"dlq", "show", "999999"}, conn));
       assertThat(missing.code()).isEqualTo(1);
