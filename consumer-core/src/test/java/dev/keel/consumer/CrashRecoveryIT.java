@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.consumer.Fixture.Item;
+import dev.keel.test.DatabaseKind;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
 import dev.keel.test.Topics;
+import dev.keel.test.WithDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.File;
 import java.nio.file.Files;
@@ -31,6 +33,18 @@ class CrashRecoveryIT {
   @Test
   void killedAfterDbCommitBeforeOffsetCommitHasNoSecondEffect(
       KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    killedAfterDbCommit(broker, topics, db);
+  }
+
+  @Test
+  void mariaDbKilledAfterDbCommitBeforeOffsetCommitHasNoSecondEffect(
+      KafkaBroker broker, Topics topics, @WithDatabase(DatabaseKind.MARIADB) IsolatedDatabase db)
+      throws Exception {
+    killedAfterDbCommit(broker, topics, db);
+  }
+
+  private void killedAfterDbCommit(KafkaBroker broker, Topics topics, IsolatedDatabase db)
+      throws Exception {
     String topic = topics.create("items", 2);
     String group = Fixture.group();
     Fixture.createEffectTable(db.dataSource());

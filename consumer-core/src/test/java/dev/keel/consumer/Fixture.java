@@ -109,6 +109,7 @@ final class Fixture {
         .closeTimeout(Duration.ofSeconds(10));
   }
 
+  /** The effect table without a key: a second effect of one event shows as a second row. */
   static void createEffectTable(DataSource ds) throws SQLException {
     exec(
         ds,
@@ -116,7 +117,19 @@ final class Fixture {
             + " handled BIGINT, worker VARCHAR(255))");
   }
 
-  /** Inserts one effect row in the handler's transaction (no unique key: doubles would show). */
+  /**
+   * The effect table with a primary key on the event id: a second effect of one event raises a
+   * unique violation (SQLSTATE 23505 or 23000) inside the handler, which the runtime then counts as
+   * retried or dead-lettered, so counters of zero prove that no event had a second effect.
+   */
+  static void createUniqueEffectTable(DataSource ds) throws SQLException {
+    exec(
+        ds,
+        "CREATE TABLE effect (event_id VARCHAR(64) NOT NULL PRIMARY KEY, k VARCHAR(64), seq INT,"
+            + " handled BIGINT, worker VARCHAR(255))");
+  }
+
+  /** Inserts one effect row in the handler's transaction (see the two effect tables above). */
   static void insertEffect(Connection c, Delivery d, long handled) throws SQLException {
     Item item = d.payload();
     try (PreparedStatement ps =

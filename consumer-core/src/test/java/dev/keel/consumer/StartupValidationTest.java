@@ -104,6 +104,94 @@ class StartupValidationTest {
     void on(Other other) {}
   }
 
+  /** A dependency, not a payload: JSON cannot be decoded into it. */
+  static final class OrderRepository {
+    OrderRepository(javax.sql.DataSource ds) {}
+  }
+
+  static final class RepositoryParameter {
+    @KeelListener(topic = "orders", group = "billing")
+    void on(Event e, OrderRepository repository) {}
+  }
+
+  static final class RepositoryBesidePayload {
+    @KeelListener(topic = "orders", group = "billing", type = "item.added")
+    void on(Item item, OrderRepository repository) {}
+  }
+
+  static final class InnerPayloadListener {
+    final class Inner {}
+
+    @KeelListener(topic = "orders", group = "billing")
+    void on(Inner inner) {}
+  }
+
+  /** Payload classes that are not records but that JSON can be decoded into. */
+  static final class Pojo {
+    String key;
+  }
+
+  static final class Created {
+    private Created(String key, int seq) {}
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    static Created of(
+        @com.fasterxml.jackson.annotation.JsonProperty("key") String key,
+        @com.fasterxml.jackson.annotation.JsonProperty("seq") int seq) {
+      return new Created(key, seq);
+    }
+  }
+
+  static final class PojoListeners {
+    @KeelListener(topic = "orders", group = "billing", type = "a.b")
+    void pojo(Pojo p) {}
+
+    @KeelListener(topic = "orders", group = "billing", type = "c.d")
+    void created(Created c, Event e) {}
+  }
+
+  @Test
+  void aParameterJsonCannotBeDecodedIntoIsNotTakenForThePayload() {
+    assertThatThrownBy(() -> builder().register(new RepositoryParameter()).build())
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("RepositoryParameter.on(Event, OrderRepository)")
+        .hasMessageContaining("parameter 2 (" + OrderRepository.class.getName() + ")")
+        .hasMessageContaining("cannot be a payload");
+    assertThatThrownBy(() -> builder().register(new RepositoryBesidePayload()).build())
+        .hasMessageContaining("RepositoryBesidePayload.on(Item, OrderRepository)")
+        .hasMessageContaining("parameter 2")
+        .hasMessageContaining("cannot be a payload");
+    assertThatThrownBy(() -> builder().register(new InnerPayloadListener()).build())
+        .hasMessageContaining("InnerPayloadListener.on(Inner)")
+        .hasMessageContaining("cannot be a payload");
+  }
+
+  @Test
+  void aContractDoesNotMakeAnUndecodableClassAPayload() {
+    EventContracts contracts =
+        EventContracts.builder()
+            .register(
+                EventContract.builder("order.stored", 1)
+                    .owner("test")
+                    .field(ContractField.required("key", FieldType.STRING, FieldRole.IDENTIFIER))
+                    .payloadType(OrderRepository.class)
+                    .build())
+            .build();
+    assertThatThrownBy(
+            () -> builder().contracts(contracts).register(new RepositoryParameter()).build())
+        .hasMessageContaining("RepositoryParameter.on(Event, OrderRepository)")
+        .hasMessageContaining("cannot be a payload");
+  }
+
+  @Test
+  void decodableClassesThatAreNotRecordsAreAcceptedAsPayloads() {
+    try (ConsumerRuntime runtime = builder().register(new PojoListeners()).build()) {
+      assertThat(runtime.listeners())
+          .<Object>extracting(l -> l.payloadType().orElseThrow())
+          .containsExactlyInAnyOrder(Pojo.class, Created.class);
+    }
+  }
+
   @Test
   void unknownParameterTypeNamesTheMethod() {
     assertThatThrownBy(() -> builder().register(new UnknownParameter()).build())

@@ -1,5 +1,8 @@
 package dev.keel.consumer.internal;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.keel.consumer.Delivery;
 import dev.keel.consumer.IdempotencyKey;
 import dev.keel.consumer.KeelListener;
@@ -8,6 +11,8 @@ import dev.keel.event.Event;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.contract.EventContract;
 import dev.keel.event.contract.EventContracts;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Executable;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -97,6 +102,18 @@ public final class AnnotatedListeners {
                   + "; supported: Event, Delivery, java.sql.Connection, org.jooq.DSLContext"
                   + " and one payload class (a concrete, non-JDK class such as a record)");
         }
+        if (!fromJson(types[i])) {
+          throw fail(
+              name,
+              "parameter "
+                  + (i + 1)
+                  + " ("
+                  + types[i].getName()
+                  + ") is not one of Event, Delivery, java.sql.Connection, org.jooq.DSLContext and"
+                  + " cannot be a payload: JSON cannot be decoded into it (it is not a record and"
+                  + " has no no-argument or @JsonCreator constructor). A repository or service"
+                  + " belongs in the listener's object, not in the method's parameters");
+        }
         if (payload != null) {
           throw fail(
               name,
@@ -171,6 +188,61 @@ public final class AnnotatedListeners {
     String n = t.getName();
     return NOT_PAYLOAD_PACKAGES.stream().noneMatch(n::startsWith);
   }
+
+  /**
+   * Whether the JSON codec can create the class from JSON without help: Keel's codec has a fixed
+   * configuration (no mix-ins, no parameter-names module), so these are Jackson's own creator
+   * rules. A class that fails them would fail every record at run time; refusing it at startup also
+   * catches a service or repository parameter taken for the payload.
+   */
+  static boolean fromJson(Class<?> t) {
+    if (t.isRecord() || t.isAnnotationPresent(JsonDeserialize.class)) {
+      return true;
+    }
+    if (t.isMemberClass() && !Modifier.isStatic(t.getModifiers())) {
+      return false; // an inner class needs its outer instance
+    }
+    for (Constructor<?> c : t.getDeclaredConstructors()) {
+      if (c.getParameterCount() == 0 || creator(c) || allNamed(c) || scalarDelegate(c)) {
+        return true;
+      }
+    }
+    for (Method m : t.getDeclaredMethods()) {
+      if (Modifier.isStatic(m.getModifiers()) && creator(m)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean creator(Executable e) {
+    JsonCreator c = e.getAnnotation(JsonCreator.class);
+    return c != null && c.mode() != JsonCreator.Mode.DISABLED;
+  }
+
+  private static boolean allNamed(Constructor<?> c) {
+    return Arrays.stream(c.getParameters())
+        .allMatch(p -> p.isAnnotationPresent(JsonProperty.class));
+  }
+
+  /** A public one-argument constructor Jackson uses for a scalar JSON value. */
+  private static boolean scalarDelegate(Constructor<?> c) {
+    return Modifier.isPublic(c.getModifiers())
+        && c.getParameterCount() == 1
+        && SCALARS.contains(c.getParameterTypes()[0]);
+  }
+
+  private static final Set<Class<?>> SCALARS =
+      Set.of(
+          String.class,
+          int.class,
+          long.class,
+          double.class,
+          boolean.class,
+          Integer.class,
+          Long.class,
+          Double.class,
+          Boolean.class);
 
   private static String inferType(String name, Class<?> payload, EventContracts contracts) {
     if (payload == null) {
