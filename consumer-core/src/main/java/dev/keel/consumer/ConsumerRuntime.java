@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,6 +130,7 @@ public interface ConsumerRuntime extends AutoCloseable {
     private FailureClassifier classifier = FailureClassifier.defaults();
     private DeadLetterPublisher publisher;
     private Boolean orderedMode;
+    private List<Duration> retryTierDelays = List.of();
     private Sleeper sleeper = Sleeper.system();
     private MeterRegistry meterRegistry;
     private Duration dedupeRetention = Duration.ofDays(14);
@@ -270,6 +272,23 @@ public interface ConsumerRuntime extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Non-blocking retries through delay tiers {@code <topic>.retry.1..n}, one per delay: a record
+     * whose retried failure class is still failing after the in-place attempts of the retry policy
+     * moves to the next tier and the partition goes on; a tier consumer (group {@code
+     * <group>.retry}) handles it again once its delay has passed, with the same dedupe row and
+     * transaction as the source topic; after the last tier it is dead-lettered. Classes the policy
+     * does not retry go to the dead letters at once. <b>Tiers do not keep order</b>: later records
+     * of the key overtake the one waiting. Not with ordered mode. Give the policy one attempt
+     * ({@code maxAttempts(1)}) for no in-place retries at all. Off by default.
+     *
+     * @param delays 1 to 20 delays, each from 1 ms to 1 day
+     */
+    public Builder retryTiers(Duration... delays) {
+      this.retryTierDelays = delays == null ? null : Arrays.asList(delays.clone());
+      return this;
+    }
+
     /** How retry delays are waited; {@link Sleeper#system()} by default. */
     public Builder sleeper(Sleeper sleeper) {
       this.sleeper = sleeper;
@@ -363,6 +382,7 @@ public interface ConsumerRuntime extends AutoCloseable {
         throw invalid(
             "orderedMode", "applies to the runtime's own publisher; set it on the given publisher");
       }
+      checkTiers();
       range("threads", threads, 1, 256);
       range("maxInFlight", maxInFlight, 1, 100_000);
       range("maxBatchSize", maxBatchSize, 1, 1000);
@@ -399,6 +419,7 @@ public interface ConsumerRuntime extends AutoCloseable {
               classifier,
               publisher,
               orderedMode != null && orderedMode,
+              List.copyOf(retryTierDelays),
               sleeper,
               meterRegistry,
               dedupeRetention,
@@ -409,6 +430,25 @@ public interface ConsumerRuntime extends AutoCloseable {
               closeTimeout,
               clock),
           List.copyOf(all));
+    }
+
+    private void checkTiers() {
+      if (retryTierDelays == null || retryTierDelays.size() > 20) {
+        throw invalid("retryTiers", "must hold at most 20 delays");
+      }
+      for (int i = 0; i < retryTierDelays.size(); i++) {
+        duration(
+            "retryTiers[" + i + "]",
+            retryTierDelays.get(i),
+            Duration.ofMillis(1),
+            Duration.ofDays(1));
+      }
+      if (!retryTierDelays.isEmpty() && orderedMode != null && orderedMode) {
+        throw invalid(
+            "retryTiers",
+            "cannot be used with ordered mode: tiers let later records of a key overtake a"
+                + " failed one, ordered mode holds them back");
+      }
     }
 
     private void checkKafka() {

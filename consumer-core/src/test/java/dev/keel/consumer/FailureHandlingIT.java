@@ -126,14 +126,19 @@ class FailureHandlingIT {
                           // the effect is written, then the attempt fails: it must roll back
                           Fixture.insertEffect(d.connection(), d, handled.incrementAndGet());
                           Item item = d.payload();
+                          if (item.seq() % 5 != 0) {
+                            return; // may run twice: in a batch rolled back for a neighbour
+                          }
+                          // a failing record's first attempt may be in a batch, which then
+                          // splits at it: the batch counts as its attempt 1
                           int n =
                               attempts
                                   .computeIfAbsent(item.key(), k -> new AtomicInteger())
                                   .incrementAndGet();
-                          if (item.seq() % 5 == 0 && n < 3) {
+                          assertThat(d.attempt()).isEqualTo(n);
+                          if (n < 3) {
                             throw new RetriableKeelException("lock timeout, attempt " + n);
                           }
-                          assertThat(d.attempt()).isEqualTo(n);
                         })
                     .build())
             .build()) {

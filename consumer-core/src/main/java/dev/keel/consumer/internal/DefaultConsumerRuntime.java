@@ -6,6 +6,8 @@ import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.InPlaceRetry;
 import dev.keel.dlq.RetryPolicy;
+import dev.keel.dlq.RetryTiers;
+import dev.keel.dlq.kafka.RetryTierConsumer;
 import dev.keel.dlq.micrometer.DlqMetrics;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
@@ -53,6 +55,8 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
   private SqlDialect dialect;
   private DedupeStore dedupe;
   private DeadLetterPublisher ownPublisher;
+  private RetryTiers tiers;
+  private final List<RetryTierConsumer> tierConsumers = new ArrayList<>();
   private DlqMetrics dlqMetrics;
   private ConsumerMetrics metrics;
   private ScheduledExecutorService cleanup;
@@ -122,6 +126,14 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
             .sleeper(sleeper)
             .clock(config.clock())
             .build();
+    if (!config.retryTierDelays().isEmpty()) {
+      tiers =
+          RetryTiers.builder()
+              .kafka(KafkaClients.producerProperties(config))
+              .delays(config.retryTierDelays().toArray(Duration[]::new))
+              .clock(config.clock())
+              .build();
+    }
     for (SubscriptionPlan plan : plans) {
       String name = "keel-consumer-" + plan.group() + "-" + plan.topic();
       ExecutorService pool = Executors.newFixedThreadPool(plan.concurrency(), threads(name + "-w"));
@@ -136,10 +148,26 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
               retry,
               sleeper,
               publisher,
+              tiers,
+              config.retryPolicy(),
               config.orderedMode(),
               metrics,
               config.clock(),
               this::fail);
+      if (tiers != null) {
+        tierConsumers.add(
+            RetryTierConsumer.builder()
+                .kafka(config.consumerProperties())
+                .group(plan.group() + ".retry")
+                .sourceTopics(List.of(plan.topic()))
+                .tiers(tiers)
+                .publisher(publisher)
+                .classifier(config.classifier())
+                .handler(processor::handleTierRecord)
+                .clock(config.clock())
+                .pollTimeout(config.pollTimeout())
+                .build());
+      }
       LaneExecutor lanes = new LaneExecutor(pool, config.maxBatchSize(), processor);
       PollLoop loop =
           new PollLoop(
@@ -155,6 +183,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
       threads.add(t);
     }
     threads.forEach(Thread::start);
+    tierConsumers.forEach(RetryTierConsumer::start);
     cleanup = Executors.newSingleThreadScheduledExecutor(threads("keel-consumer-cleanup"));
     long every = config.cleanupInterval().toMillis();
     cleanup.scheduleWithFixedDelay(this::cleanupQuietly, every, every, TimeUnit.MILLISECONDS);
@@ -274,6 +303,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
         Thread.currentThread().interrupt();
       }
     }
+    tierConsumers.forEach(DefaultConsumerRuntime::closeQuietly);
     for (ExecutorService pool : pools) {
       pool.shutdown();
       try {
@@ -288,6 +318,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
     if (cleanup != null) {
       cleanup.shutdownNow();
     }
+    closeQuietly(tiers);
     closeQuietly(ownPublisher);
     closeQuietly(dlqMetrics);
     closeQuietly(metrics);

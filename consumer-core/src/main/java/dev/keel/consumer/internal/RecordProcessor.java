@@ -2,8 +2,12 @@ package dev.keel.consumer.internal;
 
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.FailedRecord;
+import dev.keel.dlq.Failure;
 import dev.keel.dlq.InPlaceRetry;
 import dev.keel.dlq.RetryOutcome;
+import dev.keel.dlq.RetryPolicy;
+import dev.keel.dlq.RetryTiers;
+import dev.keel.dlq.TierRoute;
 import dev.keel.dlq.kafka.KafkaFailedRecords;
 import dev.keel.event.FailureAction;
 import dev.keel.event.FatalKeelException;
@@ -15,8 +19,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +45,8 @@ final class RecordProcessor implements Consumer<List<Work>> {
   private final InPlaceRetry retry;
   private final AbandonableSleeper sleeper;
   private final DeadLetterPublisher publisher;
+  private final RetryTiers tiers;
+  private final RetryPolicy policy;
   private final boolean ordered;
   private final ConsumerMetrics metrics;
   private final Clock clock;
@@ -51,6 +61,8 @@ final class RecordProcessor implements Consumer<List<Work>> {
       InPlaceRetry retry,
       AbandonableSleeper sleeper,
       DeadLetterPublisher publisher,
+      RetryTiers tiers,
+      RetryPolicy policy,
       boolean ordered,
       ConsumerMetrics metrics,
       Clock clock,
@@ -63,6 +75,8 @@ final class RecordProcessor implements Consumer<List<Work>> {
     this.retry = retry;
     this.sleeper = sleeper;
     this.publisher = publisher;
+    this.tiers = tiers;
+    this.policy = policy;
     this.ordered = ordered;
     this.metrics = metrics;
     this.clock = clock;
@@ -166,7 +180,7 @@ final class RecordProcessor implements Consumer<List<Work>> {
                   if (n == 1 && firstFailure != null) {
                     rethrow(firstFailure); // the batch was this record's first attempt
                   }
-                  result[0] = attempt(w, n);
+                  result[0] = attempt(w.record, n);
                 } catch (FatalKeelException e) {
                   fatalError[0] = e; // stop, do not ask the policy
                 }
@@ -187,11 +201,11 @@ final class RecordProcessor implements Consumer<List<Work>> {
     }
   }
 
-  private Result attempt(Work w, int attempt) throws Exception {
-    if (ordered && publisher.parkIfBlocked(plan.group(), failed(w))) {
+  private Result attempt(ConsumerRecord<byte[], byte[]> record, int attempt) throws Exception {
+    if (ordered && publisher.parkIfBlocked(plan.group(), KafkaFailedRecords.of(record))) {
       return Result.PARKED;
     }
-    Prepared p = preparer.prepare(w.record);
+    Prepared p = preparer.prepare(record);
     if (p.listener() == null) {
       return Result.IGNORED;
     }
@@ -280,10 +294,17 @@ final class RecordProcessor implements Consumer<List<Work>> {
               outcome.lastError()));
       return;
     }
-    log.warn("Keel consumer group {}: dead-lettering {} ({})", plan.group(), w.where(), why);
+    boolean toTier = tiers != null && policy.action(outcome.failureClass()) == FailureAction.RETRY;
+    log.warn(
+        "Keel consumer group {}: {} {} ({})",
+        plan.group(),
+        toTier ? "moving to a delay tier or dead-lettering" : "dead-lettering",
+        w.where(),
+        why);
     log.debug(
         "Keel consumer group {}: last error of {}", plan.group(), w.where(), outcome.lastError());
     FailedRecord record = failed(w);
+    Result ended;
     Duration backoff = Duration.ofMillis(100);
     sleeper.enter(w);
     try {
@@ -293,7 +314,7 @@ final class RecordProcessor implements Consumer<List<Work>> {
           return;
         }
         try {
-          publisher.publish(record, outcome.toFailure(plan.group()));
+          ended = deliver(record, outcome.toFailure(plan.group()), toTier);
           break;
         } catch (RetriableKeelException e) {
           log.warn(
@@ -330,7 +351,53 @@ final class RecordProcessor implements Consumer<List<Work>> {
     } finally {
       sleeper.leave();
     }
-    finish(w, Result.DEAD_LETTERED, 0);
+    finish(w, ended, 0);
+  }
+
+  /** To the next delay tier when there is one for it, otherwise to the dead letters. */
+  private Result deliver(FailedRecord record, Failure failure, boolean toTier) {
+    if (toTier) {
+      TierRoute route = tiers.route(record, failure);
+      if (route.forwarded()) {
+        return Result.DELAYED;
+      }
+      publisher.publish(route.original(), route.failure());
+      return Result.DEAD_LETTERED;
+    }
+    publisher.publish(record, failure);
+    return Result.DEAD_LETTERED;
+  }
+
+  /**
+   * A record from a delay tier of this subscription: one attempt, with the same dedupe row and
+   * transaction as on the source topic. Called by the tier consumer, which moves a failed record on
+   * to the next tier or the dead letters.
+   *
+   * @throws Exception the attempt's failure
+   */
+  void handleTierRecord(FailedRecord r) throws Exception {
+    RecordHeaders headers = new RecordHeaders();
+    r.headers().forEach(h -> headers.add(h.name(), h.value()));
+    ConsumerRecord<byte[], byte[]> record =
+        new ConsumerRecord<>(
+            r.topic(),
+            r.partition(),
+            r.offset(),
+            ConsumerRecord.NO_TIMESTAMP,
+            TimestampType.NO_TIMESTAMP_TYPE,
+            ConsumerRecord.NULL_SIZE,
+            ConsumerRecord.NULL_SIZE,
+            r.key(),
+            r.value(),
+            headers,
+            Optional.empty());
+    int attempt = RetryTiers.tierOf(r.topic(), tiers.delays().size()).orElse(0) + 1;
+    long start = System.nanoTime();
+    Result result = attempt(record, attempt);
+    metrics.record(plan.group(), result);
+    if (result == Result.PROCESSED || result == Result.DUPLICATE) {
+      metrics.handled(plan.group(), System.nanoTime() - start);
+    }
   }
 
   private void finish(Work w, Result result, long nanos) {

@@ -8,6 +8,8 @@ enum Result {
   DUPLICATE("duplicate"),
   /** The retry policy gave up: written to the dead-letter topic and table. */
   DEAD_LETTERED("dead_lettered"),
+  /** The in-place retries gave up: moved to a delay tier {@code <topic>.retry.<n>}. */
+  DELAYED("delayed"),
   /** Ordered mode: held back behind a dead-lettered key. */
   PARKED("parked"),
   /** No listener of the group handles the event's type. */

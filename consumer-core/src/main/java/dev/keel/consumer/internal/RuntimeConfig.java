@@ -11,6 +11,7 @@ import dev.keel.event.sql.TableNames;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 
@@ -37,6 +38,7 @@ public record RuntimeConfig(
     FailureClassifier classifier,
     DeadLetterPublisher publisher,
     boolean orderedMode,
+    List<Duration> retryTierDelays,
     Sleeper sleeper,
     MeterRegistry meterRegistry,
     Duration dedupeRetention,

@@ -1,0 +1,157 @@
+package dev.keel.consumer;
+
+import static dev.keel.consumer.Fixture.counter;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.keel.consumer.Fixture.Item;
+import dev.keel.dlq.DeadLetter;
+import dev.keel.dlq.DeadLetterQuery;
+import dev.keel.dlq.DeadLetterStore;
+import dev.keel.dlq.RetryPolicy;
+import dev.keel.dlq.RetryTiers;
+import dev.keel.event.FailureClass;
+import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.NonRetriableKeelException;
+import dev.keel.event.RetriableKeelException;
+import dev.keel.test.IsolatedDatabase;
+import dev.keel.test.KafkaBroker;
+import dev.keel.test.KeelTest;
+import dev.keel.test.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Delay tiers wired into the runtime: a failing record moves to {@code <topic>.retry.<n>} while the
+ * partition goes on, is handled again there with the same dedupe row, and is dead-lettered under
+ * its source coordinates after the last tier; classes that are not retried skip the tiers.
+ */
+@KeelTest
+class DelayTiersIT {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final RetryPolicy NO_IN_PLACE_RETRY = RetryPolicy.builder().maxAttempts(1).build();
+
+  @Test
+  void failedRecordsWaitInTiersWhileThePartitionGoesOn(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    String topic = topics.create("items", 1);
+    String group = Fixture.group();
+    Fixture.createUniqueEffectTable(db.dataSource());
+    try (KafkaProducer<byte[], byte[]> p = Fixture.producer(broker)) {
+      for (int i = 0; i < 8; i++) {
+        Fixture.send(p, Fixture.event(topic, "k" + i, i), i == 3 ? 2 : 1); // seq 3 delivered twice
+      }
+      p.flush();
+    }
+    Fixture.checkSent();
+    AtomicLong handled = new AtomicLong();
+    Map<Integer, AtomicInteger> calls = new ConcurrentHashMap<>();
+    Map<Integer, Integer> succeededOnAttempt = new ConcurrentHashMap<>();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (ConsumerRuntime runtime =
+        Fixture.runtime(broker, db.dataSource())
+            .retryPolicy(NO_IN_PLACE_RETRY)
+            .retryTiers(Duration.ofMillis(300), Duration.ofMillis(300))
+            .maxBatchSize(1)
+            .meterRegistry(meters)
+            .listener(
+                ListenerDefinition.builder()
+                    .topic(topic)
+                    .group(group)
+                    .payloadType(Item.class)
+                    .handler(
+                        d -> {
+                          Item item = d.payload();
+                          int n =
+                              calls
+                                  .computeIfAbsent(item.seq(), k -> new AtomicInteger())
+                                  .incrementAndGet();
+                          if (item.seq() == 0 && n < 3) {
+                            throw new RetriableKeelException("lock timeout, call " + n);
+                          }
+                          if (item.seq() == 5) {
+                            throw new RetriableKeelException("still down, call " + n);
+                          }
+                          if (item.seq() == 6) {
+                            throw new NonRetriableKeelException(
+                                FailureClass.VALIDATION, "quantity must be positive");
+                          }
+                          Fixture.insertEffect(d.connection(), d, handled.incrementAndGet());
+                          succeededOnAttempt.put(item.seq(), d.attempt());
+                        })
+                    .build())
+            .build()) {
+      runtime.start();
+      await().atMost(WAIT).until(() -> Fixture.effects(db) == 6 && deadLetters(db).size() == 2);
+      assertThat(runtime.failure()).isEmpty();
+      assertThat(counter(meters, group, "delayed")).isEqualTo(2); // seq 0 and 5 left the topic
+      assertThat(counter(meters, group, "dead_lettered")).isEqualTo(1); // seq 6 at once
+      assertThat(counter(meters, group, "duplicate")).isEqualTo(1); // the second copy of seq 3
+    }
+    // seq 0 failed on the topic and in tier 1, and succeeded in tier 2, after every later record
+    assertThat(succeededOnAttempt).containsEntry(0, 3);
+    assertThat(calls.get(0)).hasValue(3);
+    assertThat(
+            Fixture.count(
+                db.dataSource(),
+                "SELECT COUNT(*) FROM effect WHERE seq > 0 AND handled < "
+                    + "(SELECT handled FROM effect WHERE seq = 0)"))
+        .isEqualTo(5);
+    assertThat(Fixture.distinctEffects(db)).isEqualTo(6);
+    // seq 5: the topic and both tiers, then a dead letter under its source coordinates
+    assertThat(calls.get(5)).hasValue(3);
+    // seq 6 is not retried: it never reaches a tier
+    assertThat(calls.get(6)).hasValue(1);
+    List<DeadLetter> dead = deadLetters(db);
+    assertThat(dead).extracting(DeadLetter::topic).containsOnly(topic);
+    assertThat(dead).extracting(DeadLetter::offset).containsExactlyInAnyOrder(6L, 7L);
+    DeadLetter exhausted = dead.stream().filter(d -> d.offset() == 6L).findFirst().orElseThrow();
+    assertThat(exhausted.reason()).isEqualTo(FailureClass.TRANSIENT);
+    assertThat(exhausted.attempts()).isEqualTo(3);
+    DeadLetter invalid = dead.stream().filter(d -> d.offset() == 7L).findFirst().orElseThrow();
+    assertThat(invalid.reason()).isEqualTo(FailureClass.VALIDATION);
+    assertThat(invalid.attempts()).isEqualTo(1);
+    // the tiers held exactly the two retried records
+    assertThat(Fixture.endOffsetsTotal(broker, RetryTiers.tierTopic(topic, 1), 1)).isEqualTo(2);
+    assertThat(Fixture.endOffsetsTotal(broker, RetryTiers.tierTopic(topic, 2), 1)).isEqualTo(2);
+  }
+
+  @Test
+  void tiersAndOrderedModeAreRefused(KafkaBroker broker, IsolatedDatabase db) {
+    ListenerDefinition l =
+        ListenerDefinition.builder().topic("t").group("g").handler(d -> {}).build();
+    assertThatThrownBy(
+            () ->
+                Fixture.runtime(broker, db.dataSource())
+                    .orderedMode(true)
+                    .retryTiers(Duration.ofSeconds(1))
+                    .listener(l)
+                    .build())
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("retryTiers")
+        .hasMessageContaining("ordered mode");
+    assertThatThrownBy(
+            () ->
+                Fixture.runtime(broker, db.dataSource())
+                    .retryTiers(Duration.ZERO)
+                    .listener(l)
+                    .build())
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("retryTiers[0]");
+  }
+
+  private static List<DeadLetter> deadLetters(IsolatedDatabase db) {
+    return DeadLetterStore.builder()
+        .dataSource(db.dataSource())
+        .build()
+        .find(DeadLetterQuery.builder().build());
+  }
+}
