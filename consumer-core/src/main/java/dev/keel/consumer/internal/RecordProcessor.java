@@ -12,6 +12,7 @@ import dev.keel.dlq.kafka.KafkaFailedRecords;
 import dev.keel.event.FailureAction;
 import dev.keel.event.FatalKeelException;
 import dev.keel.event.RetriableKeelException;
+import dev.keel.event.TraceContext;
 import dev.keel.event.sql.SqlDialect;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -255,9 +256,16 @@ final class RecordProcessor implements Consumer<List<Work>> {
       } else if (!fresh[k++]) {
         results[i] = Result.DUPLICATE;
       } else {
-        p.listener().handler().handle(new DefaultDelivery(p, c, dialect, 1));
+        handle(p, c, 1);
         results[i] = Result.PROCESSED;
       }
+    }
+  }
+
+  /** The handler, with the event's trace context current (events it appends continue it). */
+  private void handle(Prepared p, Connection c, int attempt) throws Exception {
+    try (TraceContext.Scope scope = TraceContext.open(p.event().traceParent().orElse(null))) {
+      p.listener().handler().handle(new DefaultDelivery(p, c, dialect, attempt));
     }
   }
 
@@ -269,7 +277,7 @@ final class RecordProcessor implements Consumer<List<Work>> {
     if (!dedupe.insert(c, plan.group(), p.key(), clock.instant())) {
       return Result.DUPLICATE;
     }
-    p.listener().handler().handle(new DefaultDelivery(p, c, dialect, attempt));
+    handle(p, c, attempt);
     return Result.PROCESSED;
   }
 

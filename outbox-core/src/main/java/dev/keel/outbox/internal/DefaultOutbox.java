@@ -4,6 +4,7 @@ import dev.keel.event.Event;
 import dev.keel.event.FailureClass;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.RetriableKeelException;
+import dev.keel.event.TraceContext;
 import dev.keel.event.contract.EventContracts;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
@@ -14,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
@@ -86,6 +88,7 @@ public final class DefaultOutbox implements Outbox {
     if (events.isEmpty()) {
       return List.of();
     }
+    events = withTrace(events);
     events.forEach(this::validate);
     OutboxSql s = sql(connection);
     List<UUID> ids = new ArrayList<>(events.size());
@@ -112,6 +115,22 @@ public final class DefaultOutbox implements Outbox {
       throw new RetriableKeelException("Outbox " + names + ": append failed: " + e.getMessage(), e);
     }
     return ids;
+  }
+
+  /** Events without a trace of their own get a child of the thread's current trace, if any. */
+  private static List<Event> withTrace(List<Event> events) {
+    Optional<String> current = TraceContext.current();
+    if (current.isEmpty() || events.stream().allMatch(e -> e.traceParent().isPresent())) {
+      return events;
+    }
+    List<Event> traced = new ArrayList<>(events.size());
+    for (Event e : events) {
+      traced.add(
+          e.traceParent().isPresent()
+              ? e
+              : e.toBuilder().traceParent(TraceContext.child(current.get())).build());
+    }
+    return traced;
   }
 
   private void bind(PreparedStatement ps, Event e, SqlDialect dialect) throws SQLException {
