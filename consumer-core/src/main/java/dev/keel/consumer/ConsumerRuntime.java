@@ -7,6 +7,8 @@ import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.FailureClassifier;
 import dev.keel.dlq.RetryPolicy;
 import dev.keel.dlq.spi.Sleeper;
+import dev.keel.event.FailureAction;
+import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.contract.EventContracts;
 import dev.keel.event.json.JsonCodec;
@@ -443,7 +445,19 @@ public interface ConsumerRuntime extends AutoCloseable {
             Duration.ofMillis(1),
             Duration.ofDays(1));
       }
-      if (!retryTierDelays.isEmpty() && orderedMode != null && orderedMode) {
+      boolean ordered =
+          orderedMode != null ? orderedMode : publisher != null && publisher.orderedMode();
+      for (FailureClass c : FailureClass.values()) {
+        if (retryPolicy != null && retryPolicy.action(c) == FailureAction.PARK && !ordered) {
+          throw invalid(
+              "retryPolicy",
+              "sends "
+                  + c.tag()
+                  + " failures to PARK, which needs ordered mode (orderedMode(true) or an"
+                  + " ordered dead-letter publisher): without it nothing holds the key back");
+        }
+      }
+      if (!retryTierDelays.isEmpty() && ordered) {
         throw invalid(
             "retryTiers",
             "cannot be used with ordered mode: tiers let later records of a key overtake a"

@@ -48,7 +48,6 @@ class ReadmeExampleTest {
               .topic("invoices")
               .key(order.orderId())
               .source("billing")
-              .traceParent(event.traceParent().orElse(null))
               .payload(JSON.encode(order))
               .build());
     }

@@ -328,4 +328,20 @@ class StartupValidationTest {
         .isInstanceOf(KeelConfigurationException.class);
     assertThat(List.of(IdempotencyKey.eventId().toString())).containsExactly("keel-event-id");
   }
+
+  @Test
+  void parkNeedsOrderedMode() {
+    ListenerDefinition l =
+        ListenerDefinition.builder().topic("t").group("g").handler(d -> {}).build();
+    dev.keel.dlq.RetryPolicy park =
+        dev.keel.dlq.RetryPolicy.builder()
+            .action(dev.keel.event.FailureClass.BUSINESS, dev.keel.event.FailureAction.PARK)
+            .build();
+    assertThatThrownBy(() -> builder().retryPolicy(park).listener(l).build())
+        .isInstanceOf(dev.keel.event.KeelConfigurationException.class)
+        .hasMessageContaining("ConsumerRuntime.retryPolicy")
+        .hasMessageContaining("business")
+        .hasMessageContaining("ordered mode");
+    builder().retryPolicy(park).orderedMode(true).listener(l).build().close();
+  }
 }

@@ -71,6 +71,14 @@ public interface DeadLetterPublisher extends AutoCloseable {
   boolean parkIfBlocked(String group, FailedRecord record);
 
   /**
+   * Whether this publisher runs in ordered mode (blocks a dead-lettered key and parks its later
+   * records). Callers check {@link #parkIfBlocked} before each record only when it does.
+   */
+  default boolean orderedMode() {
+    return false;
+  }
+
+  /**
    * The dead-letter topic of a source topic.
    *
    * @param sourceTopic the source topic

@@ -150,7 +150,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
               publisher,
               tiers,
               config.retryPolicy(),
-              config.orderedMode(),
+              publisher.orderedMode(),
               metrics,
               config.clock(),
               this::fail);

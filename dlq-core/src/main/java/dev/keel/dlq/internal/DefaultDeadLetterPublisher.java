@@ -119,6 +119,11 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
   }
 
   @Override
+  public boolean orderedMode() {
+    return ordered;
+  }
+
+  @Override
   public boolean parkIfBlocked(String group, FailedRecord record) {
     Objects.requireNonNull(group, "group");
     Objects.requireNonNull(record, "record");
