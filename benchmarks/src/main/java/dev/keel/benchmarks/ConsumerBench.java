@@ -79,6 +79,14 @@ final class ConsumerBench {
     report
         .line("per-key order, 32 threads", perKey, Double.NaN, Double.NaN)
         .ratio("of per-partition", perKey / partition);
+    double perKeySingle = keel(m, 1, Ordering.KEY, 32, 2, 1);
+    report
+        .line(
+            "per-key order, 32 threads, transaction per record",
+            perKeySingle,
+            Double.NaN,
+            Double.NaN)
+        .ratio("of per-partition", perKeySingle / partition);
   }
 
   private String produce(int n, int partitions) {
