@@ -111,7 +111,12 @@ final class RecordProcessor implements Consumer<List<Work>> {
       }
       if (f.index() >= 0) {
         run(batch.subList(0, f.index()));
-        processAlone(batch.get(f.index()), f.error());
+        Work failed = batch.get(f.index());
+        if (failed.abandoned()) {
+          failed.skip(); // revoked or closing: the next owner handles it
+        } else {
+          processAlone(failed, f.error());
+        }
         run(batch.subList(f.index() + 1, batch.size()));
         return;
       }
