@@ -99,8 +99,9 @@ abstract class BackendExtension implements ParameterResolver, ExecutionCondition
         .getOrComputeIfAbsent(
             KafkaBroker.class,
             k -> {
+              long start = System.nanoTime();
               KafkaBroker b = startBroker();
-              log.info("Keel tests use {}", b.describe());
+              log.info("Keel tests use {} (ready in {} ms)", b.describe(), millisSince(start));
               ec.publishReportEntry("keel.kafka", b.describe());
               return b;
             },
@@ -113,12 +114,17 @@ abstract class BackendExtension implements ParameterResolver, ExecutionCondition
         .getOrComputeIfAbsent(
             kind,
             k -> {
+              long start = System.nanoTime();
               Database d = open(kind);
-              log.info("Keel tests use {}", d.describe());
+              log.info("Keel tests use {} (ready in {} ms)", d.describe(), millisSince(start));
               ec.publishReportEntry("keel.database." + kind.name().toLowerCase(), d.describe());
               return d;
             },
             Database.class);
+  }
+
+  private static long millisSince(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
   private Database open(DatabaseKind kind) {
