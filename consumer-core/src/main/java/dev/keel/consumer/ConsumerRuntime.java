@@ -85,6 +85,9 @@ public interface ConsumerRuntime extends AutoCloseable {
   /** How long dedupe rows are kept: redeliveries older than this are no longer recognised. */
   Duration dedupeRetention();
 
+  /** The delays of the delay tiers, tier 1 first; empty when retries stay in place only. */
+  List<Duration> retryTiers();
+
   /** Whether started and neither closed nor stopped by a fatal failure. */
   boolean isRunning();
 

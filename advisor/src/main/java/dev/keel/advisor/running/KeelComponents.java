@@ -130,7 +130,7 @@ public final class KeelComponents {
   public static TopologySource consumers(String service, ConsumerRuntime runtime) {
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(runtime, "runtime");
-    RetrySpec retry = retry(runtime.retryPolicy());
+    RetrySpec retry = retry(runtime.retryPolicy(), runtime.retryTiers());
     List<ConsumerSpec> consumers = new ArrayList<>();
     for (ListenerDefinition l : runtime.listeners()) {
       String type =
@@ -214,15 +214,15 @@ public final class KeelComponents {
     return new IdempotencySpec(IdempotencySpec.Strategy.DEDUPE_TABLE, by, retention);
   }
 
-  static RetrySpec retry(RetryPolicy policy) {
+  static RetrySpec retry(RetryPolicy policy, List<Duration> tiers) {
     int attempts = policy.maxAttempts(FailureClass.TRANSIENT);
     return new RetrySpec(
-        RetrySpec.Mode.IN_PLACE,
+        tiers.isEmpty() ? RetrySpec.Mode.IN_PLACE : RetrySpec.Mode.NON_BLOCKING,
         attempts,
         policy.initialDelay(),
         policy.multiplier(),
         policy.maxDelay(),
         policy.jitter(),
-        List.of());
+        tiers);
   }
 }

@@ -88,6 +88,11 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
   }
 
   @Override
+  public List<Duration> retryTiers() {
+    return config.retryTierDelays();
+  }
+
+  @Override
   public synchronized void start() {
     if (state != State.NEW) {
       throw new IllegalStateException("ConsumerRuntime can be started once, state " + state);
