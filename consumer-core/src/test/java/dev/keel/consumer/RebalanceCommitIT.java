@@ -53,6 +53,8 @@ class RebalanceCommitIT {
     try (ConsumerRuntime a =
             Fixture.runtime(broker, db.dataSource())
                 .threads(2)
+                // small batches: every partition is part-way through when the rebalance lands
+                .maxBatchSize(10)
                 .commitInterval(Duration.ofHours(1)) // commits only on revoke and close
                 .meterRegistry(metersA)
                 .listener(listener)
@@ -60,6 +62,7 @@ class RebalanceCommitIT {
         ConsumerRuntime b =
             Fixture.runtime(broker, db.dataSource())
                 .threads(2)
+                .maxBatchSize(10)
                 .meterRegistry(metersB)
                 .listener(listener)
                 .build()) {
