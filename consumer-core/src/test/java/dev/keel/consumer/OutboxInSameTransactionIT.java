@@ -176,12 +176,17 @@ class OutboxInSameTransactionIT {
       assertThat(idsPerInput.values())
           .as("outbox events per input event")
           .allMatch(ids -> ids.size() == 1);
-      // the relay's: each outbox row published once
+      // the relay's: at least once; here, with nothing failing on PostgreSQL, exactly once. On
+      // MariaDB a deadlock on the relay's delete is retried, and a batch whose delete rolled back
+      // is sent again: the same event ids, which consumers dedupe.
       Map<UUID, Long> copies =
           out.events().stream().collect(Collectors.groupingBy(Event::id, Collectors.counting()));
-      assertThat(copies.entrySet())
-          .as("copies of one event id on %s", outTopic)
-          .allMatch(e -> e.getValue() == 1);
+      assertThat(copies).as("event ids on %s", outTopic).hasSize(events);
+      if (db.kind() == DatabaseKind.POSTGRES) {
+        assertThat(copies.entrySet())
+            .as("copies of one event id on %s", outTopic)
+            .allMatch(e -> e.getValue() == 1);
+      }
     }
   }
 }
