@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.keel.consumer.Fixture.Item;
 import dev.keel.dlq.DeadLetter;
+import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.DeadLetterQuery;
 import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.RetryPolicy;
@@ -193,6 +194,61 @@ class FailureHandlingIT {
     }
     List<DeadLetter> dead = deadLetters(db, topic);
     assertThat(dead).singleElement().satisfies(d -> assertThat(d.attempts()).isEqualTo(3));
+    assertThat(effects(db)).isEqualTo(2);
+  }
+
+  @Test
+  void parkWithTheCallersOrderedPublisherHoldsTheKeyBack(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    String topic = topics.create("items", 1);
+    String group = Fixture.group();
+    Fixture.createEffectTable(db.dataSource());
+    try (KafkaProducer<byte[], byte[]> p = Fixture.producer(broker)) {
+      Fixture.send(p, Fixture.event(topic, "bad", 0), 1);
+      Fixture.send(p, Fixture.event(topic, "good", 1), 1);
+      Fixture.send(p, Fixture.event(topic, "bad", 2), 1);
+      Fixture.send(p, Fixture.event(topic, "good", 3), 1);
+      p.flush();
+    }
+    DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
+    store.install();
+    RetryPolicy park =
+        RetryPolicy.builder().action(FailureClass.BUSINESS, FailureAction.PARK).build();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (DeadLetterPublisher publisher =
+            DeadLetterPublisher.builder()
+                .kafka(broker.clientProperties())
+                .store(store)
+                .orderedMode(true)
+                .build();
+        ConsumerRuntime runtime =
+            Fixture.runtime(broker, db.dataSource())
+                .retryPolicy(park)
+                .deadLetterPublisher(publisher)
+                .meterRegistry(meters)
+                .listener(
+                    listener(topic, group)
+                        .handler(
+                            d -> {
+                              Item item = d.payload();
+                              if (item.key().equals("bad")) {
+                                throw new NonRetriableKeelException(
+                                    FailureClass.BUSINESS, "order " + item.seq() + " is closed");
+                              }
+                              Fixture.insertEffect(d.connection(), d, handled.incrementAndGet());
+                            })
+                        .build())
+                .build()) {
+      runtime.start();
+      await().atMost(WAIT).until(() -> Fixture.committedTotal(broker, group) == 4);
+      assertThat(counter(meters, group, "processed")).isEqualTo(2);
+      assertThat(counter(meters, group, "retried")).isZero(); // PARK is not retried
+      assertThat(counter(meters, group, "dead_lettered")).isEqualTo(1);
+      assertThat(counter(meters, group, "parked")).isEqualTo(1); // offset 2 held behind offset 0
+    }
+    assertThat(deadLetters(db, topic))
+        .singleElement()
+        .satisfies(d -> assertThat(d.offset()).isZero());
     assertThat(effects(db)).isEqualTo(2);
   }
 

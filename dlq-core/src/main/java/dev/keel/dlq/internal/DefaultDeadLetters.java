@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,24 +100,45 @@ public final class DefaultDeadLetters implements DeadLetters {
               + allowedTargets);
     }
     KafkaRecordSink producer = sink();
+    ActionResult result =
+        run(
+            "replay",
+            selection,
+            actor,
+            targetTopic,
+            (page, progress) -> replayPage(page, actor, targetTopic, producer, progress));
+    Listeners.fire(listeners, l -> l.onReplayed(result));
+    return result;
+  }
+
+  /**
+   * Runs an action over every page of the selection's dead letters, audits it (also when it fails
+   * part way) and logs it.
+   */
+  private ActionResult run(
+      String action,
+      DeadLetterQuery selection,
+      String actor,
+      String target,
+      BiConsumer<List<DeadLetter>, Progress> perPage) {
     long matched = store.count(dead(selection));
     Progress progress = new Progress();
     try {
-      forEachPage(selection, page -> replayPage(page, actor, targetTopic, producer, progress));
+      forEachPage(selection, page -> perPage.accept(page, progress));
     } catch (RuntimeException e) {
-      throw failed("replay", selection, actor, targetTopic, matched, progress, e);
+      throw failed(action, selection, actor, target, matched, progress, e);
     }
-    ActionResult result =
-        audit("replay", selection, actor, targetTopic, matched, progress, COMPLETED);
+    ActionResult result = audit(action, selection, actor, target, matched, progress, COMPLETED);
     log.info(
-        "Dead letters replayed by {}: {} of {} matching, {} parked released, {} skipped (audit {})",
+        "Dead-letter {} by {}: {} of {} matching, {} parked {}, {} skipped (audit {})",
+        action,
         Values.quote(actor),
         result.records(),
         matched,
         result.parkedRecords(),
+        action.equals("replay") ? "released" : "removed",
         result.skipped(),
         result.auditId());
-    Listeners.fire(listeners, l -> l.onReplayed(result));
     return result;
   }
 
@@ -185,22 +207,13 @@ public final class DefaultDeadLetters implements DeadLetters {
   @Override
   public ActionResult discard(DeadLetterQuery selection, String actor) {
     requireActor(actor);
-    long matched = store.count(dead(selection));
-    Progress progress = new Progress();
-    try {
-      forEachPage(selection, page -> discardPage(page, actor, progress));
-    } catch (RuntimeException e) {
-      throw failed("discard", selection, actor, null, matched, progress, e);
-    }
-    ActionResult result = audit("discard", selection, actor, null, matched, progress, COMPLETED);
-    log.info(
-        "Dead letters discarded by {}: {} of {} matching, {} parked removed, {} skipped (audit {})",
-        Values.quote(actor),
-        result.records(),
-        matched,
-        result.parkedRecords(),
-        result.skipped(),
-        result.auditId());
+    ActionResult result =
+        run(
+            "discard",
+            selection,
+            actor,
+            null,
+            (page, progress) -> discardPage(page, actor, progress));
     Listeners.fire(listeners, l -> l.onDiscarded(result));
     return result;
   }

@@ -317,9 +317,10 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   private record Existing(long id, int variant, String eventId, byte[] key, byte[] payload) {
     /** The same record again: the same event id, or without one the same key and payload. */
     boolean sameRecord(NewDeadLetter d) {
-      return Objects.equals(eventId, d.eventId())
-          && Arrays.equals(key, d.key())
-          && Arrays.equals(payload, d.payload());
+      if (eventId != null || d.eventId() != null) {
+        return Objects.equals(eventId, d.eventId());
+      }
+      return Arrays.equals(key, d.key()) && Arrays.equals(payload, d.payload());
     }
   }
 
