@@ -10,6 +10,7 @@ import dev.keel.test.DatabaseKind;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
+import dev.keel.test.TestTime;
 import dev.keel.test.Topics;
 import dev.keel.test.WithDatabase;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -36,7 +37,7 @@ class DedupeRetentionIT {
 
   /** A clock the test moves. */
   static final class MovableClock extends Clock {
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+    private final AtomicReference<Instant> now = new AtomicReference<>(TestTime.start());
 
     void advance(Duration d) {
       now.updateAndGet(i -> i.plus(d));

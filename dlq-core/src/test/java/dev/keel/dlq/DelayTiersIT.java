@@ -103,9 +103,9 @@ class DelayTiersIT {
       pp.put("key.serializer", ByteArraySerializer.class);
       pp.put("value.serializer", ByteArraySerializer.class);
       try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
-        // the broker refuses timestamps over an hour ahead; this one is still hours ahead of
-        // the test's clock
-        long future = System.currentTimeMillis() + Duration.ofMinutes(50).toMillis();
+        // the broker refuses timestamps over an hour ahead of its own clock (by default; an
+        // offset test clock widens that); this one is 50 minutes ahead of the test's clock
+        long future = time.now().plus(Duration.ofMinutes(50)).toEpochMilli();
         producer
             .send(
                 new ProducerRecord<>(

@@ -10,6 +10,7 @@ import dev.keel.saga.testing.SagaTestClock;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
+import dev.keel.test.TestTime;
 import dev.keel.test.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -31,7 +32,7 @@ class SagaTimeoutAndRetryIT {
       // Nobody consumes step 2's command topic: its reply never comes.
       String silent = topics.create("silent", 1);
       SagaDefinition<OrderData> def = f.definition(FailurePolicy.compensate(), silent);
-      SagaTestClock clock = SagaTestClock.now();
+      SagaTestClock clock = SagaTestClock.at(TestTime.start());
       SimpleMeterRegistry meters = new SimpleMeterRegistry();
       SagaOrchestrator o =
           f.started(

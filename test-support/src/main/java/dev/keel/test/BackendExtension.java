@@ -103,6 +103,12 @@ abstract class BackendExtension implements ParameterResolver, ExecutionCondition
               KafkaBroker b = startBroker();
               log.info("Keel tests use {} (ready in {} ms)", b.describe(), millisSince(start));
               ec.publishReportEntry("keel.kafka", b.describe());
+              if (!TestTime.offset().isZero()) {
+                log.info(
+                    "Keel test clocks start {} away from the wall clock ({})",
+                    TestTime.offset(),
+                    TestTime.OFFSET_PROPERTY);
+              }
               return b;
             },
             KafkaBroker.class);

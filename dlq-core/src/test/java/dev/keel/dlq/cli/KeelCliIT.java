@@ -20,6 +20,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -111,7 +112,11 @@ class KeelCliIT {
     DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
     store.install();
     UUID poisonId = UUID.randomUUID();
-    ManualTime time = new ManualTime(); // 2026-11-27T12:00:00Z
+    // The CLI counts ages (--since PT1M) back from the wall clock, so this test's clock is set
+    // against it: two hours ago, whatever the date.
+    Instant t0 = Instant.now().minus(java.time.Duration.ofHours(2)).truncatedTo(ChronoUnit.MINUTES);
+    String t15 = t0.plus(java.time.Duration.ofMinutes(15)).toString();
+    ManualTime time = new ManualTime(t0);
     try (KafkaIo kafka = new KafkaIo(broker);
         DeadLetterPublisher publisher =
             DeadLetterPublisher.builder()
@@ -133,7 +138,7 @@ class KeelCliIT {
               FailureClass.VALIDATION,
               new IllegalArgumentException("no sku"),
               Instant.now()));
-      time.advance(java.time.Duration.ofMinutes(30)); // the second one at 12:30
+      time.advance(java.time.Duration.ofMinutes(30)); // the second one at t0 + 30 min
       publisher.publish(
           new FailedRecord(
               topic,
@@ -183,32 +188,20 @@ class KeelCliIT {
       assertThat(business.out()).contains("1 dead letter(s)", "\"c-2\"").doesNotContain("\"c-1\"");
 
       Result since =
-          keel(
-              with(
-                  with(new String[] {"dlq", "list"}, conn),
-                  "--topic",
-                  topic,
-                  "--since",
-                  "2026-11-27T12:15:00Z"));
+          keel(with(with(new String[] {"dlq", "list"}, conn), "--topic", topic, "--since", t15));
       assertThat(since.code()).as(since.err()).isZero();
       assertThat(since.out()).contains("1 dead letter(s)", "\"c-2\"").doesNotContain("\"c-1\"");
       Result until =
-          keel(
-              with(
-                  with(new String[] {"dlq", "list"}, conn),
-                  "--topic",
-                  topic,
-                  "--until",
-                  "2026-11-27T12:15:00Z"));
+          keel(with(with(new String[] {"dlq", "list"}, conn), "--topic", topic, "--until", t15));
       assertThat(until.out()).contains("1 dead letter(s)", "\"c-1\"").doesNotContain("\"c-2\"");
       Result window =
           keel(
               with(
                   with(new String[] {"dlq", "list"}, conn),
                   "--since",
-                  "2026-11-27T12:00:00Z",
+                  t0.toString(),
                   "--until",
-                  "2026-11-27T12:30:00Z"));
+                  t0.plus(java.time.Duration.ofMinutes(30)).toString()));
       assertThat(window.out()).contains("1 dead letter(s)", "\"c-1\"");
       // an age counts back from now: both were dead-lettered (by the test clock) long before
       Result recent =
@@ -220,12 +213,7 @@ class KeelCliIT {
       assertThat(badSince.err()).contains("--since must be an ISO-8601 instant or duration");
       // a dry run with a window: only the earlier one would be discarded
       Result windowDry =
-          keel(
-              with(
-                  with(new String[] {"dlq", "discard"}, conn),
-                  "--until",
-                  "2026-11-27T12:15:00Z",
-                  "--dry-run"));
+          keel(with(with(new String[] {"dlq", "discard"}, conn), "--until", t15, "--dry-run"));
       assertThat(windowDry.out())
           .contains("1 of 1 matching dead letter(s) would be affected", "id=" + first);
 
@@ -316,7 +304,7 @@ class KeelCliIT {
                   "--status",
                   "DISCARDED",
                   "--since",
-                  "2026-11-27T12:15:00Z"));
+                  t15));
       assertThat(discarded.out())
           .contains("1 dead letter(s)", "DISCARDED", "\"c-2\"")
           .doesNotContain("\"c-1\"");

@@ -8,6 +8,7 @@ import dev.keel.dlq.DeadLetters;
 import dev.keel.dlq.FailedRecord;
 import dev.keel.event.FailureClass;
 import dev.keel.event.sql.SqlDialect;
+import dev.keel.test.TestTime;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -113,7 +114,7 @@ class ParkingPropertiesTest {
   }
 
   private static NewDeadLetter deadLetter(FailedRecord r) {
-    Instant now = Instant.parse("2026-11-27T12:00:00Z");
+    Instant now = TestTime.start();
     return new NewDeadLetter(
         GROUP,
         r.topic(),

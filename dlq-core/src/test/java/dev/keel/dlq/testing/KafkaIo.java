@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.keel.dlq.FailedRecord;
 import dev.keel.test.KafkaBroker;
+import dev.keel.test.TestTime;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +57,7 @@ public final class KafkaIo implements AutoCloseable {
     h.add(FailedRecord.Header.of("keel-event-id", id.toString()));
     h.add(FailedRecord.Header.of("keel-event-type", "order.placed"));
     h.add(FailedRecord.Header.of("keel-contract-version", "1"));
-    h.add(FailedRecord.Header.of("keel-occurred-at", "2026-11-27T12:00:00Z"));
+    h.add(FailedRecord.Header.of("keel-occurred-at", TestTime.start().toString()));
     h.add(FailedRecord.Header.of("keel-source", "order-service"));
     return h;
   }

@@ -1,6 +1,7 @@
 package dev.keel.dlq.testing;
 
 import dev.keel.dlq.spi.Sleeper;
+import dev.keel.test.TestTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,10 +10,23 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A controlled clock and a sleeper that advances it instead of waiting; records every sleep. */
+/**
+ * A controlled clock, starting at {@link TestTime#start()} (now, or moved by the suite's clock
+ * offset), and a sleeper that advances it instead of waiting; records every sleep.
+ */
 public final class ManualTime {
-  private volatile Instant now = Instant.parse("2026-11-27T12:00:00Z");
+  private volatile Instant now;
   private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
+
+  /** A clock at {@link TestTime#start()}. */
+  public ManualTime() {
+    this(TestTime.start());
+  }
+
+  /** A clock at {@code start}: for tests whose subject measures ages from the wall clock. */
+  public ManualTime(Instant start) {
+    this.now = start;
+  }
 
   public Clock clock() {
     return new Clock() {

@@ -16,12 +16,12 @@ import dev.keel.saga.SagaState;
 import dev.keel.saga.SagaStep;
 import dev.keel.saga.StepLogEntry;
 import dev.keel.saga.testing.SagaTestClock;
+import dev.keel.test.TestTime;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +68,7 @@ class SagaStateMachinePropertiesTest {
     SchemaInstaller installer = SchemaInstaller.builder().dataSource(ds).build();
     installer.install("outbox");
     installer.install("saga");
-    SagaTestClock clock = SagaTestClock.at(Instant.parse("2026-01-01T00:00:00Z"));
+    SagaTestClock clock = SagaTestClock.at(TestTime.start());
     SagaStore store = new SagaStore(SqlDialect.H2, TableNames.defaults());
     SagaEngine engine =
         new SagaEngine(

@@ -1,16 +1,20 @@
 package dev.keel.test.internal;
 
 import dev.keel.test.KafkaBroker;
+import dev.keel.test.TestTime;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.IntSupplier;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -27,6 +31,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafkaBroker implements KafkaBroker {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+  private static final int BIND_ATTEMPTS = 5;
 
   private final Path logDir;
   private final Map<String, String> config;
@@ -74,6 +79,43 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
 
   /** As {@link #start(Map, boolean)}, with the log directory under {@code parent} (tests). */
   static EmbeddedKafkaBroker start(Map<String, String> overrides, boolean pausable, Path parent) {
+    return start(overrides, pausable, parent, FreePorts::find);
+  }
+
+  /**
+   * As {@link #start(Map, boolean, Path)}, taking ports from {@code ports} (tests). A port found
+   * free can be taken by another process before the broker binds it: a start that fails to bind is
+   * cleaned up and tried again on new ports, up to {@value #BIND_ATTEMPTS} times.
+   */
+  static EmbeddedKafkaBroker start(
+      Map<String, String> overrides, boolean pausable, Path parent, IntSupplier ports) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(overrides, pausable, parent, ports);
+      } catch (RuntimeException | Error e) {
+        if (attempt >= BIND_ATTEMPTS || !causedByBind(e)) {
+          throw e;
+        }
+        log.warn(
+            "Embedded Kafka broker could not bind its port (attempt {} of {}): {}; trying new ports",
+            attempt,
+            BIND_ATTEMPTS,
+            e.toString());
+      }
+    }
+  }
+
+  static boolean causedByBind(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static EmbeddedKafkaBroker startOnce(
+      Map<String, String> overrides, boolean pausable, Path parent, IntSupplier ports) {
     long started = System.nanoTime();
     Path dir = null;
     PausableForwarder forwarder = null;
@@ -83,11 +125,11 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
           parent == null
               ? Files.createTempDirectory("keel-kafka-")
               : Files.createTempDirectory(parent, "keel-kafka-");
-      int port = FreePorts.find();
-      int controllerPort = FreePorts.find();
+      int port = ports.getAsInt();
+      int controllerPort = ports.getAsInt();
       Map<String, String> config = defaults(dir, port, controllerPort);
       if (pausable) {
-        int clientPort = FreePorts.find();
+        int clientPort = ports.getAsInt();
         forwarder = new PausableForwarder(clientPort); // binds its port before the broker starts
         config.put(
             "listeners",
@@ -175,7 +217,25 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     c.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
     c.put("num.network.threads", "2");
     c.put("num.io.threads", "4");
+    timeSettings(TestTime.offset()).forEach(c::put);
     return c;
+  }
+
+  /**
+   * Settings that keep a test's outcome independent of the distance between its clock and the wall
+   * clock: the retention check never runs during a test run (records stamped with a test clock
+   * behind the wall clock are not deleted), and timestamps are accepted up to the {@link TestTime}
+   * offset ahead of the wall clock, beyond Kafka's usual hour. Topic configurations keep their
+   * defaults ({@code retention.ms} stays 7 days), so what tests read of them is unchanged.
+   */
+  static Map<String, String> timeSettings(Duration clockOffset) {
+    long day = Duration.ofDays(1).toMillis();
+    long ahead =
+        Duration.ofHours(1).plus(clockOffset.isNegative() ? Duration.ZERO : clockOffset).toMillis();
+    return Map.of(
+        "log.initial.task.delay.ms", String.valueOf(day),
+        "log.retention.check.interval.ms", String.valueOf(day),
+        "log.message.timestamp.after.max.ms", String.valueOf(ahead));
   }
 
   private static void format(Path dir, Map<String, String> config) {

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedPostgresServer implements Database {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+  private static final int BIND_ATTEMPTS = 3;
 
   private final Path dataDir;
   private final int port;
@@ -47,21 +48,41 @@ public final class EmbeddedPostgresServer implements Database {
    */
   public static EmbeddedPostgresServer start(Map<String, String> serverConfig) {
     long started = System.nanoTime();
-    try {
-      Path dir = Files.createTempDirectory("keel-pg-");
-      EmbeddedPostgresServer server =
-          new EmbeddedPostgresServer(dir, FreePorts.find(), Map.copyOf(serverConfig));
-      server.launch();
-      log.info(
-          "Embedded PostgreSQL ready at 127.0.0.1:{} in {} ms (settings {})",
-          server.port,
-          (System.nanoTime() - started) / 1_000_000,
-          serverConfig.isEmpty()
-              ? "embedded defaults: fsync and synchronous_commit off"
-              : serverConfig);
-      return server;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not start embedded PostgreSQL", e);
+    for (int attempt = 1; ; attempt++) {
+      Path dir = null;
+      int port = FreePorts.find();
+      try {
+        dir = Files.createTempDirectory("keel-pg-");
+        EmbeddedPostgresServer server =
+            new EmbeddedPostgresServer(dir, port, Map.copyOf(serverConfig));
+        server.launch();
+        log.info(
+            "Embedded PostgreSQL ready at 127.0.0.1:{} in {} ms (settings {})",
+            server.port,
+            (System.nanoTime() - started) / 1_000_000,
+            serverConfig.isEmpty()
+                ? "embedded defaults: fsync and synchronous_commit off"
+                : serverConfig);
+        return server;
+      } catch (IOException | RuntimeException e) {
+        if (dir != null) {
+          Directories.deleteRecursively(dir);
+        }
+        // The port was free when found; when it is taken now, another process bound it first.
+        if (attempt < BIND_ATTEMPTS && !FreePorts.isFree(port)) {
+          log.warn(
+              "Embedded PostgreSQL could not start on port {}, taken meanwhile (attempt {} of {});"
+                  + " trying another",
+              port,
+              attempt,
+              BIND_ATTEMPTS);
+          continue;
+        }
+        if (e instanceof IOException io) {
+          throw new UncheckedIOException("Could not start embedded PostgreSQL", io);
+        }
+        throw (RuntimeException) e;
+      }
     }
   }
 

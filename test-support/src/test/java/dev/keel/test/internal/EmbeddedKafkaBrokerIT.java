@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +48,51 @@ class EmbeddedKafkaBrokerIT {
             () ->
                 Thread.getAllStackTraces().keySet().stream()
                     .noneMatch(t -> t.getName().startsWith("keel-kafka-forwarder-")));
+  }
+
+  @Test
+  void aPortTakenBeforeTheBrokerBindsItIsReplacedByAnother(@TempDir Path parent)
+      throws IOException {
+    // FreePorts.find() closes its probe socket before the broker binds: another process can take
+    // the port in between. This one is held for the whole start, so the first attempt must fail.
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      AtomicInteger handedOut = new AtomicInteger();
+      IntSupplier ports =
+          () -> handedOut.getAndIncrement() == 0 ? taken.getLocalPort() : FreePorts.find();
+      EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Map.of(), false, parent, ports);
+      try {
+        assertThat(handedOut.get()).isGreaterThanOrEqualTo(4); // two ports per attempt
+        assertThat(broker.bootstrapServers()).doesNotEndWith(":" + taken.getLocalPort());
+        broker.createTopic("after-retry", 1);
+      } finally {
+        broker.close();
+      }
+    }
+    assertThat(children(parent)).isZero(); // the failed attempt left nothing behind
+  }
+
+  @Test
+  void onlyBindFailuresAreRetried() {
+    assertThat(
+            EmbeddedKafkaBroker.causedByBind(
+                new IllegalStateException("x", new BindException("Address already in use"))))
+        .isTrue();
+    assertThat(EmbeddedKafkaBroker.causedByBind(new IllegalStateException("num.io.threads")))
+        .isFalse();
+  }
+
+  @Test
+  void timeSettingsFollowTheTestClockOffset() {
+    assertThat(EmbeddedKafkaBroker.timeSettings(Duration.ZERO))
+        .containsEntry("log.message.timestamp.after.max.ms", "3600000")
+        .containsEntry("log.retention.check.interval.ms", "86400000")
+        .containsEntry("log.initial.task.delay.ms", "86400000");
+    assertThat(EmbeddedKafkaBroker.timeSettings(Duration.ofDays(365)))
+        .containsEntry(
+            "log.message.timestamp.after.max.ms",
+            String.valueOf(Duration.ofDays(365).plusHours(1).toMillis()));
+    assertThat(EmbeddedKafkaBroker.timeSettings(Duration.ofDays(-365)))
+        .containsEntry("log.message.timestamp.after.max.ms", "3600000");
   }
 
   private static long children(Path dir) throws IOException {
