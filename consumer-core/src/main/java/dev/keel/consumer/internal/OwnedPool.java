@@ -1,6 +1,7 @@
 package dev.keel.consumer.internal;
 
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.internal.Secrets;
 import javax.sql.DataSource;
 
 /** The HikariCP pool the runtime creates for {@code jdbcUrl(...)} and closes with itself. */
@@ -42,8 +43,13 @@ final class OwnedPool implements AutoCloseable {
       hc.setPassword(config.jdbcPassword());
       hc.setMaximumPoolSize(Math.max(2, workers + 2));
       hc.setPoolName("keel-consumer");
-      com.zaxxer.hikari.HikariDataSource ds = new com.zaxxer.hikari.HikariDataSource(hc);
-      return new OwnedPool(ds, ds);
+      try {
+        com.zaxxer.hikari.HikariDataSource ds = new com.zaxxer.hikari.HikariDataSource(hc);
+        return new OwnedPool(ds, ds);
+      } catch (RuntimeException e) {
+        // HikariCP and the drivers repeat the URL, password parameters included
+        throw Secrets.redacted(e, java.util.Arrays.asList(config.jdbcPassword()));
+      }
     }
   }
 }

@@ -206,11 +206,11 @@ final class DlqCommand {
             d.createdAt(),
             d.status(),
             d.reason().tag(),
-            d.group(),
-            d.topic() + "-" + d.partition() + "@" + d.offset(),
+            Values.escape(d.group()),
+            Values.escape(d.topic()) + "-" + d.partition() + "@" + d.offset(),
             d.key() == null ? "-" : Values.quote(d.keyText()),
             d.attempts(),
-            d.exceptionClass() == null ? "-" : d.exceptionClass());
+            d.exceptionClass() == null ? "-" : Values.escape(d.exceptionClass()));
       }
       out.printf("%d dead letter(s)%n", rows.size());
       return 0;
@@ -239,12 +239,15 @@ final class DlqCommand {
       }
       out.println("id:              " + d.id());
       out.println("status:          " + d.status() + " (replayed " + d.replayCount() + "x)");
-      out.println("source:          " + d.topic() + "-" + d.partition() + "@" + d.offset());
-      out.println("group:           " + d.group());
+      out.println(
+          "source:          " + Values.escape(d.topic()) + "-" + d.partition() + "@" + d.offset());
+      out.println("group:           " + Values.escape(d.group()));
       out.println("key:             " + (d.key() == null ? "-" : Values.quote(d.keyText())));
       out.println("event id:        " + (d.eventId() == null ? "-" : d.eventId()));
       out.println("reason:          " + d.reason().tag());
-      out.println("exception:       " + (d.exceptionClass() == null ? "-" : d.exceptionClass()));
+      out.println(
+          "exception:       "
+              + (d.exceptionClass() == null ? "-" : Values.escape(d.exceptionClass())));
       out.println(
           "message:         "
               + (d.exceptionMessage() == null ? "-" : Values.quote(d.exceptionMessage())));
@@ -254,11 +257,11 @@ final class DlqCommand {
       out.println("dead-lettered:   " + d.createdAt());
       out.println("headers:");
       for (FailedRecord.Header h : d.headers()) {
-        out.println("  " + h.name() + ": " + render(h.value(), 200));
+        out.println("  " + Values.escape(h.name()) + ": " + render(h.value(), 200));
       }
       if (payload) {
         out.println("payload:");
-        out.println(render(d.payload(), Integer.MAX_VALUE));
+        out.println(render(d.payload(), Integer.MAX_VALUE)); // escaped, each line indented
       } else {
         out.println(
             "payload:         "
@@ -267,7 +270,7 @@ final class DlqCommand {
       }
       if (d.stackTrace() != null) {
         out.println("stack trace:");
-        out.println(d.stackTrace());
+        out.println(Values.escapeBlock(d.stackTrace(), "  "));
       }
       return 0;
     }
@@ -284,7 +287,7 @@ final class DlqCommand {
                 .decode(ByteBuffer.wrap(bytes))
                 .toString();
         return max == Integer.MAX_VALUE
-            ? s
+            ? Values.escapeBlock(s, "  ")
             : Values.quote(s.length() > max ? s.substring(0, max) : s);
       } catch (CharacterCodingException e) {
         return "base64:" + Base64.getEncoder().encodeToString(bytes);
@@ -334,7 +337,7 @@ final class DlqCommand {
           java.util.List<DeadLetter> rows =
               store.find(dead.toBuilder().afterId(after).limit(size).build());
           for (DeadLetter d : rows) {
-            out.println("would " + name() + " " + d);
+            out.println("would " + name() + " " + Values.escape(d.toString()));
           }
           shown += rows.size();
           if (rows.size() < size) {
@@ -442,9 +445,9 @@ final class DlqCommand {
             Values.quote(a.actor()),
             a.records(),
             a.parkedRecords(),
-            a.target() == null ? "" : " -> " + a.target(),
-            a.selection(),
-            a.outcome());
+            a.target() == null ? "" : " -> " + Values.escape(a.target()),
+            Values.escape(a.selection()),
+            Values.escape(a.outcome()));
       }
       return 0;
     }

@@ -1,5 +1,6 @@
 package dev.keel.dlq.cli;
 
+import dev.keel.event.internal.Secrets;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -37,7 +38,7 @@ public final class DriverManagerDataSource implements DataSource {
 
   @Override
   public Connection getConnection() throws SQLException {
-    return DriverManager.getConnection(url, properties);
+    return connect(properties);
   }
 
   @Override
@@ -45,7 +46,29 @@ public final class DriverManagerDataSource implements DataSource {
     Properties p = new Properties();
     p.setProperty("user", username);
     p.setProperty("password", password);
-    return DriverManager.getConnection(url, p);
+    return connect(p);
+  }
+
+  /**
+   * Opens a connection; a failure's message (DriverManager's "No suitable driver found for", a
+   * driver's URL parse error) repeats the URL, so it is redacted and the driver's exception is kept
+   * only as a redacted copy.
+   */
+  private Connection connect(Properties p) throws SQLException {
+    try {
+      return DriverManager.getConnection(url, p);
+    } catch (SQLException e) {
+      java.util.List<String> known = new java.util.ArrayList<>();
+      known.add(p.getProperty("password"));
+      SQLException safe =
+          new SQLException(
+              Secrets.redact(e.getMessage(), known), e.getSQLState(), e.getErrorCode());
+      if (e.getCause() != null) {
+        safe.initCause(Secrets.redacted(e.getCause(), known));
+      }
+      safe.setStackTrace(e.getStackTrace());
+      throw safe;
+    }
   }
 
   @Override
@@ -81,7 +104,6 @@ public final class DriverManagerDataSource implements DataSource {
 
   @Override
   public String toString() {
-    int q = url.indexOf('?');
-    return q < 0 ? url : url.substring(0, q); // parameters may hold a password
+    return Secrets.redact(url);
   }
 }

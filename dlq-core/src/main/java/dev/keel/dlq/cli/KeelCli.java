@@ -1,6 +1,9 @@
 package dev.keel.dlq.cli;
 
+import dev.keel.event.internal.Secrets;
+import dev.keel.event.internal.Values;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,24 +48,65 @@ public final class KeelCli implements Runnable {
    * @return the exit code
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
+    java.util.List<String> secrets = knownSecrets(args);
+    PrintWriter safeOut = new PrintWriter(new RedactingWriter(out, secrets));
+    PrintWriter safeErr = new PrintWriter(new RedactingWriter(err, secrets));
     CommandLine cl = new CommandLine(new KeelCli());
     for (KeelCliExtension extension : ServiceLoader.load(KeelCliExtension.class)) {
       if (!cl.getSubcommands().containsKey(extension.name())) {
         cl.addSubcommand(extension.name(), extension.command());
       }
     }
-    cl.setOut(out);
-    cl.setErr(err);
+    cl.setOut(safeOut);
+    cl.setErr(safeErr);
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
-          commandLine.getErr().println("keel: " + e.getMessage());
+          commandLine.getErr().println("keel: " + Values.escape(e.getMessage()));
           commandLine.getErr().flush();
           return 1;
         });
     int code = cl.execute(args);
-    out.flush();
-    err.flush();
+    safeOut.close(); // writes a last unfinished line; flushes, leaves the caller's writer open
+    safeErr.close();
     return code;
+  }
+
+  /**
+   * The secret values this invocation can reach, to be masked wherever they would be printed: the
+   * database password (from {@code KEEL_DB_PASSWORD} or the variable {@code --db-password-env}
+   * names) and the secret settings of a {@code --kafka-config} file.
+   */
+  static java.util.List<String> knownSecrets(String... args) {
+    java.util.List<String> secrets = new java.util.ArrayList<>();
+    String passwordEnv = "KEEL_DB_PASSWORD";
+    String kafkaConfig = null;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String next = i + 1 < args.length ? args[i + 1] : null;
+      if (a.equals("--db-password-env") && next != null) {
+        passwordEnv = next;
+      } else if (a.startsWith("--db-password-env=")) {
+        passwordEnv = a.substring("--db-password-env=".length());
+      } else if (a.equals("--kafka-config") && next != null) {
+        kafkaConfig = next;
+      } else if (a.startsWith("--kafka-config=")) {
+        kafkaConfig = a.substring("--kafka-config=".length());
+      }
+    }
+    secrets.add(System.getenv(passwordEnv));
+    if (kafkaConfig != null) {
+      java.util.Properties p = new java.util.Properties();
+      try (java.io.InputStream in = java.nio.file.Files.newInputStream(Path.of(kafkaConfig))) {
+        p.load(in);
+        java.util.Map<String, Object> props = new java.util.HashMap<>();
+        p.forEach((k, v) -> props.put(k.toString(), v));
+        secrets.addAll(Secrets.secretValues(props));
+      } catch (java.io.IOException | RuntimeException e) {
+        // the command itself reports an unreadable file
+      }
+    }
+    secrets.removeIf(s -> s == null || s.isBlank());
+    return secrets;
   }
 
   /** Without a subcommand: a usage error pointing at {@code keel dlq --help}. */

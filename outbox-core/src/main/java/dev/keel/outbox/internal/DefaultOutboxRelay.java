@@ -3,6 +3,7 @@ package dev.keel.outbox.internal;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.keel.event.FatalKeelException;
+import dev.keel.event.internal.Secrets;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.outbox.CleanupMode;
@@ -166,7 +167,12 @@ public final class DefaultOutboxRelay implements OutboxRelay {
     hc.setPassword(config.jdbcPassword());
     hc.setMaximumPoolSize(config.workers() + 3);
     hc.setPoolName("keel-relay-" + owner);
-    ownedPool = new HikariDataSource(hc);
+    try {
+      ownedPool = new HikariDataSource(hc);
+    } catch (RuntimeException e) {
+      // HikariCP and the drivers repeat the URL, password parameters included
+      throw Secrets.redacted(e, java.util.Arrays.asList(config.jdbcPassword()));
+    }
     return ownedPool;
   }
 

@@ -1,6 +1,7 @@
 package dev.keel.saga.cli;
 
 import dev.keel.dlq.cli.DatabaseOptions;
+import dev.keel.event.internal.Values;
 import dev.keel.saga.SagaAdmin;
 import dev.keel.saga.SagaAuditEntry;
 import dev.keel.saga.SagaState;
@@ -72,12 +73,34 @@ public final class SagaCommand implements Runnable {
           Locale.ROOT,
           "%s  %-20s %-19s step=%s attempt=%d progress=%s%s%n",
           v.id(),
-          v.name(),
+          Values.escape(v.name()),
           v.state(),
-          v.step(),
+          Values.escape(v.step()),
           v.attempt(),
           v.lastProgressAt(),
-          v.failureReason() == null ? "" : "  reason=" + v.failureReason());
+          v.failureReason() == null ? "" : "  reason=" + Values.escape(v.failureReason()));
+    }
+
+    /** One saga with its step log, every stored text escaped; the data JSON when asked. */
+    static void show(PrintWriter out, SagaView v, boolean data) {
+      row(out, v);
+      if (v.resolvedBy() != null) {
+        out.println("resolved by " + Values.escape(v.resolvedBy()));
+      }
+      for (StepLogEntry e : v.log()) {
+        out.printf(
+            Locale.ROOT,
+            "  %3d %s %-20s %-18s attempt=%d %s%n",
+            e.seq(),
+            e.at(),
+            e.step() == null ? "-" : Values.escape(e.step()),
+            Values.escape(String.valueOf(e.kind())),
+            e.attempt(),
+            e.detail() == null ? "" : Values.escape(e.detail()));
+      }
+      if (data) {
+        out.println(Values.escapeBlock(v.dataJson(), "  "));
+      }
     }
   }
 
@@ -119,25 +142,7 @@ public final class SagaCommand implements Runnable {
         spec.commandLine().getErr().println("keel: no saga " + id);
         return 1;
       }
-      row(out(), v);
-      if (v.resolvedBy() != null) {
-        out().println("resolved by " + v.resolvedBy());
-      }
-      for (StepLogEntry e : v.log()) {
-        out()
-            .printf(
-                Locale.ROOT,
-                "  %3d %s %-20s %-18s attempt=%d %s%n",
-                e.seq(),
-                e.at(),
-                e.step() == null ? "-" : e.step(),
-                e.kind(),
-                e.attempt(),
-                e.detail() == null ? "" : e.detail());
-      }
-      if (data) {
-        out().println(v.dataJson());
-      }
+      show(out(), v, data);
       return 0;
     }
   }
@@ -199,7 +204,7 @@ public final class SagaCommand implements Runnable {
     @Override
     public Integer call() {
       db.admin().resolve(id, actor, reason);
-      out().println("saga " + id + ": resolved by " + actor);
+      out().println("saga " + id + ": resolved by " + Values.escape(actor));
       return 0;
     }
   }
@@ -218,9 +223,9 @@ public final class SagaCommand implements Runnable {
                 Locale.ROOT,
                 "%s %-18s %s %s%n",
                 a.at(),
-                a.action(),
-                a.actor(),
-                a.reason() == null ? "" : a.reason());
+                Values.escape(String.valueOf(a.action())),
+                Values.quote(a.actor()),
+                a.reason() == null ? "" : Values.escape(a.reason()));
       }
       return 0;
     }
