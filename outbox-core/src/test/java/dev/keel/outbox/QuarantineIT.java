@@ -67,10 +67,17 @@ class QuarantineIT {
               assertThat(q.key()).contains("K");
             });
     assertThat(admin.pending()).isZero();
-    assertThat(admin.discard(UUID.randomUUID())).isFalse();
+    UUID unknown = UUID.randomUUID();
+    assertThat(admin.discard(unknown, "alice")).isFalse();
 
     // The operator raises the producer's limit and sends the row back to its lane.
-    assertThat(admin.retry(big)).isTrue();
+    assertThat(admin.retry(big, "alice")).isTrue();
+    // both actions are on record, also the one that changed nothing
+    assertThat(admin.audit(10))
+        .extracting(
+            a -> a.actor() + " " + a.action() + " " + a.eventId().orElseThrow() + " " + a.outcome())
+        .containsExactly(
+            "alice retry " + big + " done", "alice discard " + unknown + " not quarantined");
     assertThat(admin.quarantined(10)).isEmpty();
     assertThat(admin.pending()).isEqualTo(1);
     try (OutboxRelay bigger =
@@ -125,8 +132,24 @@ class QuarantineIT {
           .atMost(Duration.ofSeconds(5))
           .until(() -> reader.events().stream().map(Event::id).toList().equals(List.of(ids[0])));
       assertThat(admin.pending()).isEqualTo(1);
-      assertThat(admin.discard(ids[1])).isTrue();
-      assertThat(admin.resumeLane(outbox.laneOf("K"))).isTrue();
+      assertThat(admin.discard(ids[1], "bob")).isTrue();
+      assertThat(admin.resumeLane(outbox.laneOf("K"), "bob")).isTrue();
+      assertThat(admin.resumeLane(outbox.laneOf("K"), "bob")).isFalse();
+      // a discarded event leaves a trace: who removed which event id, and who resumed the lane
+      assertThat(admin.audit(10))
+          .extracting(
+              a ->
+                  a.action()
+                      + " "
+                      + a.eventId().map(UUID::toString).orElse("-")
+                      + " "
+                      + a.lane().map(String::valueOf).orElse("-")
+                      + " "
+                      + a.outcome())
+          .containsExactly(
+              "resume - " + outbox.laneOf("K") + " not stopped",
+              "resume - " + outbox.laneOf("K") + " done",
+              "discard " + ids[1] + " - done");
       await().atMost(Duration.ofSeconds(30)).until(() -> reader.distinct() == 2);
       assertThat(reader.events()).extracting(Event::id).containsExactly(ids[0], ids[2]);
     }

@@ -1,34 +1,54 @@
 package dev.keel.outbox.internal;
 
+import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.RetriableKeelException;
+import dev.keel.event.internal.Actors;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.OutboxAdmin;
+import dev.keel.outbox.OutboxAuditEntry;
 import dev.keel.outbox.QuarantinedEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
-/** The {@link OutboxAdmin}: plain JDBC on the outbox tables. */
+/** The {@link OutboxAdmin}: plain JDBC on the outbox tables; each action audited in its own tx. */
 public final class DefaultOutboxAdmin implements OutboxAdmin {
   private final DataSource dataSource;
   private final OutboxSql sql;
+  private final String audit;
+  private final Supplier<String> verifiedActor;
+  private final Clock clock;
 
-  /** Use {@link OutboxAdmin#create}. */
-  public DefaultOutboxAdmin(DataSource dataSource, SqlDialect dialect, TableNames names) {
+  /** Use {@link OutboxAdmin#builder()}. */
+  public DefaultOutboxAdmin(
+      DataSource dataSource,
+      SqlDialect dialect,
+      TableNames names,
+      Supplier<String> verifiedActor,
+      Clock clock) {
     this.dataSource = dataSource;
     this.sql = new OutboxSql(dialect, names);
+    this.audit = names.sql(dialect, "outbox_audit");
+    this.verifiedActor = verifiedActor;
+    this.clock = clock;
   }
 
   @Override
@@ -53,7 +73,7 @@ public final class DefaultOutboxAdmin implements OutboxAdmin {
             Timestamp t = rs.getTimestamp(2);
             return t == null
                 ? Optional.empty()
-                : Optional.of(Duration.between(t.toInstant(), Instant.now()));
+                : Optional.of(Duration.between(t.toInstant(), clock.instant()));
           }
         });
   }
@@ -89,41 +109,36 @@ public final class DefaultOutboxAdmin implements OutboxAdmin {
   }
 
   @Override
-  public boolean retry(UUID eventId) {
-    return query(
+  public boolean retry(UUID eventId, String actor) {
+    String who = Actors.resolve(verifiedActor, actor, "OutboxAdmin.retry");
+    return inTransaction(
         c -> {
-          c.setAutoCommit(false);
-          try {
-            int moved;
-            try (PreparedStatement ps = c.prepareStatement(sql.requeue())) {
-              Jdbc.setUuid(ps, 1, eventId, sql.dialect);
-              moved = ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement(sql.deleteQuarantined())) {
-              Jdbc.setUuid(ps, 1, eventId, sql.dialect);
-              ps.executeUpdate();
-            }
-            c.commit();
-            return moved == 1;
-          } catch (SQLException e) {
-            c.rollback();
-            throw e;
+          int moved;
+          try (PreparedStatement ps = c.prepareStatement(sql.requeue())) {
+            Jdbc.setUuid(ps, 1, eventId, sql.dialect);
+            moved = ps.executeUpdate();
           }
+          try (PreparedStatement ps = c.prepareStatement(sql.deleteQuarantined())) {
+            Jdbc.setUuid(ps, 1, eventId, sql.dialect);
+            ps.executeUpdate();
+          }
+          record(c, who, "retry", eventId, null, moved == 1 ? "done" : "not quarantined");
+          return moved == 1;
         });
   }
 
   @Override
-  public boolean discard(UUID eventId) {
-    return query(
+  public boolean discard(UUID eventId, String actor) {
+    String who = Actors.resolve(verifiedActor, actor, "OutboxAdmin.discard");
+    return inTransaction(
         c -> {
+          boolean deleted;
           try (PreparedStatement ps = c.prepareStatement(sql.deleteQuarantined())) {
             Jdbc.setUuid(ps, 1, eventId, sql.dialect);
-            boolean deleted = ps.executeUpdate() == 1;
-            if (!c.getAutoCommit()) {
-              c.commit();
-            }
-            return deleted;
+            deleted = ps.executeUpdate() == 1;
           }
+          record(c, who, "discard", eventId, null, deleted ? "done" : "not quarantined");
+          return deleted;
         });
   }
 
@@ -145,20 +160,114 @@ public final class DefaultOutboxAdmin implements OutboxAdmin {
   }
 
   @Override
-  public boolean resumeLane(int lane) {
-    return query(
+  public boolean resumeLane(int lane, String actor) {
+    String who = Actors.resolve(verifiedActor, actor, "OutboxAdmin.resumeLane");
+    return inTransaction(
         c -> {
+          boolean resumed;
           try (PreparedStatement ps =
               c.prepareStatement(
                   "UPDATE "
                       + sql.lease
                       + " SET stopped = NULL WHERE lane = ? AND stopped IS NOT NULL")) {
             ps.setInt(1, lane);
-            boolean resumed = ps.executeUpdate() == 1;
-            if (!c.getAutoCommit()) {
-              c.commit();
+            resumed = ps.executeUpdate() == 1;
+          }
+          record(c, who, "resume", null, lane, resumed ? "done" : "not stopped");
+          return resumed;
+        });
+  }
+
+  @Override
+  public List<OutboxAuditEntry> audit(int limit) {
+    if (limit < 1 || limit > 10_000) {
+      throw new KeelConfigurationException(
+          "OutboxAdmin.audit limit must be between 1 and 10000, was " + limit);
+    }
+    return query(
+        c -> {
+          List<OutboxAuditEntry> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT id, at, actor, action, event_id, lane, outcome FROM "
+                      + audit
+                      + " ORDER BY id DESC"
+                      + (sql.dialect == SqlDialect.H2 || sql.dialect == SqlDialect.POSTGRES
+                          ? " FETCH FIRST " + limit + " ROWS ONLY"
+                          : " LIMIT " + limit))) {
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                String event = rs.getString(5);
+                int lane = rs.getInt(6);
+                boolean noLane = rs.wasNull();
+                out.add(
+                    new OutboxAuditEntry(
+                        rs.getLong(1),
+                        readTime(rs, 2),
+                        rs.getString(3),
+                        rs.getString(4),
+                        Optional.ofNullable(event).map(UUID::fromString),
+                        noLane ? Optional.empty() : Optional.of(lane),
+                        rs.getString(7)));
+              }
             }
-            return resumed;
+          }
+          return out;
+        });
+  }
+
+  private void record(
+      Connection c, String actor, String action, UUID eventId, Integer lane, String outcome)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO "
+                + audit
+                + " (at, actor, action, event_id, lane, outcome) VALUES (?, ?, ?, ?, ?, ?)")) {
+      Instant now = clock.instant();
+      if (sql.dialect.isMySqlFamily()) {
+        ps.setObject(1, LocalDateTime.ofInstant(now, ZoneOffset.UTC));
+      } else {
+        ps.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+      }
+      ps.setString(2, actor);
+      ps.setString(3, action);
+      if (eventId == null) {
+        ps.setNull(4, sql.dialect.isMySqlFamily() ? Types.CHAR : Types.OTHER);
+      } else {
+        Jdbc.setUuid(ps, 4, eventId, sql.dialect);
+      }
+      if (lane == null) {
+        ps.setNull(5, Types.INTEGER);
+      } else {
+        ps.setInt(5, lane);
+      }
+      ps.setString(6, outcome);
+      ps.executeUpdate();
+    }
+  }
+
+  private Instant readTime(ResultSet rs, int i) throws SQLException {
+    if (sql.dialect.isMySqlFamily()) {
+      return rs.getObject(i, LocalDateTime.class).toInstant(ZoneOffset.UTC);
+    }
+    return rs.getObject(i, OffsetDateTime.class).toInstant();
+  }
+
+  private <T> T inTransaction(Work<T> work) {
+    return query(
+        c -> {
+          boolean auto = c.getAutoCommit();
+          c.setAutoCommit(false);
+          try {
+            T result = work.apply(c);
+            c.commit();
+            return result;
+          } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+          } finally {
+            c.setAutoCommit(auto);
           }
         });
   }
