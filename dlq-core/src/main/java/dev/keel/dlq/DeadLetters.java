@@ -132,6 +132,14 @@ public interface DeadLetters extends AutoCloseable {
     /** The clock for pacing and audit times; UTC system clock by default. */
     Builder clock(Clock clock);
 
+    /**
+     * The identity the deployment vouches for (a security context, the user a CLI runs as), asked
+     * on every replay and discard and recorded in the audit instead of the caller's declared actor;
+     * a call that declares another name, or a supplier that gives none, is refused. None by
+     * default: the declared actor is recorded as given.
+     */
+    Builder actor(java.util.function.Supplier<String> verifiedActor);
+
     /** How long to wait for Kafka; 30 s by default. */
     Builder timeout(Duration timeout);
 

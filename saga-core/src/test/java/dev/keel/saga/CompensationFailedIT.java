@@ -114,10 +114,21 @@ class CompensationFailedIT {
           SagaCli.run(
               new PrintWriter(new StringWriter()),
               new PrintWriter(err),
+              as(new String[] {"--actor", "carol"}),
               args("retry", conn(db), resolved.toString(), "--actor", "carol"));
       assertThat(code).isEqualTo(1);
       assertThat(err.toString()).contains("resolved by bob");
     }
+  }
+
+  /** The environment of the operator that {@code --actor} names ({@code KEEL_ACTOR}). */
+  static java.util.Map<String, String> as(String[] rest) {
+    java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    int actor = java.util.Arrays.asList(rest).indexOf("--actor");
+    if (actor >= 0) {
+      env.put(dev.keel.dlq.cli.OperatorIdentity.ACTOR_ENV, rest[actor + 1]);
+    }
+    return env;
   }
 
   static String[] conn(IsolatedDatabase db) {
@@ -139,7 +150,9 @@ class CompensationFailedIT {
   static String cli(String command, String[] conn, String... rest) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = SagaCli.run(new PrintWriter(out), new PrintWriter(err), args(command, conn, rest));
+    int code =
+        SagaCli.run(
+            new PrintWriter(out), new PrintWriter(err), as(rest), args(command, conn, rest));
     assertThat(code).as("exit code; stderr: %s", err).isZero();
     return out.toString();
   }

@@ -1,8 +1,11 @@
 package dev.keel.dlq.cli;
 
 import dev.keel.event.sql.TableNames;
+import java.util.Map;
 import javax.sql.DataSource;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The database options every {@code keel} operator command shares ({@code --jdbc-url}, {@code
@@ -11,6 +14,9 @@ import picocli.CommandLine.Option;
  * environment variable, never from the command line, and never echoed.
  */
 public class DatabaseOptions {
+  @Spec(Spec.Target.MIXEE)
+  private CommandSpec mixee;
+
   @Option(names = "--jdbc-url", required = true, description = "JDBC URL of the database.")
   private String jdbcUrl;
 
@@ -38,7 +44,8 @@ public class DatabaseOptions {
 
   /** A data source opening one connection per call, for the command's short life. */
   public DataSource dataSource() {
-    String password = passwordEnv == null ? null : System.getenv(passwordEnv);
+    Map<String, String> env = mixee == null ? System.getenv() : KeelCli.environment(mixee);
+    String password = passwordEnv == null ? null : env.get(passwordEnv);
     return new DriverManagerDataSource(jdbcUrl, user, password);
   }
 

@@ -65,8 +65,9 @@ final class DlqCommand {
       return DeadLetterStore.builder().dataSource(dataSource()).tableNames(tableNames()).build();
     }
 
-    DeadLetters deadLetters(DeadLetterStore store, Set<String> targets, double rate) {
-      DeadLetters.Builder b = DeadLetters.builder().store(store).allowedTargets(targets);
+    DeadLetters deadLetters(DeadLetterStore store, Set<String> targets, double rate, String actor) {
+      DeadLetters.Builder b =
+          DeadLetters.builder().store(store).allowedTargets(targets).actor(() -> actor);
       if (rate > 0) {
         b.replayRate(rate);
       }
@@ -305,8 +306,10 @@ final class DlqCommand {
 
     @Option(
         names = "--actor",
-        description = "Who acts, for the audit trail (default: the OS user).")
-    String actor = System.getProperty("user.name");
+        description =
+            "Who acts. Optional: the audit records the identity the command runs as (KEEL_ACTOR,"
+                + " else SUDO_USER, else the OS user), and a different --actor is refused.")
+    String actor;
 
     @Option(names = "--all", description = "Act on every DEAD dead letter when no filter is given.")
     boolean all;
@@ -348,8 +351,11 @@ final class DlqCommand {
         out.printf("%d of %d matching dead letter(s) would be affected%n", shown, matched);
         return 0;
       }
-      try (DeadLetters ops = deadLetters(store)) {
-        ActionResult r = act(ops, query);
+      OperatorIdentity identity = OperatorIdentity.of(KeelCli.environment(spec));
+      String who = identity.confirm(actor, spec.commandLine());
+      spec.commandLine().getErr().println("keel: acting as " + identity.describe());
+      try (DeadLetters ops = deadLetters(store, who)) {
+        ActionResult r = act(ops, query, who);
         out.printf(
             "%s: %d of %d matching dead letter(s), %d parked record(s), %d skipped; audit id %d%n",
             r.action(), r.records(), r.matched(), r.parkedRecords(), r.skipped(), r.auditId());
@@ -359,9 +365,9 @@ final class DlqCommand {
 
     abstract String name();
 
-    abstract DeadLetters deadLetters(DeadLetterStore store);
+    abstract DeadLetters deadLetters(DeadLetterStore store, String actor);
 
-    abstract ActionResult act(DeadLetters ops, DeadLetterQuery query);
+    abstract ActionResult act(DeadLetters ops, DeadLetterQuery query, String actor);
   }
 
   @Command(
@@ -373,11 +379,11 @@ final class DlqCommand {
   static final class Replay extends Action {
     @Option(
         names = "--target",
-        description = "Replay to this topic instead (must be allow-listed).")
+        description =
+            "Replay to this topic instead; allowed only when the deployment lists it in "
+                + KeelCli.ALLOWED_TARGETS_ENV
+                + " (comma-separated).")
     String target;
-
-    @Option(names = "--allow-target", description = "Topics that --target may name.")
-    java.util.List<String> allowTargets = new java.util.ArrayList<>();
 
     @Option(
         names = "--rate",
@@ -391,12 +397,21 @@ final class DlqCommand {
     }
 
     @Override
-    DeadLetters deadLetters(DeadLetterStore store) {
-      return connection.deadLetters(store, new LinkedHashSet<>(allowTargets), rate);
+    DeadLetters deadLetters(DeadLetterStore store, String actor) {
+      Set<String> allowed = new LinkedHashSet<>();
+      String listed = KeelCli.environment(spec).get(KeelCli.ALLOWED_TARGETS_ENV);
+      if (listed != null) {
+        for (String t : listed.split(",")) {
+          if (!t.isBlank()) {
+            allowed.add(t.trim());
+          }
+        }
+      }
+      return connection.deadLetters(store, allowed, rate, actor);
     }
 
     @Override
-    ActionResult act(DeadLetters ops, DeadLetterQuery query) {
+    ActionResult act(DeadLetters ops, DeadLetterQuery query, String actor) {
       return ops.replay(query, actor, target);
     }
   }
@@ -412,12 +427,12 @@ final class DlqCommand {
     }
 
     @Override
-    DeadLetters deadLetters(DeadLetterStore store) {
-      return connection.deadLetters(store, Set.of(), 0);
+    DeadLetters deadLetters(DeadLetterStore store, String actor) {
+      return connection.deadLetters(store, Set.of(), 0, actor);
     }
 
     @Override
-    ActionResult act(DeadLetters ops, DeadLetterQuery query) {
+    ActionResult act(DeadLetters ops, DeadLetterQuery query, String actor) {
       return ops.discard(query, actor);
     }
   }

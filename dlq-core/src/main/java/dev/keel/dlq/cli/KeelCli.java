@@ -4,6 +4,7 @@ import dev.keel.event.internal.Secrets;
 import dev.keel.event.internal.Values;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,6 +30,28 @@ import picocli.CommandLine.Command;
     description = "Keel operator commands.",
     subcommands = {DlqCommand.class})
 public final class KeelCli implements Runnable {
+  /**
+   * The environment variable listing, comma-separated, the topics that {@code keel dlq replay
+   * --target} may name besides each dead letter's own topic: configuration of the deployment, not
+   * an option of the command that uses it.
+   */
+  public static final String ALLOWED_TARGETS_ENV = "KEEL_DLQ_ALLOWED_TARGETS";
+
+  private final Map<String, String> environment;
+
+  private KeelCli(Map<String, String> environment) {
+    this.environment = environment;
+  }
+
+  /**
+   * The environment variables of the {@code keel} invocation a command belongs to.
+   *
+   * @param spec any command's spec in the invocation
+   */
+  public static Map<String, String> environment(CommandLine.Model.CommandSpec spec) {
+    Object root = spec.root().userObject();
+    return root instanceof KeelCli k ? k.environment : System.getenv();
+  }
 
   /**
    * Runs the CLI and exits with its code.
@@ -48,10 +71,28 @@ public final class KeelCli implements Runnable {
    * @return the exit code
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    java.util.List<String> secrets = knownSecrets(args);
+    return run(out, err, System.getenv(), args);
+  }
+
+  /**
+   * Runs the CLI in-process with the given environment variables instead of the process's: where
+   * the database password ({@code KEEL_DB_PASSWORD}), the operator's identity ({@link
+   * OperatorIdentity}) and the replay targets the deployment allows ({@value #ALLOWED_TARGETS_ENV})
+   * are read from.
+   *
+   * @param out where results go
+   * @param err where errors go
+   * @param environment the environment variables
+   * @param args the arguments
+   * @return the exit code
+   */
+  public static int run(
+      PrintWriter out, PrintWriter err, Map<String, String> environment, String... args) {
+    Map<String, String> env = Map.copyOf(environment);
+    java.util.List<String> secrets = knownSecrets(env, args);
     PrintWriter safeOut = new PrintWriter(new RedactingWriter(out, secrets));
     PrintWriter safeErr = new PrintWriter(new RedactingWriter(err, secrets));
-    CommandLine cl = new CommandLine(new KeelCli());
+    CommandLine cl = new CommandLine(new KeelCli(env));
     for (KeelCliExtension extension : ServiceLoader.load(KeelCliExtension.class)) {
       if (!cl.getSubcommands().containsKey(extension.name())) {
         cl.addSubcommand(extension.name(), extension.command());
@@ -76,7 +117,7 @@ public final class KeelCli implements Runnable {
    * database password (from {@code KEEL_DB_PASSWORD} or the variable {@code --db-password-env}
    * names) and the secret settings of a {@code --kafka-config} file.
    */
-  static java.util.List<String> knownSecrets(String... args) {
+  static java.util.List<String> knownSecrets(Map<String, String> env, String... args) {
     java.util.List<String> secrets = new java.util.ArrayList<>();
     String passwordEnv = "KEEL_DB_PASSWORD";
     String kafkaConfig = null;
@@ -93,7 +134,7 @@ public final class KeelCli implements Runnable {
         kafkaConfig = a.substring("--kafka-config=".length());
       }
     }
-    secrets.add(System.getenv(passwordEnv));
+    secrets.add(env.get(passwordEnv));
     if (kafkaConfig != null) {
       java.util.Properties p = new java.util.Properties();
       try (java.io.InputStream in = java.nio.file.Files.newInputStream(Path.of(kafkaConfig))) {

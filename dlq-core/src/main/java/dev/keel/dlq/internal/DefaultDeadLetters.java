@@ -12,6 +12,7 @@ import dev.keel.dlq.kafka.KafkaRecordSink;
 import dev.keel.dlq.spi.DeadLetterListener;
 import dev.keel.dlq.spi.Sleeper;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.internal.Actors;
 import dev.keel.event.internal.Values;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,8 +48,10 @@ public final class DefaultDeadLetters implements DeadLetters {
   private final Pacer pacer;
   private final Clock clock;
   private final List<DeadLetterListener> listeners;
+  private final java.util.function.Supplier<String> verifiedActor;
 
   private DefaultDeadLetters(Builder b) {
+    this.verifiedActor = b.verifiedActor;
     this.store = JdbcDeadLetterStore.of(b.store, "DeadLetters.store");
     this.allowedTargets = Set.copyOf(b.allowedTargets);
     this.clock = b.clock;
@@ -90,8 +93,8 @@ public final class DefaultDeadLetters implements DeadLetters {
   }
 
   @Override
-  public ActionResult replay(DeadLetterQuery selection, String actor, String targetTopic) {
-    requireActor(actor);
+  public ActionResult replay(DeadLetterQuery selection, String declared, String targetTopic) {
+    String actor = Actors.resolve(verifiedActor, declared, "DeadLetters.replay");
     if (targetTopic != null && !allowedTargets.contains(targetTopic)) {
       throw new KeelConfigurationException(
           "DeadLetters.replay target "
@@ -205,8 +208,8 @@ public final class DefaultDeadLetters implements DeadLetters {
   }
 
   @Override
-  public ActionResult discard(DeadLetterQuery selection, String actor) {
-    requireActor(actor);
+  public ActionResult discard(DeadLetterQuery selection, String declared) {
+    String actor = Actors.resolve(verifiedActor, declared, "DeadLetters.discard");
     ActionResult result =
         run(
             "discard",
@@ -355,14 +358,6 @@ public final class DefaultDeadLetters implements DeadLetters {
     return q.toBuilder().status(DeadLetterStatus.DEAD).build();
   }
 
-  private static void requireActor(String actor) {
-    if (actor == null || actor.isBlank() || actor.length() > 255) {
-      throw new KeelConfigurationException(
-          "DeadLetters actor must be 1 to 255 chars (who acts, for the audit trail), was "
-              + Values.quote(actor));
-    }
-  }
-
   @Override
   public synchronized void close() {
     if (sink != null) {
@@ -391,6 +386,13 @@ public final class DefaultDeadLetters implements DeadLetters {
     private Clock clock = Clock.systemUTC();
     private Duration timeout = Duration.ofSeconds(30);
     private final List<DeadLetterListener> listeners = new ArrayList<>();
+    private java.util.function.Supplier<String> verifiedActor;
+
+    @Override
+    public Builder actor(java.util.function.Supplier<String> verifiedActor) {
+      this.verifiedActor = Objects.requireNonNull(verifiedActor, "DeadLetters.actor");
+      return this;
+    }
 
     @Override
     public Builder store(DeadLetterStore store) {

@@ -35,11 +35,110 @@ class KeelCliIT {
 
   private record Result(int code, String out, String err) {}
 
+  /**
+   * Runs {@code keel} as the operator its {@code --actor} names: that operator's environment says
+   * so ({@code KEEL_ACTOR}), as a deployment's wrapper would set it.
+   */
   private static Result keel(String... args) {
+    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    int actor = Arrays.asList(args).indexOf("--actor");
+    if (actor >= 0) {
+      env.put(OperatorIdentity.ACTOR_ENV, args[actor + 1]);
+    }
+    return keelWith(env, args);
+  }
+
+  private static Result keelWith(Map<String, String> env, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = KeelCli.run(new PrintWriter(out), new PrintWriter(err), args);
+    int code = KeelCli.run(new PrintWriter(out), new PrintWriter(err), env, args);
     return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void theActorIsTheIdentityTheCommandRunsAsAndTargetsAreAllowedByTheDeployment(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) {
+    String topic = topics.create("cli-who", 1);
+    DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
+    store.install();
+    try (DeadLetterPublisher publisher =
+        DeadLetterPublisher.builder()
+            .kafka(Map.copyOf(broker.clientProperties()))
+            .store(store)
+            .build()) {
+      for (int i = 0; i < 2; i++) {
+        publisher.publish(
+            new FailedRecord(
+                topic,
+                0,
+                i,
+                KafkaIo.utf8("w-" + i),
+                KafkaIo.utf8("{}"),
+                KafkaIo.envelope(UUID.randomUUID())),
+            Failure.once(
+                "who", FailureClass.BUSINESS, new IllegalStateException("x"), Instant.now()));
+      }
+    }
+    String[] conn = connection(db);
+    Map<String, String> alice = new java.util.HashMap<>(System.getenv());
+    alice.put(OperatorIdentity.ACTOR_ENV, "alice");
+
+    // a self-declared actor that is not the identity the command runs as is refused
+    Result claimed =
+        keelWith(
+            alice,
+            with(new String[] {"dlq", "discard", "--key", "w-0", "--actor", "mallory"}, conn));
+    assertThat(claimed.code()).isEqualTo(2);
+    assertThat(claimed.err())
+        .contains("--actor \"mallory\" is not the identity", "\"alice\" from KEEL_ACTOR");
+    assertThat(store.find(DeadLetterQuery.builder().key("w-0").build()).get(0).status())
+        .isEqualTo(DeadLetterStatus.DEAD);
+
+    // without --actor the identity is recorded, and said
+    Result discard = keelWith(alice, with(new String[] {"dlq", "discard", "--key", "w-0"}, conn));
+    assertThat(discard.code()).as(discard.err()).isZero();
+    assertThat(discard.err()).contains("acting as \"alice\" from KEEL_ACTOR");
+    assertThat(store.audit(1).get(0).actor()).isEqualTo("alice");
+
+    // the permission to replay elsewhere is the deployment's, not an option of the command
+    Result granted =
+        keelWith(
+            alice,
+            with(
+                new String[] {
+                  "dlq",
+                  "replay",
+                  "--key",
+                  "w-1",
+                  "--target",
+                  "elsewhere",
+                  "--allow-target",
+                  "elsewhere"
+                },
+                conn));
+    assertThat(granted.code()).isEqualTo(2);
+    assertThat(granted.err()).contains("Unknown option", "--allow-target");
+    String fixed = topics.create("cli-who-fixed", 1);
+    Map<String, String> deployment = new java.util.HashMap<>(alice);
+    deployment.put(KeelCli.ALLOWED_TARGETS_ENV, " " + fixed + " ,other");
+    Result replay =
+        keelWith(
+            deployment,
+            with(
+                new String[] {
+                  "dlq",
+                  "replay",
+                  "--key",
+                  "w-1",
+                  "--target",
+                  fixed,
+                  "--bootstrap-servers",
+                  broker.bootstrapServers()
+                },
+                conn));
+    assertThat(replay.code()).as(replay.err()).isZero();
+    assertThat(store.audit(1).get(0).actor()).isEqualTo("alice");
+    assertThat(store.audit(1).get(0).target()).isEqualTo(fixed);
   }
 
   private static String[] with(String[] base, String... more) {

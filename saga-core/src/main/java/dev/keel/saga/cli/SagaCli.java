@@ -29,9 +29,25 @@ public final class SagaCli {
    * @return the exit code
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
+    return run(out, err, System.getenv(), args);
+  }
+
+  /**
+   * Runs the command in-process with the given environment variables (where the operator's identity
+   * and the database password are read from; see {@link KeelCli#run(PrintWriter, PrintWriter,
+   * java.util.Map, String...)}).
+   *
+   * @param out where results go
+   * @param err where errors go
+   * @param environment the environment variables
+   * @param args the arguments after {@code saga}
+   * @return the exit code
+   */
+  public static int run(
+      PrintWriter out, PrintWriter err, java.util.Map<String, String> environment, String... args) {
     String[] withCommand = new String[args.length + 1];
     withCommand[0] = "saga";
     System.arraycopy(args, 0, withCommand, 1, args.length);
-    return KeelCli.run(out, err, withCommand);
+    return KeelCli.run(out, err, environment, withCommand);
   }
 }

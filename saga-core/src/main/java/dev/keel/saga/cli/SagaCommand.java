@@ -1,6 +1,8 @@
 package dev.keel.saga.cli;
 
 import dev.keel.dlq.cli.DatabaseOptions;
+import dev.keel.dlq.cli.KeelCli;
+import dev.keel.dlq.cli.OperatorIdentity;
 import dev.keel.event.internal.Values;
 import dev.keel.saga.SagaAdmin;
 import dev.keel.saga.SagaAuditEntry;
@@ -66,6 +68,14 @@ public final class SagaCommand implements Runnable {
 
     PrintWriter out() {
       return spec.commandLine().getOut();
+    }
+
+    /** The identity this command runs as, after checking {@code --actor} against it. */
+    String operator(String declared) {
+      OperatorIdentity identity = OperatorIdentity.of(KeelCli.environment(spec));
+      String who = identity.confirm(declared, spec.commandLine());
+      spec.commandLine().getErr().println("keel: acting as " + identity.describe());
+      return who;
     }
 
     static void row(PrintWriter out, SagaView v) {
@@ -175,7 +185,11 @@ public final class SagaCommand implements Runnable {
     @Parameters(index = "0", description = "The saga id.")
     UUID id;
 
-    @Option(names = "--actor", required = true, description = "Who retries.")
+    @Option(
+        names = "--actor",
+        description =
+            "Who retries. Optional: the audit records the identity the command runs as"
+                + " (KEEL_ACTOR, else SUDO_USER, else the OS user); a different --actor is refused.")
     String actor;
 
     @Option(names = "--reason", description = "Why.")
@@ -183,7 +197,7 @@ public final class SagaCommand implements Runnable {
 
     @Override
     public Integer call() {
-      db.admin().retryCompensation(id, actor, reason);
+      db.admin().retryCompensation(id, operator(actor), reason);
       out().println("saga " + id + ": compensation retry scheduled");
       return 0;
     }
@@ -195,7 +209,11 @@ public final class SagaCommand implements Runnable {
     @Parameters(index = "0", description = "The saga id.")
     UUID id;
 
-    @Option(names = "--actor", required = true, description = "Who resolved it.")
+    @Option(
+        names = "--actor",
+        description =
+            "Who resolved it. Optional: the audit records the identity the command runs as"
+                + " (KEEL_ACTOR, else SUDO_USER, else the OS user); a different --actor is refused.")
     String actor;
 
     @Option(names = "--reason", required = true, description = "What was done by hand.")
@@ -203,8 +221,9 @@ public final class SagaCommand implements Runnable {
 
     @Override
     public Integer call() {
-      db.admin().resolve(id, actor, reason);
-      out().println("saga " + id + ": resolved by " + Values.escape(actor));
+      String who = operator(actor);
+      db.admin().resolve(id, who, reason);
+      out().println("saga " + id + ": resolved by " + Values.escape(who));
       return 0;
     }
   }
