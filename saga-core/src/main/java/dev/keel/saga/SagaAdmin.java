@@ -92,8 +92,19 @@ public interface SagaAdmin {
     private SqlDialect dialect;
     private TableNames tableNames = TableNames.defaults();
     private Clock clock = Clock.systemUTC();
+    private java.util.function.Supplier<String> actor;
 
     private Builder() {}
+
+    /**
+     * The identity the deployment vouches for (a security context, the user a CLI runs as), asked
+     * on every retry and resolution and recorded instead of the declared actor; a call that
+     * declares another name, or a supplier that gives none, is refused. None by default.
+     */
+    public Builder actor(java.util.function.Supplier<String> verifiedActor) {
+      this.actor = java.util.Objects.requireNonNull(verifiedActor, "SagaAdmin.actor");
+      return this;
+    }
 
     /** The database. Required. */
     public Builder dataSource(DataSource dataSource) {
@@ -129,7 +140,11 @@ public interface SagaAdmin {
             "SagaAdmin.tableNames and SagaAdmin.clock are required");
       }
       return new DefaultSagaAdmin(
-          dataSource, dialect != null ? dialect : SqlDialect.detect(dataSource), tableNames, clock);
+          dataSource,
+          dialect != null ? dialect : SqlDialect.detect(dataSource),
+          tableNames,
+          clock,
+          actor);
     }
   }
 }

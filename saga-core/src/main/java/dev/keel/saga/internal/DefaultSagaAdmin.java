@@ -4,6 +4,7 @@ import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.RetriableKeelException;
+import dev.keel.event.internal.Actors;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.saga.SagaAdmin;
@@ -30,6 +31,7 @@ public final class DefaultSagaAdmin implements SagaAdmin {
   private final DataSource dataSource;
   private final SagaStore store;
   private final Clock clock;
+  private final java.util.function.Supplier<String> verifiedActor;
 
   /**
    * An admin; use {@link SagaAdmin#builder()}.
@@ -41,9 +43,25 @@ public final class DefaultSagaAdmin implements SagaAdmin {
    */
   public DefaultSagaAdmin(
       DataSource dataSource, SqlDialect dialect, TableNames names, Clock clock) {
+    this(dataSource, dialect, names, clock, null);
+  }
+
+  /**
+   * An admin that records a verified identity.
+   *
+   * @param verifiedActor the identity the deployment vouches for, or null to record the declared
+   *     actor
+   */
+  public DefaultSagaAdmin(
+      DataSource dataSource,
+      SqlDialect dialect,
+      TableNames names,
+      Clock clock,
+      java.util.function.Supplier<String> verifiedActor) {
     this.dataSource = dataSource;
     this.store = new SagaStore(dialect, names);
     this.clock = clock;
+    this.verifiedActor = verifiedActor;
   }
 
   @Override
@@ -134,8 +152,8 @@ public final class DefaultSagaAdmin implements SagaAdmin {
   }
 
   @Override
-  public void retryCompensation(UUID id, String actor, String reason) {
-    requireActor(actor);
+  public void retryCompensation(UUID id, String declared, String reason) {
+    String actor = Actors.resolve(verifiedActor, declared, "SagaAdmin.retryCompensation");
     write(
         c -> {
           SagaRow row = failedRow(c, id, "retry its compensation");
@@ -153,8 +171,8 @@ public final class DefaultSagaAdmin implements SagaAdmin {
   }
 
   @Override
-  public void resolve(UUID id, String actor, String reason) {
-    requireActor(actor);
+  public void resolve(UUID id, String declared, String reason) {
+    String actor = Actors.resolve(verifiedActor, declared, "SagaAdmin.resolve");
     if (reason == null || reason.isBlank()) {
       throw new KeelConfigurationException(
           "SagaAdmin.resolve: saga " + id + " needs a reason saying what was done by hand");
@@ -246,12 +264,6 @@ public final class DefaultSagaAdmin implements SagaAdmin {
       ps.setString(4, reason);
       store.setTime(ps, 5, at);
       ps.executeUpdate();
-    }
-  }
-
-  private static void requireActor(String actor) {
-    if (actor == null || actor.isBlank() || actor.length() > 255) {
-      throw new KeelConfigurationException("SagaAdmin: actor is required (1 to 255 chars)");
     }
   }
 
