@@ -9,10 +9,13 @@ import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.DeadLetters;
 import dev.keel.dlq.ParkedRecord;
 import dev.keel.dlq.kafka.KafkaRecordSink;
+import dev.keel.dlq.micrometer.DlqMetrics;
 import dev.keel.dlq.spi.DeadLetterListener;
 import dev.keel.dlq.spi.Sleeper;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.internal.Values;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,8 +50,12 @@ public final class DefaultDeadLetters implements DeadLetters {
   private final Pacer pacer;
   private final Clock clock;
   private final List<DeadLetterListener> listeners;
+  private final MeterRegistry registry;
+  private final Counter replayed;
 
   private DefaultDeadLetters(Builder b) {
+    this.registry = b.registry;
+    this.replayed = b.registry == null ? null : ReplayCounter.register(b.registry);
     this.store = JdbcDeadLetterStore.of(b.store, "DeadLetters.store");
     this.allowedTargets = Set.copyOf(b.allowedTargets);
     this.clock = b.clock;
@@ -199,6 +206,9 @@ public final class DefaultDeadLetters implements DeadLetters {
               });
       // counted only once committed: the audit never claims a key whose transaction rolled back
       progress.done.addAll(r.ids);
+      if (replayed != null) {
+        replayed.increment(r.ids.size());
+      }
       progress.skipped += r.skipped;
       progress.parked += r.freed;
     }
@@ -368,6 +378,9 @@ public final class DefaultDeadLetters implements DeadLetters {
     if (sink != null) {
       sink.close();
     }
+    if (replayed != null) {
+      registry.remove(replayed);
+    }
   }
 
   private record KeyRef(String group, String topic, String hash) {}
@@ -391,6 +404,7 @@ public final class DefaultDeadLetters implements DeadLetters {
     private Clock clock = Clock.systemUTC();
     private Duration timeout = Duration.ofSeconds(30);
     private final List<DeadLetterListener> listeners = new ArrayList<>();
+    private MeterRegistry registry;
 
     @Override
     public Builder store(DeadLetterStore store) {
@@ -441,9 +455,20 @@ public final class DefaultDeadLetters implements DeadLetters {
     }
 
     @Override
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    @Override
     public DeadLetters build() {
       if (store == null) {
         throw new KeelConfigurationException("DeadLetters.store is required");
+      }
+      if (registry != null && listeners.stream().anyMatch(l -> l instanceof DlqMetrics)) {
+        throw new KeelConfigurationException(
+            "DeadLetters.meterRegistry counts keel.dlq.replayed itself; a DlqMetrics listener"
+                + " would count every replay twice (drop one of them)");
       }
       if (kafka != null && !kafka.containsKey("bootstrap.servers")) {
         throw new KeelConfigurationException("DeadLetters.kafka must contain bootstrap.servers");

@@ -29,6 +29,7 @@ final class SagaMetrics implements AutoCloseable {
           Gauge.builder(KeelMeters.SAGA_STUCK, stuck, AtomicLong::get)
               .description("In-flight sagas without step progress for longer than the threshold")
               .baseUnit("sagas")
+              .strongReference(true)
               .register(registry));
     }
   }
