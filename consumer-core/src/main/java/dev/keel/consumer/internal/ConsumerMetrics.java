@@ -68,36 +68,29 @@ final class ConsumerMetrics implements AutoCloseable {
 
   void dedupeRemoved(String group, long rows) {
     if (registry != null) {
-      counter(
-              KeelMeters.CONSUMER_DEDUPE_REMOVED,
-              group,
-              "Expired dedupe rows removed by the cleanup")
-          .increment(rows);
-      counter(
-          KeelMeters.CONSUMER_DEDUPE_CLEANUP_INCOMPLETE,
-          group,
-          "Cleanup runs that ended at their row or time budget with expired rows left");
+      counter(KeelMeters.CONSUMER_DEDUPE_REMOVED, group, "rows").increment(rows);
+      counter(KeelMeters.CONSUMER_DEDUPE_CLEANUP_INCOMPLETE, group, "runs");
     }
   }
 
   void cleanupIncomplete(String group) {
     if (registry != null) {
-      counter(
-              KeelMeters.CONSUMER_DEDUPE_CLEANUP_INCOMPLETE,
-              group,
-              "Cleanup runs that ended at their row or time budget with expired rows left")
-          .increment();
+      counter(KeelMeters.CONSUMER_DEDUPE_CLEANUP_INCOMPLETE, group, "runs").increment();
     }
   }
 
-  private Counter counter(String name, String group, String description) {
+  private Counter counter(String name, String group, String unit) {
     return cleanupCounters.computeIfAbsent(
         name + "\u0000" + group,
         k -> {
           Counter c =
               Counter.builder(name)
-                  .description(description)
-                  .baseUnit("rows")
+                  .description(
+                      unit.equals("rows")
+                          ? "Expired dedupe rows removed by the cleanup"
+                          : "Cleanup runs that ended at their row or time budget with expired"
+                              + " rows left")
+                  .baseUnit(unit)
                   .tag("group", group)
                   .register(registry);
           meters.add(c);
