@@ -96,7 +96,9 @@ public interface ConsumerRuntime extends AutoCloseable {
 
   /**
    * Removes one round of expired dedupe rows now (what the background task does every {@link
-   * Builder#cleanupInterval}), in batches of {@link Builder#cleanupBatchSize}.
+   * Builder#cleanupInterval}), in batches of {@link Builder#cleanupBatchSize} for as long as they
+   * come back full, up to {@link Builder#cleanupMaxRowsPerRun} rows per group and the cleanup
+   * interval in time.
    *
    * @return rows removed
    * @throws IllegalStateException when the runtime is not running
@@ -141,6 +143,7 @@ public interface ConsumerRuntime extends AutoCloseable {
     private Duration dedupeRetention = Duration.ofDays(14);
     private Duration cleanupInterval = Duration.ofMinutes(1);
     private int cleanupBatchSize = 1000;
+    private long cleanupMaxRowsPerRun = 1_000_000;
     private Duration pollTimeout = Duration.ofMillis(100);
     private Duration commitInterval = Duration.ZERO;
     private Duration closeTimeout = Duration.ofSeconds(30);
@@ -153,8 +156,9 @@ public interface ConsumerRuntime extends AutoCloseable {
     /**
      * Kafka consumer properties, passed through untouched and never logged by Keel (SASL and SSL
      * included). {@code bootstrap.servers} is required; {@code group.id} must not be set (each
-     * listener names its group); {@code enable.auto.commit} must not be true; deserializers are the
-     * runtime's own (bytes). Set {@code auto.offset.reset} as your service needs.
+     * listener names its group); {@code enable.auto.commit} is forced to false, and any other value
+     * than false (after trimming, in any case) is refused; deserializers are the runtime's own
+     * (bytes). Set {@code auto.offset.reset} as your service needs.
      */
     public Builder consumerProperties(Map<String, ?> properties) {
       this.consumerProperties = properties == null ? null : new HashMap<>(properties);
@@ -324,6 +328,17 @@ public interface ConsumerRuntime extends AutoCloseable {
       return this;
     }
 
+    /**
+     * The most expired dedupe rows one cleanup run removes per group, 1 to 1,000,000,000; 1,000,000
+     * by default. A run deletes batch after batch while batches come back full, until this budget
+     * or the {@link #cleanupInterval} is used up; a run that stops with rows left logs a warning
+     * and counts {@code keel.consumer.dedupe.cleanup.incomplete{group}}, and the next run goes on.
+     */
+    public Builder cleanupMaxRowsPerRun(long maxRows) {
+      this.cleanupMaxRowsPerRun = maxRows;
+      return this;
+    }
+
     /** The longest one poll waits for records, 1 ms to 10 s; 100 ms by default. */
     public Builder pollTimeout(Duration pollTimeout) {
       this.pollTimeout = pollTimeout;
@@ -392,6 +407,11 @@ public interface ConsumerRuntime extends AutoCloseable {
       range("maxInFlight", maxInFlight, 1, 100_000);
       range("maxBatchSize", maxBatchSize, 1, 1000);
       range("cleanupBatchSize", cleanupBatchSize, 1, 100_000);
+      if (cleanupMaxRowsPerRun < 1 || cleanupMaxRowsPerRun > 1_000_000_000L) {
+        throw invalid(
+            "cleanupMaxRowsPerRun",
+            "must be between 1 and 1000000000, was " + cleanupMaxRowsPerRun);
+      }
       duration("dedupeRetention", dedupeRetention, Duration.ofMinutes(1), Duration.ofDays(3650));
       duration("cleanupInterval", cleanupInterval, Duration.ofSeconds(1), Duration.ofDays(1));
       duration("pollTimeout", pollTimeout, Duration.ofMillis(1), Duration.ofSeconds(10));
@@ -430,6 +450,7 @@ public interface ConsumerRuntime extends AutoCloseable {
               dedupeRetention,
               cleanupInterval,
               cleanupBatchSize,
+              cleanupMaxRowsPerRun,
               pollTimeout,
               commitInterval,
               closeTimeout,
@@ -477,10 +498,13 @@ public interface ConsumerRuntime extends AutoCloseable {
             "consumerProperties", "must not set group.id: each listener names its own group");
       }
       Object autoCommit = consumerProperties.get("enable.auto.commit");
-      if (autoCommit != null && Boolean.parseBoolean(autoCommit.toString())) {
+      if (autoCommit != null
+          && !autoCommit.toString().trim().toLowerCase(java.util.Locale.ROOT).equals("false")) {
         throw invalid(
             "consumerProperties",
-            "must not set enable.auto.commit=true: offsets are committed after the database");
+            "enable.auto.commit must be false or absent (offsets are committed after the"
+                + " database), was "
+                + dev.keel.event.internal.Values.quote(autoCommit.toString()));
       }
     }
 

@@ -75,6 +75,13 @@ public interface DeadLetterStore {
   long blockedKeys();
 
   /**
+   * How many keys of one consumer group are blocked, over all topics.
+   *
+   * @param group the consumer group
+   */
+  long blockedKeys(String group);
+
+  /**
    * The latest operator actions, newest first.
    *
    * @param limit at most this many, 1 to 10,000

@@ -146,6 +146,14 @@ public interface DeadLetters extends AutoCloseable {
     /** Adds a listener. */
     Builder listener(DeadLetterListener listener);
 
+    /**
+     * Where replays are counted: {@code keel.dlq.replayed} is incremented by every replayed dead
+     * letter once its key's transaction committed (also when the replay fails later on), and
+     * removed on {@link #close()}. None by default. Do not also add a {@link
+     * dev.keel.dlq.micrometer.DlqMetrics} listener: {@link #build()} refuses the pair.
+     */
+    Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry);
+
     /** Validates and builds. */
     DeadLetters build();
   }

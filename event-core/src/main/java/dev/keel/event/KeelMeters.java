@@ -23,7 +23,13 @@ public final class KeelMeters {
   /** Gauge: lanes this relay instance owns. */
   public static final String RELAY_LANES_OWNED = "keel.relay.lanes.owned";
 
-  /** Counter, tag {@code result=processed|duplicate|retried|dead_lettered}. */
+  /** Gauge: strictly ordered lanes stopped at a row they cannot publish. */
+  public static final String RELAY_LANES_STOPPED = "keel.relay.lanes.stopped";
+
+  /**
+   * Counter, tags {@code group} and {@code
+   * result=processed|duplicate|retried|dead_lettered|parked|ignored}.
+   */
   public static final String CONSUMER_RECORDS = "keel.consumer.records";
 
   /** Timer: handler plus dedupe and commit. */
@@ -32,13 +38,23 @@ public final class KeelMeters {
   /** Gauge: records behind the log end, tag {@code group}. */
   public static final String CONSUMER_LAG = "keel.consumer.lag";
 
-  /** Counter, tag {@code reason}: records dead-lettered. */
+  /** Counter, tag {@code group}: expired dedupe rows removed by the cleanup. */
+  public static final String CONSUMER_DEDUPE_REMOVED = "keel.consumer.dedupe.removed";
+
+  /**
+   * Counter, tag {@code group}: cleanup runs that ended at their row or time budget while expired
+   * dedupe rows were left.
+   */
+  public static final String CONSUMER_DEDUPE_CLEANUP_INCOMPLETE =
+      "keel.consumer.dedupe.cleanup.incomplete";
+
+  /** Counter, tags {@code group} and {@code reason}: records dead-lettered. */
   public static final String DLQ_RECORDS = "keel.dlq.records";
 
   /** Counter: dead letters replayed. */
   public static final String DLQ_REPLAYED = "keel.dlq.replayed";
 
-  /** Gauge: keys currently parked. */
+  /** Gauge, tag {@code group}: keys currently parked. */
   public static final String DLQ_PARKED_KEYS = "keel.dlq.parked.keys";
 
   /** Counter: sagas started. */

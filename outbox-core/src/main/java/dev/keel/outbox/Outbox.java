@@ -49,6 +49,8 @@ public interface Outbox {
    * @param event the event
    * @return the event's id, the idempotency key downstream
    * @throws InvalidEventException when the event breaks a rule of this outbox
+   * @throws AutoCommitConnectionException when the connection is in auto-commit mode (nothing is
+   *     written)
    * @throws dev.keel.event.UnknownContractVersionException when the contract version is unknown
    * @throws dev.keel.event.RetriableKeelException when the database refused the insert
    */
@@ -56,13 +58,18 @@ public interface Outbox {
 
   /**
    * Appends events in one JDBC batch, in list order, in the connection's current transaction. All
-   * are validated before any is written.
+   * are validated before any is written; a connection in auto-commit mode is refused with {@link
+   * AutoCommitConnectionException}.
    *
    * @return the ids, in list order
    */
   List<UUID> appendAll(Connection connection, List<Event> events);
 
-  /** Appends one event through a jOOQ context whose connection is in the caller's transaction. */
+  /**
+   * Appends one event through a jOOQ context whose connection is in the caller's transaction. A
+   * context that hands out an auto-commit connection (no {@code transaction(...)} around the call)
+   * is refused with {@link AutoCommitConnectionException}.
+   */
   UUID append(DSLContext context, Event event);
 
   /** Appends events through a jOOQ context whose connection is in the caller's transaction. */

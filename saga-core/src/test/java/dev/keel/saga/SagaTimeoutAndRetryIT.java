@@ -68,6 +68,21 @@ class SagaTimeoutAndRetryIT {
               "COMPENSATED");
       // The payment action never arrived, so its compensation was empty.
       assertThat(f.effects("o-t")).isEqualTo(Map.of("stock.reserve", 1, "stock.release", 1));
+      // The saga meters after a forced garbage collection: no gauge reads NaN.
+      java.lang.ref.WeakReference<Object> sentinel =
+          new java.lang.ref.WeakReference<>(new Object());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                System.gc();
+                return sentinel.get() == null;
+              });
+      assertThat(meters.get("keel.saga.stuck").gauge().value()).isEqualTo(1.0);
+      assertThat(meters.get("keel.saga.started").tag("saga", def.name()).counter().count())
+          .isEqualTo(1);
+      assertThat(meters.get("keel.saga.compensated").tag("saga", def.name()).counter().count())
+          .isEqualTo(1);
     }
   }
 

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ConsumerMetrics implements AutoCloseable {
   private final MeterRegistry registry;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Counter> cleanupCounters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Map<String, List<AtomicLong>> lags = new ConcurrentHashMap<>();
   private final List<Meter> meters = new CopyOnWriteArrayList<>();
@@ -60,6 +61,43 @@ final class ConsumerMetrics implements AutoCloseable {
         .increment();
   }
 
+  /** Registers the group's dedupe cleanup counters at zero. */
+  void group(String group) {
+    dedupeRemoved(group, 0);
+  }
+
+  void dedupeRemoved(String group, long rows) {
+    if (registry != null) {
+      counter(KeelMeters.CONSUMER_DEDUPE_REMOVED, group, "rows").increment(rows);
+      counter(KeelMeters.CONSUMER_DEDUPE_CLEANUP_INCOMPLETE, group, "runs");
+    }
+  }
+
+  void cleanupIncomplete(String group) {
+    if (registry != null) {
+      counter(KeelMeters.CONSUMER_DEDUPE_CLEANUP_INCOMPLETE, group, "runs").increment();
+    }
+  }
+
+  private Counter counter(String name, String group, String unit) {
+    return cleanupCounters.computeIfAbsent(
+        name + "\u0000" + group,
+        k -> {
+          Counter c =
+              Counter.builder(name)
+                  .description(
+                      unit.equals("rows")
+                          ? "Expired dedupe rows removed by the cleanup"
+                          : "Cleanup runs that ended at their row or time budget with expired"
+                              + " rows left")
+                  .baseUnit(unit)
+                  .tag("group", group)
+                  .register(registry);
+          meters.add(c);
+          return c;
+        });
+  }
+
   void handled(String group, long nanos) {
     if (registry == null) {
       return;
@@ -96,6 +134,7 @@ final class ConsumerMetrics implements AutoCloseable {
                         .description("Records behind the log end not yet committed, per group")
                         .baseUnit("records")
                         .tag("group", g)
+                        .strongReference(true)
                         .register(registry));
               }
               return list;

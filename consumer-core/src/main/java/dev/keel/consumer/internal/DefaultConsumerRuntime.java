@@ -12,6 +12,7 @@ import dev.keel.dlq.micrometer.DlqMetrics;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +34,6 @@ import org.slf4j.LoggerFactory;
 /** The runtime: one poll loop and worker pool per group and topic, plus the dedupe cleanup. */
 public final class DefaultConsumerRuntime implements ConsumerRuntime {
   private static final Logger log = LoggerFactory.getLogger(DefaultConsumerRuntime.class);
-  private static final int MAX_CLEANUP_BATCHES = 100;
 
   private enum State {
     NEW,
@@ -123,6 +123,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
       publisher = ownPublisher();
     }
     metrics = new ConsumerMetrics(config.meterRegistry());
+    plans.forEach(p -> metrics.group(p.group()));
     AbandonableSleeper sleeper = new AbandonableSleeper(config.sleeper());
     InPlaceRetry retry =
         InPlaceRetry.builder()
@@ -221,7 +222,9 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
             .orderedMode(config.orderedMode())
             .clock(config.clock());
     if (config.meterRegistry() != null) {
-      dlqMetrics = DlqMetrics.bind(config.meterRegistry(), store);
+      Set<String> groups = new LinkedHashSet<>();
+      plans.forEach(p -> groups.add(p.group()));
+      dlqMetrics = DlqMetrics.bind(config.meterRegistry(), store, Clock.systemUTC(), groups);
       b.listener(dlqMetrics);
     }
     ownPublisher = b.build();
@@ -258,25 +261,52 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
       }
       ds = dataSource;
     }
-    Instant cutoff = config.clock().instant().minus(config.dedupeRetention());
+    Instant started = config.clock().instant();
+    Instant cutoff = started.minus(config.dedupeRetention());
+    Instant deadline = started.plus(config.cleanupInterval());
     Set<String> groups = new LinkedHashSet<>();
     plans.forEach(p -> groups.add(p.group()));
     long total = 0;
     try {
       for (String group : groups) {
-        for (int i = 0; i < MAX_CLEANUP_BATCHES; i++) {
-          int n = dedupe.deleteExpired(ds, group, cutoff, config.cleanupBatchSize());
-          total += n;
-          if (n < config.cleanupBatchSize()) {
-            break;
-          }
-        }
+        total += cleanup(ds, group, cutoff, deadline);
       }
     } catch (SQLException e) {
       throw new dev.keel.event.RetriableKeelException(
           "Keel consumer: removing expired dedupe rows failed: " + e.getMessage(), e);
     }
     return total;
+  }
+
+  /**
+   * Deletes a group's expired rows batch by batch while batches come back full, up to the run's row
+   * budget and deadline; says so (log and counter) when the budget ends with rows left.
+   */
+  private long cleanup(DataSource ds, String group, Instant cutoff, Instant deadline)
+      throws SQLException {
+    int batch = config.cleanupBatchSize();
+    long budget = config.cleanupMaxRowsPerRun();
+    long removed = 0;
+    boolean cleared = false;
+    while (!cleared && removed < budget && config.clock().instant().isBefore(deadline)) {
+      int limit = (int) Math.min(batch, budget - removed);
+      int n = dedupe.deleteExpired(ds, group, cutoff, limit);
+      removed += n;
+      cleared = n < limit; // a batch that came back short: nothing expired is left
+    }
+    metrics.dedupeRemoved(group, removed);
+    if (!cleared) {
+      metrics.cleanupIncomplete(group);
+      log.warn(
+          "Keel consumer: group {} may still have expired dedupe rows: this cleanup run stopped after {}"
+              + " (cleanupMaxRowsPerRun {}, cleanupInterval {}); the backlog is cleared in the"
+              + " next runs, raise cleanupMaxRowsPerRun or cleanupBatchSize if it keeps growing",
+          group,
+          removed,
+          budget,
+          config.cleanupInterval());
+    }
+    return removed;
   }
 
   private void cleanupQuietly() {

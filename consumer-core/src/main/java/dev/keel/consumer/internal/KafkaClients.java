@@ -18,7 +18,7 @@ final class KafkaClients {
   static KafkaConsumer<byte[], byte[]> consumer(RuntimeConfig config, String group) {
     Map<String, Object> p = new HashMap<>(config.consumerProperties());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-    p.putIfAbsent(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // forced: offsets follow the database
     p.remove(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
     p.remove(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());

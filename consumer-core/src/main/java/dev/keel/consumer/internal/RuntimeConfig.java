@@ -44,6 +44,7 @@ public record RuntimeConfig(
     Duration dedupeRetention,
     Duration cleanupInterval,
     int cleanupBatchSize,
+    long cleanupMaxRowsPerRun,
     Duration pollTimeout,
     Duration commitInterval,
     Duration closeTimeout,

@@ -1,5 +1,6 @@
 package dev.keel.consumer.internal;
 
+import dev.keel.consumer.IdempotencyKey;
 import dev.keel.consumer.ListenerDefinition;
 import dev.keel.consumer.Ordering;
 import dev.keel.event.KeelConfigurationException;
@@ -45,6 +46,7 @@ public final class SubscriptionPlan {
    *     on ordering or concurrency
    */
   public static List<SubscriptionPlan> plan(List<ListenerDefinition> all, int defaultThreads) {
+    checkBusinessKeys(all);
     Map<String, List<ListenerDefinition>> bySubscription = new LinkedHashMap<>();
     for (ListenerDefinition d : all) {
       bySubscription
@@ -56,6 +58,41 @@ public final class SubscriptionPlan {
       plans.add(one(defs, defaultThreads));
     }
     return plans;
+  }
+
+  /**
+   * Dedupe rows are {@code (group, key)}: two listeners of one group with business keys would take
+   * an event of one type for a duplicate of another type with the same key value. Refused rather
+   * than made part of the key, so that dedupe rows already written keep matching.
+   */
+  private static void checkBusinessKeys(List<ListenerDefinition> all) {
+    Map<String, ListenerDefinition> businessKeyed = new HashMap<>();
+    for (ListenerDefinition d : all) {
+      if (d.idempotencyKey().source() == IdempotencyKey.Source.EVENT_ID) {
+        continue;
+      }
+      ListenerDefinition previous = businessKeyed.putIfAbsent(d.group(), d);
+      if (previous != null) {
+        throw new KeelConfigurationException(
+            "Listeners "
+                + previous.name()
+                + " ("
+                + previous.eventType().orElse("any type")
+                + ", idempotencyKey "
+                + previous.idempotencyKey()
+                + ") and "
+                + d.name()
+                + " ("
+                + d.eventType().orElse("any type")
+                + ", idempotencyKey "
+                + d.idempotencyKey()
+                + ") of group "
+                + d.group()
+                + " both use a business idempotency key: dedupe rows are per group, so an event"
+                + " of one would be skipped as a duplicate of the other whenever the key values"
+                + " match. Give each its own group, or use the event id");
+      }
+    }
   }
 
   private static SubscriptionPlan one(List<ListenerDefinition> defs, int defaultThreads) {

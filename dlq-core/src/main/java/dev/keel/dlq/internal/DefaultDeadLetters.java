@@ -9,11 +9,14 @@ import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.DeadLetters;
 import dev.keel.dlq.ParkedRecord;
 import dev.keel.dlq.kafka.KafkaRecordSink;
+import dev.keel.dlq.micrometer.DlqMetrics;
 import dev.keel.dlq.spi.DeadLetterListener;
 import dev.keel.dlq.spi.Sleeper;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.internal.Actors;
 import dev.keel.event.internal.Values;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,8 +53,13 @@ public final class DefaultDeadLetters implements DeadLetters {
   private final List<DeadLetterListener> listeners;
   private final java.util.function.Supplier<String> verifiedActor;
 
+  private final MeterRegistry registry;
+  private final Counter replayed;
+
   private DefaultDeadLetters(Builder b) {
     this.verifiedActor = b.verifiedActor;
+    this.registry = b.registry;
+    this.replayed = b.registry == null ? null : ReplayCounter.register(b.registry);
     this.store = JdbcDeadLetterStore.of(b.store, "DeadLetters.store");
     this.allowedTargets = Set.copyOf(b.allowedTargets);
     this.clock = b.clock;
@@ -202,6 +210,9 @@ public final class DefaultDeadLetters implements DeadLetters {
               });
       // counted only once committed: the audit never claims a key whose transaction rolled back
       progress.done.addAll(r.ids);
+      if (replayed != null) {
+        replayed.increment(r.ids.size());
+      }
       progress.skipped += r.skipped;
       progress.parked += r.freed;
     }
@@ -363,6 +374,9 @@ public final class DefaultDeadLetters implements DeadLetters {
     if (sink != null) {
       sink.close();
     }
+    if (replayed != null) {
+      registry.remove(replayed);
+    }
   }
 
   private record KeyRef(String group, String topic, String hash) {}
@@ -393,6 +407,8 @@ public final class DefaultDeadLetters implements DeadLetters {
       this.verifiedActor = Objects.requireNonNull(verifiedActor, "DeadLetters.actor");
       return this;
     }
+
+    private MeterRegistry registry;
 
     @Override
     public Builder store(DeadLetterStore store) {
@@ -443,9 +459,20 @@ public final class DefaultDeadLetters implements DeadLetters {
     }
 
     @Override
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = registry;
+      return this;
+    }
+
+    @Override
     public DeadLetters build() {
       if (store == null) {
         throw new KeelConfigurationException("DeadLetters.store is required");
+      }
+      if (registry != null && listeners.stream().anyMatch(l -> l instanceof DlqMetrics)) {
+        throw new KeelConfigurationException(
+            "DeadLetters.meterRegistry counts keel.dlq.replayed itself; a DlqMetrics listener"
+                + " would count every replay twice (drop one of them)");
       }
       if (kafka != null && !kafka.containsKey("bootstrap.servers")) {
         throw new KeelConfigurationException("DeadLetters.kafka must contain bootstrap.servers");

@@ -230,6 +230,21 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   }
 
   @Override
+  public long blockedKeys(String group) {
+    return read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT COUNT(*) FROM " + blocked + " WHERE consumer_group = ?")) {
+            ps.setString(1, group);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
+  }
+
+  @Override
   public List<AuditEntry> audit(int limit) {
     if (limit < 1 || limit > DeadLetterQuery.MAX_LIMIT) {
       throw new KeelConfigurationException(

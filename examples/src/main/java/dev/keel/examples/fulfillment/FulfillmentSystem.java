@@ -102,7 +102,13 @@ public final class FulfillmentSystem implements AutoCloseable {
     startShipping();
     runtime("notifications", b -> b.register(new NotificationsService()));
     deadLetterStore = DeadLetterStore.builder().dataSource(ds).build();
-    deadLetters = keep(DeadLetters.builder().store(deadLetterStore).kafka(kafka).build());
+    deadLetters =
+        keep(
+            DeadLetters.builder()
+                .store(deadLetterStore)
+                .kafka(kafka)
+                .meterRegistry(meters)
+                .build());
   }
 
   /**

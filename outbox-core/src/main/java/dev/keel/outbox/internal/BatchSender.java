@@ -72,7 +72,8 @@ final class BatchSender {
 
   /**
    * Hands a lane's rows to the producer without waiting. A strict lane stops at the first record
-   * the producer refuses at once (too large, unreadable headers).
+   * that fails at once (too large, unreadable headers, unknown topic), and sends a row that failed
+   * in an earlier pass as the last of its batch, so that nothing behind it goes out before it.
    */
   static Pending start(Producer<byte[], byte[]> producer, List<Row> rows, boolean strict) {
     List<Future<RecordMetadata>> futures = new ArrayList<>(rows.size());
@@ -90,14 +91,18 @@ final class BatchSender {
       }
       futures.add(f);
       sent++;
-      if (strict && f.isDone() && isPermanent(failure(f))) {
+      if (strict && (row.attempts() > 0 || (f.isDone() && failure(f) != null))) {
         break;
       }
     }
     return new Pending(rows, futures, sent, strict);
   }
 
-  /** Sorts a lane's outcomes; call after {@code producer.flush()}. */
+  /**
+   * Sorts a lane's outcomes; call after {@code producer.flush()}. In a strict lane every row after
+   * the first failed one (of any kind) is held, even when Kafka acknowledged it: it stays in the
+   * outbox and is sent again after the failed row.
+   */
   static Outcome finish(Pending p) {
     Outcome out = new Outcome();
     boolean stop = false;
@@ -114,6 +119,7 @@ final class BatchSender {
         // Not the row's fault: send it again with a new producer, without counting an attempt.
         out.held.add(row);
         out.producerBroken = true;
+        stop = p.strict;
       } else if (isPermanent(error)) {
         out.permanent.add(Map.entry(row, describe(error)));
         stop = p.strict;
@@ -122,6 +128,7 @@ final class BatchSender {
         if (out.firstRetriable == null) {
           out.firstRetriable = error;
         }
+        stop = p.strict;
       }
     }
     return out;

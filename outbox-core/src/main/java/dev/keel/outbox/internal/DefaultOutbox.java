@@ -8,6 +8,7 @@ import dev.keel.event.TraceContext;
 import dev.keel.event.contract.EventContracts;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
+import dev.keel.outbox.AutoCommitConnectionException;
 import dev.keel.outbox.InvalidEventException;
 import dev.keel.outbox.Outbox;
 import java.sql.Connection;
@@ -88,6 +89,7 @@ public final class DefaultOutbox implements Outbox {
     if (events.isEmpty()) {
       return List.of();
     }
+    requireTransaction(connection);
     events = withTrace(events);
     events.forEach(this::validate);
     OutboxSql s = sql(connection);
@@ -115,6 +117,27 @@ public final class DefaultOutbox implements Outbox {
       throw new RetriableKeelException("Outbox " + names + ": append failed: " + e.getMessage(), e);
     }
     return ids;
+  }
+
+  /** An auto-commit connection would commit each row on its own, apart from the business change. */
+  private void requireTransaction(Connection connection) {
+    boolean autoCommit;
+    try {
+      autoCommit = connection.getAutoCommit();
+    } catch (SQLException e) {
+      throw new RetriableKeelException(
+          "Outbox " + names + ": cannot read the connection's auto-commit mode: " + e.getMessage(),
+          e);
+    }
+    if (autoCommit) {
+      throw new AutoCommitConnectionException(
+          "Outbox "
+              + names
+              + ": append needs a connection in an open transaction, but auto-commit is on: the"
+              + " event would commit on its own, apart from your business change. Call"
+              + " connection.setAutoCommit(false) and commit both together (with jOOQ, append"
+              + " inside dsl.transaction(...))");
+    }
   }
 
   /** Events without a trace of their own get a child of the thread's current trace, if any. */

@@ -223,9 +223,12 @@ final class LaneWorker implements Runnable {
     for (Map.Entry<Row, String> r : out.retriable) {
       Row row = r.getKey();
       if (row.attempts() + 1 >= config.maxAttempts()) {
-        if (writes.quarantine(
-            lane, row, r.getValue() + " (after " + (row.attempts() + 1) + " attempts)")) {
+        String error = r.getValue() + " (after " + (row.attempts() + 1) + " attempts)";
+        if (writes.quarantine(lane, row, error)) {
           removed.add(row.id());
+        }
+        if (config.strictOrdering()) {
+          writes.stopLane(lane, row, error); // the rows behind it must not go out before it
         }
       } else {
         writes.recordAttempt(row, r.getValue());

@@ -12,7 +12,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
-/** The relay's meters; a no-op when no registry is configured. Meters are removed on close. */
+/**
+ * The relay's meters, each tagged with the relay's {@code instance} so that two relays on one
+ * registry keep their own; a no-op when no registry is configured. Every gauge holds its state
+ * strongly (Micrometer would otherwise hold it weakly and read NaN after a garbage collection).
+ * Meters are removed on close.
+ */
 final class RelayMetrics implements AutoCloseable {
   final AtomicLong pending = new AtomicLong();
   final AtomicLong oldestAgeMillis = new AtomicLong();
@@ -35,38 +40,49 @@ final class RelayMetrics implements AutoCloseable {
             Counter.builder(KeelMeters.OUTBOX_PUBLISHED)
                 .description("Events acknowledged by Kafka")
                 .baseUnit("events")
+                .tag("instance", instance)
                 .register(registry));
     latency =
         add(
             Timer.builder(KeelMeters.OUTBOX_PUBLISH_LATENCY)
                 .description("From append to Kafka acknowledgement")
                 .publishPercentiles(0.5, 0.99, 0.999)
+                .tag("instance", instance)
                 .register(registry));
     add(
         Gauge.builder(KeelMeters.OUTBOX_PENDING, pending, AtomicLong::get)
             .description("Rows waiting in the outbox")
             .baseUnit("events")
+            .tag("instance", instance)
+            .strongReference(true)
             .register(registry));
     add(
         Gauge.builder(KeelMeters.OUTBOX_OLDEST_AGE, oldestAgeMillis, a -> a.get() / 1000.0)
             .description("Age of the oldest waiting row")
             .baseUnit("seconds")
+            .tag("instance", instance)
+            .strongReference(true)
             .register(registry));
     add(
         Gauge.builder(KeelMeters.OUTBOX_QUARANTINED, quarantined, AtomicLong::get)
             .description("Rows set aside because they can never be published")
             .baseUnit("events")
+            .tag("instance", instance)
+            .strongReference(true)
             .register(registry));
     add(
         Gauge.builder(KeelMeters.RELAY_LANES_OWNED, lanesOwned, s -> s.getAsInt())
             .description("Lanes this relay instance owns")
-            .tag("instance", instance)
             .baseUnit("lanes")
+            .tag("instance", instance)
+            .strongReference(true)
             .register(registry));
     add(
-        Gauge.builder("keel.relay.lanes.stopped", lanesStopped, s -> s.getAsInt())
+        Gauge.builder(KeelMeters.RELAY_LANES_STOPPED, lanesStopped, s -> s.getAsInt())
             .description("Strictly ordered lanes stopped at a row they cannot publish")
             .baseUnit("lanes")
+            .tag("instance", instance)
+            .strongReference(true)
             .register(registry));
   }
 

@@ -23,12 +23,22 @@ final class SagaMetrics implements AutoCloseable {
   private final Set<Meter> meters = new LinkedHashSet<>();
 
   SagaMetrics(MeterRegistry registry) {
+    this(registry, "keel-saga-orchestrator");
+  }
+
+  /**
+   * @param group the orchestrator's consumer group, the {@code group} tag of {@code
+   *     keel.saga.stuck}: orchestrators of different groups on one registry keep their own gauge
+   */
+  SagaMetrics(MeterRegistry registry, String group) {
     this.registry = registry;
     if (registry != null) {
       meters.add(
           Gauge.builder(KeelMeters.SAGA_STUCK, stuck, AtomicLong::get)
               .description("In-flight sagas without step progress for longer than the threshold")
               .baseUnit("sagas")
+              .tag("group", group)
+              .strongReference(true)
               .register(registry));
     }
   }

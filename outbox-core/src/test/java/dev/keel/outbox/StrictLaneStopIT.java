@@ -1,0 +1,125 @@
+package dev.keel.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.keel.event.Event;
+import dev.keel.event.sql.SchemaInstaller;
+import dev.keel.event.sql.TableNames;
+import dev.keel.test.IsolatedDatabase;
+import dev.keel.test.KafkaBroker;
+import dev.keel.test.KeelTest;
+import dev.keel.test.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A strictly ordered lane stops at the first row it cannot publish, whatever the failure (here a
+ * retriable one: the row's topic does not exist, and its attempts run out), and neither publishes
+ * nor deletes the later rows of the lane past it.
+ */
+@KeelTest
+class StrictLaneStopIT {
+
+  @Test
+  void aLaneStopsAtARowWhoseRetriesRunOutAndHoldsTheRowsBehindIt(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    SchemaInstaller.builder().dataSource(db.dataSource()).build().install("outbox");
+    String topic = topics.create("strict", 1);
+    String missing = "missing-" + UUID.randomUUID(); // never created; auto-create is off
+    Outbox outbox = Outbox.builder().lanes(1).build();
+    UUID[] ids = new UUID[3];
+    OutboxFixture.inTx(
+        db.dataSource(),
+        c -> {
+          ids[0] = outbox.append(c, OutboxFixture.event(topic, "K", "{\"n\":0}"));
+          ids[1] = outbox.append(c, OutboxFixture.event(missing, "K", "{\"n\":1}"));
+          ids[2] = outbox.append(c, OutboxFixture.event(topic, "K", "{\"n\":2}"));
+        });
+    OutboxAdmin admin = OutboxAdmin.create(db.dataSource(), TableNames.defaults());
+    try (OutboxRelay relay =
+            OutboxFixture.relay(db.dataSource(), broker)
+                .lanes(1)
+                .strictOrdering(true)
+                .maxAttempts(3)
+                .producerProperties(
+                    Map.of("bootstrap.servers", broker.bootstrapServers(), "max.block.ms", 300))
+                .build();
+        TopicReader reader = new TopicReader(broker, topic)) {
+      relay.start();
+      await().atMost(Duration.ofSeconds(60)).until(() -> !admin.stoppedLanes().isEmpty());
+      assertThat(admin.stoppedLanes()).containsOnlyKeys(0);
+      assertThat(admin.quarantined(10))
+          .extracting(QuarantinedEvent::eventId)
+          .containsExactly(ids[1]);
+      assertThat(admin.pending()).as("the row behind the stop is kept").isEqualTo(1);
+      await()
+          .during(Duration.ofSeconds(1))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> reader.events().stream().map(Event::id).toList().equals(List.of(ids[0])));
+
+      assertThat(admin.discard(ids[1], "ops")).isTrue();
+      assertThat(admin.resumeLane(0, "ops")).isTrue();
+      await().atMost(Duration.ofSeconds(30)).until(() -> reader.distinct() == 2);
+      assertThat(reader.events()).extracting(Event::id).containsExactly(ids[0], ids[2]);
+      assertThat(admin.pending()).isZero();
+    }
+  }
+
+  /**
+   * The broker refuses a row (too large for its topic) after the rows behind it were handed to the
+   * producer: the lane stops there, the row is quarantined, and the rows behind it stay in the
+   * outbox until the lane resumes (those the broker took already are published again then).
+   */
+  @Test
+  void aRowTheBrokerRefusesStopsTheLaneAndKeepsTheRowsBehindIt(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    SchemaInstaller.builder().dataSource(db.dataSource()).build().install("outbox");
+    String topic = "small-" + UUID.randomUUID();
+    try (Admin kafkaAdmin = Admin.create(broker.clientProperties())) {
+      kafkaAdmin
+          .createTopics(
+              List.of(
+                  new NewTopic(topic, 1, (short) 1).configs(Map.of("max.message.bytes", "2000"))))
+          .all()
+          .get(30, TimeUnit.SECONDS);
+    }
+    Outbox outbox = Outbox.builder().lanes(1).build();
+    UUID[] ids = new UUID[3];
+    OutboxFixture.inTx(
+        db.dataSource(),
+        c -> {
+          ids[0] = outbox.append(c, OutboxFixture.event(topic, "K", "{\"n\":0}"));
+          ids[1] = outbox.append(c, OutboxFixture.event(topic, "K", "x".repeat(5000)));
+          ids[2] = outbox.append(c, OutboxFixture.event(topic, "K", "{\"n\":2}"));
+        });
+    OutboxAdmin admin = OutboxAdmin.create(db.dataSource(), TableNames.defaults());
+    try (OutboxRelay relay =
+            OutboxFixture.relay(db.dataSource(), broker).lanes(1).strictOrdering(true).build();
+        TopicReader reader = new TopicReader(broker, topic)) {
+      relay.start();
+      await().atMost(Duration.ofSeconds(60)).until(() -> !admin.stoppedLanes().isEmpty());
+      assertThat(admin.quarantined(10))
+          .extracting(QuarantinedEvent::eventId)
+          .containsExactly(ids[1]);
+      assertThat(admin.pending()).as("the row behind the stop is kept").isEqualTo(1);
+      assertThat(reader.events()).extracting(Event::id).doesNotContain(ids[1]);
+
+      assertThat(admin.discard(ids[1], "ops")).isTrue();
+      assertThat(admin.resumeLane(0, "ops")).isTrue();
+      await().atMost(Duration.ofSeconds(30)).until(() -> admin.pending() == 0);
+      await().atMost(Duration.ofSeconds(30)).until(() -> reader.distinct() == 2);
+      List<UUID> seen = reader.events().stream().map(Event::id).toList();
+      assertThat(seen.get(0)).isEqualTo(ids[0]);
+      assertThat(seen.get(seen.size() - 1))
+          .as("published again after the resume")
+          .isEqualTo(ids[2]);
+    }
+  }
+}
