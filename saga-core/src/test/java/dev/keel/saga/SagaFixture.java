@@ -109,6 +109,7 @@ final class SagaFixture implements AutoCloseable {
   final Outbox outbox = Outbox.builder().lanes(4).build();
   final Script script = new Script();
   final SimpleMeterRegistry participantMeters = new SimpleMeterRegistry();
+  volatile String liveSaga;
   final String participantGroup = "participants-" + GROUPS.incrementAndGet();
   private final List<AutoCloseable> open = new ArrayList<>();
 
