@@ -164,6 +164,14 @@ final class SagaEngine {
     if (!reply.type().equals(contract.get().successType())
         && !contract.get().isFailure(reply.type(), saysFailure)) {
       metrics.replyRejected(r.def.name(), "unexpected-type");
+      log.warn(
+          "Saga {} {} step {}: reply type {} ({}) is not declared by {}; dead-lettered",
+          r.def.name(),
+          r.row.id,
+          step.name(),
+          reply.type(),
+          reply.id(),
+          contract.get());
       throw new NonRetriableKeelException(
           FailureClass.CONTRACT_VERSION,
           "Saga "
