@@ -172,7 +172,8 @@ final class SagaBench {
     SagaParticipant.Builder participant =
         SagaParticipant.builder()
             .group("bench-participant-" + run)
-            .outbox(Outbox.builder().build());
+            .outbox(Outbox.builder().build())
+            .replyTopics(replies);
     for (int s = 1; s <= STEPS; s++) {
       String command = "bench" + s + ".execute";
       String reply = "bench" + s + ".executed";

@@ -153,7 +153,8 @@ final class SagaScenario {
     private final Set<String> thrownOnce = ConcurrentHashMap.newKeySet();
 
     SagaParticipant build(Topics t, dev.keel.outbox.Outbox outbox, String group) {
-      SagaParticipant.Builder p = SagaParticipant.builder().group(group).outbox(outbox);
+      SagaParticipant.Builder p =
+          SagaParticipant.builder().group(group).outbox(outbox).replyTopics(t.replies());
       List<String> topics = t.commandTopics();
       for (int i = 0; i < STEPS.size(); i++) {
         String step = STEPS.get(i);

@@ -91,6 +91,7 @@ final class DefinitionRules {
       }
       if (s.actionMode() == SagaStep.Mode.COMMAND) {
         anyCommand = true;
+        contract(step, "command", s.typedAction(), s.actionContract(), s.replyType());
         topic(step, "command topic", s.commandTopic());
         type(step, "command type", s.commandType());
         if (s.commandPayload() == null) {
@@ -113,6 +114,12 @@ final class DefinitionRules {
       }
       if (s.compensationMode() == SagaStep.Mode.COMMAND) {
         anyCommand = true;
+        contract(
+            step,
+            "compensation",
+            s.typedCompensation(),
+            s.compensationContract(),
+            s.compensationReplyType());
         topic(step, "compensation topic", s.compensationTopic());
         type(step, "compensation type", s.compensationType());
         if (s.compensationPayload() == null) {
@@ -166,6 +173,29 @@ final class DefinitionRules {
             saga + ": replyTopic is required because steps send commands");
       }
       topic(saga, "replyTopic", b.replyTopic);
+    }
+  }
+
+  private static void contract(
+      String step, String what, boolean typed, StepContract<?, ?> contract, String replyType) {
+    if (!typed) {
+      return;
+    }
+    if (contract == null) {
+      throw new KeelConfigurationException(step + ": the " + what + " StepContract is null");
+    }
+    if (!contract.successType().equals(replyType)) {
+      throw new KeelConfigurationException(
+          step
+              + ": the "
+              + what
+              + " follows "
+              + contract
+              + ", whose success reply is "
+              + contract.successType()
+              + "; remove onReply("
+              + quote(replyType)
+              + ")");
     }
   }
 

@@ -24,28 +24,25 @@ import java.util.function.UnaryOperator;
  *     .replyTopic("order-fulfillment.replies")
  *     .outcomeTopic("order-fulfillment.outcomes")
  *     .step("reserve-stock", s -> s
- *         .command("inventory.commands", "stock.reserve", d -> new Reserve(d.orderId(), d.items()))
- *         .onReply("stock.reserved")
- *         .compensation("inventory.commands", "stock.release", d -> new Release(d.orderId()),
- *             "stock.released")
+ *         .command("inventory.commands", RESERVE, d -> new Reserve(d.orderId(), d.items()))
+ *         .compensation("inventory.commands", RELEASE, d -> new Release(d.orderId()))
  *         .timeout(Duration.ofSeconds(30)))
  *     .step("authorize-payment", s -> s
- *         .command("payments.commands", "payment.authorize", d -> new Authorize(d.orderId(), d.total()))
- *         .onReply("payment.authorized", Authorized.class, (d, r) -> d.withAuthorization(r.id()))
- *         .compensation("payments.commands", "payment.void", d -> new Void(d.authorization()),
- *             "payment.voided")
+ *         .command("payments.commands", AUTHORIZE, d -> new Authorize(d.orderId(), d.total()),
+ *             (d, r) -> d.withAuthorization(r.id()))
+ *         .compensation("payments.commands", VOID, d -> new Void(d.authorization()))
  *         .pivot())
  *     .step("ship", s -> s
- *         .command("shipping.commands", "shipment.create", d -> new Ship(d.orderId()))
- *         .onReply("shipment.created")
+ *         .command("shipping.commands", SHIP, d -> new Ship(d.orderId()))
  *         .noCompensation()
  *         .onFailure(FailurePolicy.retryForward(RetryPolicy.builder().maxAttempts(10).build())))
  *     .build();
  * }</pre>
  *
- * <p>Commands are requests ({@code payment.authorize}); replies and outcomes are facts ({@code
- * payment.authorized}, {@code order-fulfillment.completed}). {@link Builder#build()} validates the
- * whole definition and names the step at fault.
+ * <p>{@code RESERVE}, {@code AUTHORIZE}, ... are {@link StepContract}s shared with the
+ * participants. Commands are requests ({@code payment.authorize}); replies and outcomes are facts
+ * ({@code payment.authorized}, {@code order-fulfillment.completed}). {@link Builder#build()}
+ * validates the whole definition and names the step at fault.
  *
  * <p>Immutable and thread-safe; the builder is not.
  *

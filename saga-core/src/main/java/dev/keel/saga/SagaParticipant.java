@@ -6,9 +6,14 @@ import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.Outbox;
 import dev.keel.saga.internal.DefaultSagaParticipant;
 import dev.keel.saga.internal.ParticipantRegistration;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Listener definitions for a service that executes saga commands. For every command it keeps one
@@ -21,17 +26,22 @@ import java.util.Objects;
  *   <li>a compensation that arrives before its action (or after a failed action) is an empty
  *       compensation: nothing is undone, success is replied, and the step is marked compensated;
  *   <li>an action that arrives after its compensation is ignored (anti-hanging);
+ *   <li>a compensation undoes an applied action only when it carries that action's step token
+ *       ({@code keel-saga-step-token}); a command with another token is refused;
  *   <li>the reply goes through the outbox in the same transaction, to the topic in the command's
- *       {@code keel-saga-reply-to} header, carrying the saga headers and the attempt.
+ *       {@code keel-saga-reply-to} header only when it is one of {@link Builder#replyTopics}
+ *       (otherwise the command is refused and dead-lettered), carrying the saga headers, the
+ *       attempt and the id of the command answered ({@code keel-saga-command-id}).
  * </ul>
  *
  * <pre>{@code
  * SagaParticipant payments = SagaParticipant.builder()
  *     .group("payments")
  *     .outbox(outbox)
- *     .onCommand("payments.commands", "payment.authorize", Authorize.class, "payment.authorized",
+ *     .replyTopicOf(orderFulfillment)
+ *     .onCommand("payments.commands", PaymentContracts.AUTHORIZE,
  *         cmd -> paymentService.authorize(cmd.connection(), cmd.payload()))
- *     .onCompensate("payments.commands", "payment.void", Authorize.class, "payment.voided",
+ *     .onCompensate("payments.commands", PaymentContracts.VOID,
  *         cmd -> paymentService.voidAuthorization(cmd.connection(), cmd.sagaId()))
  *     .build();
  * ConsumerRuntime.Builder runtime = ConsumerRuntime.builder()...;
@@ -53,11 +63,14 @@ public interface SagaParticipant {
 
   /** Builds a {@link SagaParticipant}. Not thread-safe. */
   final class Builder {
+    private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
     private String group;
     private String source;
     private Outbox outbox;
     private TableNames tableNames = TableNames.defaults();
     private final List<ParticipantRegistration<?>> registrations = new ArrayList<>();
+    private final Set<String> replyTopics = new LinkedHashSet<>();
+    private MeterRegistry meterRegistry;
 
     private Builder() {}
 
@@ -86,6 +99,67 @@ public interface SagaParticipant {
     }
 
     /**
+     * The topics this participant may send replies to: a command whose {@code keel-saga-reply-to}
+     * names any other topic is refused (dead-lettered, counted in {@code
+     * keel.saga.commands.rejected{reason=reply-topic}}), never obeyed. At least one is required.
+     *
+     * @param topics reply topics of the sagas this participant serves
+     */
+    public Builder replyTopics(String... topics) {
+      replyTopics.addAll(Arrays.asList(topics));
+      return this;
+    }
+
+    /**
+     * Allows replies to the reply topic of a saga definition.
+     *
+     * @param definition a saga whose commands this participant handles
+     */
+    public Builder replyTopicOf(SagaDefinition<?> definition) {
+      Objects.requireNonNull(definition, "definition").replyTopic().ifPresent(replyTopics::add);
+      return this;
+    }
+
+    /**
+     * Where refused commands are counted ({@code keel.saga.commands.rejected}); none by default.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = registry;
+      return this;
+    }
+
+    /**
+     * Handles a step action under its shared contract.
+     *
+     * @param topic the command topic
+     * @param contract the command type and payload class, the success reply type, the declared
+     *     failure types; its participant must be this participant's {@link #source}
+     * @param handler applies the action and returns the success reply's payload
+     * @param <C> the command payload type
+     */
+    public <C> Builder onCommand(
+        String topic, StepContract<C, ?> contract, CommandHandler<C> handler) {
+      registrations.add(new ParticipantRegistration<>(false, topic, contract, handler));
+      return this;
+    }
+
+    /**
+     * Handles a compensation under its shared contract. The handler runs only when the step's
+     * action was applied here, and only for a compensation carrying that action's step token;
+     * otherwise the compensation is empty and succeeds without it.
+     *
+     * @param topic the command topic
+     * @param contract the compensation's contract
+     * @param handler undoes the action and returns the success reply's payload
+     * @param <C> the compensation payload type
+     */
+    public <C> Builder onCompensate(
+        String topic, StepContract<C, ?> contract, CommandHandler<C> handler) {
+      registrations.add(new ParticipantRegistration<>(true, topic, contract, handler));
+      return this;
+    }
+
+    /**
      * Handles a step action.
      *
      * @param topic the command topic
@@ -94,22 +168,22 @@ public interface SagaParticipant {
      * @param replyType the success reply, such as {@code payment.authorized}
      * @param handler applies the action and returns the reply payload
      * @param <C> the command payload type
+     * @deprecated repeats the names of the definition; use {@link #onCommand(String, StepContract,
+     *     CommandHandler)}
      */
+    @Deprecated
     public <C> Builder onCommand(
         String topic,
         String commandType,
         Class<C> payloadType,
         String replyType,
         CommandHandler<C> handler) {
-      registrations.add(
-          new ParticipantRegistration<>(
-              false, topic, commandType, payloadType, replyType, handler));
-      return this;
+      return onCommand(
+          topic, StepContract.untyped(commandType, payloadType, replyType, null), handler);
     }
 
     /**
-     * Handles a compensation. The handler runs only when the step's action was applied here;
-     * otherwise the compensation is empty and succeeds without it.
+     * Handles a compensation.
      *
      * @param topic the command topic
      * @param commandType the compensation, such as {@code payment.void}
@@ -117,16 +191,17 @@ public interface SagaParticipant {
      * @param replyType the success reply, such as {@code payment.voided}
      * @param handler undoes the action and returns the reply payload
      * @param <C> the compensation payload type
+     * @deprecated use {@link #onCompensate(String, StepContract, CommandHandler)}
      */
+    @Deprecated
     public <C> Builder onCompensate(
         String topic,
         String commandType,
         Class<C> payloadType,
         String replyType,
         CommandHandler<C> handler) {
-      registrations.add(
-          new ParticipantRegistration<>(true, topic, commandType, payloadType, replyType, handler));
-      return this;
+      return onCompensate(
+          topic, StepContract.untyped(commandType, payloadType, replyType, null), handler);
     }
 
     /**
@@ -147,15 +222,34 @@ public interface SagaParticipant {
         throw new KeelConfigurationException(
             "SagaParticipant " + group + ": at least one onCommand or onCompensate is required");
       }
+      String replySource = source != null ? source : group;
       for (ParticipantRegistration<?> r : registrations) {
-        r.validate(group);
+        r.validate(group, replySource);
+      }
+      if (replyTopics.isEmpty()) {
+        throw new KeelConfigurationException(
+            "SagaParticipant "
+                + group
+                + ": replyTopics (or replyTopicOf(definition)) is required: replies go only to"
+                + " the topics allowed here");
+      }
+      for (String t : replyTopics) {
+        if (t == null || !TOPIC.matcher(t).matches()) {
+          throw new KeelConfigurationException(
+              "SagaParticipant "
+                  + group
+                  + ": replyTopics must be legal Kafka topic names, was "
+                  + t);
+        }
       }
       return new DefaultSagaParticipant(
           group,
-          source != null ? source : group,
+          replySource,
           Objects.requireNonNull(outbox),
           tableNames,
-          List.copyOf(registrations));
+          List.copyOf(registrations),
+          replyTopics,
+          meterRegistry);
     }
   }
 }

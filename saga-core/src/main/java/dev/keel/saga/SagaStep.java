@@ -44,6 +44,8 @@ public final class SagaStep<D> {
   private final Duration timeout;
   private final FailurePolicy failurePolicy;
   private final boolean pivot;
+  private final StepContract<?, ?> actionContract;
+  private final StepContract<?, ?> compensationContract;
 
   SagaStep(Builder<D> b, Duration defaultTimeout) {
     this.name = b.name;
@@ -64,6 +66,19 @@ public final class SagaStep<D> {
     this.timeout = b.timeout != null ? b.timeout : defaultTimeout;
     this.failurePolicy = b.failurePolicy;
     this.pivot = b.pivot;
+    this.actionContract =
+        b.actionMode != Mode.COMMAND
+            ? null
+            : b.actionContract != null
+                ? b.actionContract
+                : StepContract.untyped(b.commandType, Object.class, b.replyType, b.replyClass);
+    this.compensationContract =
+        b.compensationMode != Mode.COMMAND
+            ? null
+            : b.compensationContract != null
+                ? b.compensationContract
+                : StepContract.untyped(
+                    b.compensationType, Object.class, b.compensationReplyType, null);
   }
 
   /** The step name, unique within its definition; carried in {@code keel-saga-step}. */
@@ -151,6 +166,19 @@ public final class SagaStep<D> {
     return failurePolicy;
   }
 
+  /**
+   * The contract of a {@link Mode#COMMAND} action: the participant, the command and the reply types
+   * the orchestrator accepts.
+   */
+  public Optional<StepContract<?, ?>> actionContract() {
+    return Optional.ofNullable(actionContract);
+  }
+
+  /** The contract of a {@link Mode#COMMAND} compensation. */
+  public Optional<StepContract<?, ?>> compensationContract() {
+    return Optional.ofNullable(compensationContract);
+  }
+
   /** Whether this step is the pivot: once it completed, the saga can only go forward. */
   public boolean isPivot() {
     return pivot;
@@ -185,6 +213,10 @@ public final class SagaStep<D> {
     private Duration timeout;
     private FailurePolicy failurePolicy = FailurePolicy.compensate();
     private boolean pivot;
+    private StepContract<?, ?> actionContract;
+    private StepContract<?, ?> compensationContract;
+    private boolean typedAction;
+    private boolean typedCompensation;
 
     Builder(String name) {
       this.name = name;
@@ -195,12 +227,78 @@ public final class SagaStep<D> {
     }
 
     /**
+     * The action is a command to a participant, under a shared {@link StepContract}; its success
+     * reply leaves the saga data unchanged.
+     *
+     * @param topic the participant's command topic
+     * @param contract the command, its participant and its reply types
+     * @param payload builds the command payload (encoded as JSON) from the saga data
+     * @param <C> the command payload type
+     */
+    public <C> Builder<D> command(
+        String topic, StepContract<C, ?> contract, Function<D, ? extends C> payload) {
+      return command(topic, contract, payload, (d, r) -> d);
+    }
+
+    /**
+     * The action is a command to a participant, under a shared {@link StepContract}; its success
+     * reply, decoded into the contract's success class, updates the saga data.
+     *
+     * @param topic the participant's command topic
+     * @param contract the command, its participant and its reply types
+     * @param payload builds the command payload (encoded as JSON) from the saga data
+     * @param onSuccess returns the saga data updated with the success reply
+     * @param <C> the command payload type
+     * @param <R> the success reply payload type
+     */
+    @SuppressWarnings("unchecked")
+    public <C, R> Builder<D> command(
+        String topic,
+        StepContract<C, R> contract,
+        Function<D, ? extends C> payload,
+        ReplyHandler<D, ? super R> onSuccess) {
+      set(Mode.COMMAND, "action");
+      this.typedAction = true;
+      this.actionContract = contract;
+      this.commandTopic = topic;
+      this.commandType = contract == null ? null : contract.commandType();
+      this.commandPayload = payload;
+      this.replyType = contract == null ? null : contract.successType();
+      this.replyClass = contract == null ? null : contract.successClass();
+      this.replyHandler = (ReplyHandler<D, Object>) (ReplyHandler<D, ?>) onSuccess;
+      return this;
+    }
+
+    /**
+     * The compensation is a command to a participant, under a shared {@link StepContract}.
+     *
+     * @param topic the participant's command topic
+     * @param contract the compensation command, its participant and its reply types
+     * @param payload builds the compensation payload from the saga data
+     * @param <C> the compensation payload type
+     */
+    public <C> Builder<D> compensation(
+        String topic, StepContract<C, ?> contract, Function<D, ? extends C> payload) {
+      set(Mode.COMMAND, "compensation");
+      this.typedCompensation = true;
+      this.compensationContract = contract;
+      this.compensationTopic = topic;
+      this.compensationType = contract == null ? null : contract.commandType();
+      this.compensationPayload = payload;
+      this.compensationReplyType = contract == null ? null : contract.successType();
+      return this;
+    }
+
+    /**
      * The action is a command event to a participant.
      *
      * @param topic the participant's command topic
      * @param commandType a request, such as {@code payment.authorize}
      * @param payload builds the command payload (encoded as JSON) from the saga data
+     * @deprecated repeats the type names in every participant and accepts a reply from any source;
+     *     use {@link #command(String, StepContract, Function)}
      */
+    @Deprecated
     public Builder<D> command(String topic, String commandType, Function<D, ?> payload) {
       set(Mode.COMMAND, "action");
       this.commandTopic = topic;
@@ -227,7 +325,9 @@ public final class SagaStep<D> {
      * @param type the reply payload class
      * @param handler returns the updated saga data
      * @param <R> the reply payload type
+     * @deprecated use {@link #command(String, StepContract, Function, ReplyHandler)}
      */
+    @Deprecated
     @SuppressWarnings("unchecked")
     public <R> Builder<D> onReply(String replyType, Class<R> type, ReplyHandler<D, R> handler) {
       this.replyType = replyType;
@@ -240,7 +340,9 @@ public final class SagaStep<D> {
      * The success reply of a command action, whose payload does not change the saga data.
      *
      * @param replyType a fact, such as {@code stock.reserved}
+     * @deprecated use {@link #command(String, StepContract, Function)}
      */
+    @Deprecated
     public Builder<D> onReply(String replyType) {
       this.replyType = replyType;
       this.replyClass = null;
@@ -255,7 +357,9 @@ public final class SagaStep<D> {
      * @param commandType a request, such as {@code payment.void}
      * @param payload builds the compensation payload from the saga data
      * @param replyType the success reply, a fact such as {@code payment.voided}
+     * @deprecated use {@link #compensation(String, StepContract, Function)}
      */
+    @Deprecated
     public Builder<D> compensation(
         String topic, String commandType, Function<D, ?> payload, String replyType) {
       set(Mode.COMMAND, "compensation");
@@ -378,6 +482,22 @@ public final class SagaStep<D> {
 
     boolean isPivot() {
       return pivot;
+    }
+
+    boolean typedAction() {
+      return typedAction;
+    }
+
+    boolean typedCompensation() {
+      return typedCompensation;
+    }
+
+    StepContract<?, ?> actionContract() {
+      return actionContract;
+    }
+
+    StepContract<?, ?> compensationContract() {
+      return compensationContract;
     }
   }
 }

@@ -31,6 +31,31 @@ class ReadmeExampleTest {
 
   record Ship(String orderId) {}
 
+  // Shared by the definition and the participants, e.g. in a contracts module.
+  static final StepContract<Reserve, Object> RESERVE =
+      StepContract.builder("inventory", "stock.reserve", Reserve.class)
+          .success("stock.reserved")
+          .failure("stock.unavailable")
+          .build();
+  static final StepContract<Release, Object> RELEASE =
+      StepContract.builder("inventory", "stock.release", Release.class)
+          .success("stock.released")
+          .build();
+  static final StepContract<Authorize, Authorized> AUTHORIZE =
+      StepContract.builder("payments", "payment.authorize", Authorize.class)
+          .success("payment.authorized", Authorized.class)
+          .failure("payment.declined")
+          .build();
+  static final StepContract<Void, Object> VOID =
+      StepContract.builder("payments", "payment.void", Void.class)
+          .success("payment.voided")
+          .build();
+  static final StepContract<Ship, Object> SHIP =
+      StepContract.builder("shipping", "shipment.create", Ship.class)
+          .success("shipment.created")
+          .failure("shipment.refused")
+          .build();
+
   /** Stands in for the application's order table. */
   static final class Orders {
     void confirm(Connection tx, String orderId) {}
@@ -63,36 +88,23 @@ class ReadmeExampleTest {
             .step(
                 "reserve-stock",
                 s ->
-                    s.command("inventory.commands", "stock.reserve", d -> new Reserve(d.orderId()))
-                        .onReply("stock.reserved")
-                        .compensation(
-                            "inventory.commands",
-                            "stock.release",
-                            d -> new Release(d.orderId()),
-                            "stock.released")
+                    s.command("inventory.commands", RESERVE, d -> new Reserve(d.orderId()))
+                        .compensation("inventory.commands", RELEASE, d -> new Release(d.orderId()))
                         .timeout(Duration.ofSeconds(30)))
             .step(
                 "authorize-payment",
                 s ->
                     s.command(
                             "payments.commands",
-                            "payment.authorize",
-                            d -> new Authorize(d.orderId(), d.total()))
-                        .onReply(
-                            "payment.authorized",
-                            Authorized.class,
+                            AUTHORIZE,
+                            d -> new Authorize(d.orderId(), d.total()),
                             (d, r) -> d.withAuthorization(r.id()))
-                        .compensation(
-                            "payments.commands",
-                            "payment.void",
-                            d -> new Void(d.authorization()),
-                            "payment.voided")
+                        .compensation("payments.commands", VOID, d -> new Void(d.authorization()))
                         .pivot())
             .step(
                 "create-shipment",
                 s ->
-                    s.command("shipping.commands", "shipment.create", d -> new Ship(d.orderId()))
-                        .onReply("shipment.created")
+                    s.command("shipping.commands", SHIP, d -> new Ship(d.orderId()))
                         .noCompensation()
                         .onFailure(
                             FailurePolicy.retryForward(
@@ -122,23 +134,20 @@ class ReadmeExampleTest {
         SagaParticipant.builder()
             .group("payments")
             .outbox(outbox)
+            .replyTopicOf(orderFulfillment)
             .onCommand(
                 "payments.commands",
-                "payment.authorize",
-                Authorize.class,
-                "payment.authorized",
+                AUTHORIZE,
                 cmd -> {
                   if (!cards.hasFunds(cmd.connection(), cmd.payload())) {
-                    throw new SagaStepFailure(
+                    throw AUTHORIZE.failure(
                         "payment.declined", FailureClass.BUSINESS, "insufficient funds");
                   }
                   return new Authorized(cards.authorize(cmd.connection(), cmd.payload()));
                 })
             .onCompensate(
                 "payments.commands",
-                "payment.void",
-                Void.class,
-                "payment.voided",
+                VOID,
                 cmd -> {
                   cards.voidAuthorization(cmd.connection(), cmd.sagaId());
                   return null;

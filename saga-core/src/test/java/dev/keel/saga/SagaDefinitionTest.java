@@ -222,4 +222,80 @@ class SagaDefinitionTest {
             .build();
     assertThat(ok.migrations()).containsOnlyKeys(1, 2);
   }
+
+  @Test
+  void aStepContractNamesItsParticipantAndDistinctTypes() {
+    assertThatThrownBy(
+            () ->
+                StepContract.builder(null, "payment.authorize", Data.class).success("p.ok").build())
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("participant (the replies' keel-source) is required");
+    assertThatThrownBy(
+            () -> StepContract.builder("payments", "payment.authorize", Data.class).build())
+        .hasMessageContaining("success(type) is required");
+    assertThatThrownBy(
+            () ->
+                StepContract.builder("payments", "payment.authorize", Data.class)
+                    .success("payment.authorize")
+                    .build())
+        .hasMessageContaining("the success type must differ from the command type");
+    assertThatThrownBy(
+            () ->
+                StepContract.builder("payments", "payment.authorize", Data.class)
+                    .success("payment.authorized")
+                    .failure("payment.authorized")
+                    .build())
+        .hasMessageContaining("failure type payment.authorized must differ");
+    assertThatThrownBy(
+            () ->
+                StepContract.builder("payments", "payment.authorize", Data.class)
+                    .success("funds.hold-OK")
+                    .build())
+        .hasMessageContaining("success type must be an event type");
+  }
+
+  @Test
+  void aTypedStepTakesItsTypesFromTheContract() {
+    StepContract<Data, Map> charge =
+        StepContract.builder("payments", "payment.charge", Data.class)
+            .success("payment.charged", Map.class)
+            .failure("payment.declined")
+            .build();
+    SagaDefinition<Data> def =
+        saga()
+            .step("charge", s -> s.command("cmds", charge, d -> d, (d, r) -> d).noCompensation())
+            .build();
+    SagaStep<Data> step = def.steps().get(0);
+    assertThat(step.commandType()).contains("payment.charge");
+    assertThat(step.replyType()).contains("payment.charged");
+    assertThat(step.replyClass()).contains(Map.class);
+    assertThat(step.actionContract()).contains(charge);
+    assertThat(charge.eventContracts())
+        .extracting(c -> c.name() + "/" + c.owner())
+        .containsExactly(
+            "payment.charge/payments", "payment.charged/payments", "payment.declined/payments");
+
+    assertThatThrownBy(
+            () ->
+                saga()
+                    .step(
+                        "charge",
+                        s ->
+                            s.command("cmds", charge, d -> d)
+                                .onReply("payment.ok")
+                                .noCompensation())
+                    .build())
+        .hasMessageContaining("step \"charge\": the command follows StepContract payment.charge")
+        .hasMessageContaining("remove onReply(\"payment.ok\")");
+    assertThatThrownBy(
+            () ->
+                saga()
+                    .step(
+                        "charge",
+                        s ->
+                            s.command("cmds", (StepContract<Data, ?>) null, d -> d)
+                                .noCompensation())
+                    .build())
+        .hasMessageContaining("the command StepContract is null");
+  }
 }

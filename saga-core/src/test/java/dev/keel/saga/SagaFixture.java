@@ -9,6 +9,7 @@ import dev.keel.outbox.OutboxRelay;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -48,6 +49,30 @@ final class SagaFixture implements AutoCloseable {
   /** The payment participant's reply. */
   record Authorized(String id) {}
 
+  /** The {@code keel-source} of the three participants' replies. */
+  static final String PARTICIPANT = "saga-participants";
+
+  static final StepContract<OrderData, Map> RESERVE =
+      failing("stock.reserve").success("stock.reserved", Map.class).build();
+  static final StepContract<OrderData, Object> RELEASE =
+      failing("stock.release").success("stock.released").build();
+  static final StepContract<OrderData, Authorized> AUTHORIZE =
+      failing("payment.authorize").success("payment.authorized", Authorized.class).build();
+  static final StepContract<OrderData, Object> VOID =
+      failing("payment.void").success("payment.voided").build();
+  static final StepContract<OrderData, Map> SHIP =
+      failing("shipment.create")
+          .success("shipment.created", Map.class)
+          .failure("shipment.refused", "shipment.delayed")
+          .build();
+  static final StepContract<OrderData, Object> CANCEL =
+      failing("shipment.cancel").success("shipment.cancelled").build();
+
+  /** A contract whose failure reply is {@code <command>-failed}, as {@link Script} throws. */
+  private static StepContract.Builder<OrderData, Object> failing(String command) {
+    return StepContract.builder(PARTICIPANT, command, OrderData.class).failure(command + "-failed");
+  }
+
   /** What participants do, changed by tests. */
   static final class Script {
     final Map<String, AtomicInteger> transientFailures = new ConcurrentHashMap<>();
@@ -83,6 +108,8 @@ final class SagaFixture implements AutoCloseable {
   final String outcomes;
   final Outbox outbox = Outbox.builder().lanes(4).build();
   final Script script = new Script();
+  final SimpleMeterRegistry participantMeters = new SimpleMeterRegistry();
+  volatile String liveSaga;
   final String participantGroup = "participants-" + GROUPS.incrementAndGet();
   private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -135,41 +162,41 @@ final class SagaFixture implements AutoCloseable {
         .step(
             "reserve-stock",
             s ->
-                s.command(inventory, "stock.reserve", d -> d)
-                    .onReply(
-                        "stock.reserved",
-                        Map.class,
+                s.command(
+                        inventory,
+                        RESERVE,
+                        d -> d,
                         (d, r) -> {
                           hook.accept("reserve-stock");
                           return d;
                         })
-                    .compensation(inventory, "stock.release", d -> d, "stock.released")
+                    .compensation(inventory, RELEASE, d -> d)
                     .timeout(Duration.ofSeconds(30)))
         .step(
             "authorize-payment",
             s ->
-                s.command(paymentTopic, "payment.authorize", d -> d)
-                    .onReply(
-                        "payment.authorized",
-                        Authorized.class,
+                s.command(
+                        paymentTopic,
+                        AUTHORIZE,
+                        d -> d,
                         (d, r) -> {
                           hook.accept("authorize-payment");
                           return d.withAuthorization(r.id());
                         })
-                    .compensation(payments, "payment.void", d -> d, "payment.voided")
+                    .compensation(payments, VOID, d -> d)
                     .timeout(Duration.ofSeconds(30)))
         .step(
             "create-shipment",
             s ->
-                s.command(shipping, "shipment.create", d -> d)
-                    .onReply(
-                        "shipment.created",
-                        Map.class,
+                s.command(
+                        shipping,
+                        SHIP,
+                        d -> d,
                         (d, r) -> {
                           hook.accept("create-shipment");
                           return d;
                         })
-                    .compensation(shipping, "shipment.cancel", d -> d, "shipment.cancelled")
+                    .compensation(shipping, CANCEL, d -> d)
                     .timeout(Duration.ofSeconds(30))
                     .onFailure(shippingPolicy))
         .step(
@@ -202,13 +229,19 @@ final class SagaFixture implements AutoCloseable {
             .build();
     relay.start();
     open.add(relay);
-    SagaParticipant.Builder p = SagaParticipant.builder().group(participantGroup).outbox(outbox);
-    register(p, inventory, "stock.reserve", "stock.reserved", false);
-    register(p, inventory, "stock.release", "stock.released", true);
-    register(p, payments, "payment.authorize", "payment.authorized", false);
-    register(p, payments, "payment.void", "payment.voided", true);
-    register(p, shipping, "shipment.create", "shipment.created", false);
-    register(p, shipping, "shipment.cancel", "shipment.cancelled", true);
+    SagaParticipant.Builder p =
+        SagaParticipant.builder()
+            .group(participantGroup)
+            .source(PARTICIPANT)
+            .outbox(outbox)
+            .replyTopics(replies)
+            .meterRegistry(participantMeters);
+    register(p, inventory, RESERVE, false);
+    register(p, inventory, RELEASE, true);
+    register(p, payments, AUTHORIZE, false);
+    register(p, payments, VOID, true);
+    register(p, shipping, SHIP, false);
+    register(p, shipping, CANCEL, true);
     ConsumerRuntime.Builder rb =
         ConsumerRuntime.builder()
             .consumerProperties(consumerProps())
@@ -222,7 +255,8 @@ final class SagaFixture implements AutoCloseable {
   }
 
   private void register(
-      SagaParticipant.Builder p, String topic, String command, String reply, boolean undo) {
+      SagaParticipant.Builder p, String topic, StepContract<OrderData, ?> c, boolean undo) {
+    String command = c.commandType();
     CommandHandler<OrderData> h =
         cmd -> {
           script.check(command, cmd.payload().orderId(), cmd.attempt());
@@ -232,9 +266,9 @@ final class SagaFixture implements AutoCloseable {
               : null;
         };
     if (undo) {
-      p.onCompensate(topic, command, OrderData.class, reply, h);
+      p.onCompensate(topic, c, h);
     } else {
-      p.onCommand(topic, command, OrderData.class, reply, h);
+      p.onCommand(topic, c, h);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.keel.saga;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,10 +9,13 @@ import dev.keel.consumer.Delivery;
 import dev.keel.consumer.ListenerDefinition;
 import dev.keel.event.Event;
 import dev.keel.event.FailureClass;
+import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.outbox.Outbox;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,6 +39,19 @@ class SagaParticipantTest {
 
   record Reserve(String orderId) {}
 
+  static final StepContract<Reserve, Map> RESERVE =
+      StepContract.builder("inventory", "stock.reserve", Reserve.class)
+          .success("stock.reserved", Map.class)
+          .failure("stock.unavailable")
+          .build();
+  static final StepContract<Reserve, Object> RELEASE =
+      StepContract.builder("inventory", "stock.release", Reserve.class)
+          .success("stock.released")
+          .build();
+  private static final String TOKEN = "0123456789abcdef0123456789abcdef";
+
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
   private JdbcDataSource ds;
   private final AtomicInteger actions = new AtomicInteger();
   private final AtomicInteger compensations = new AtomicInteger();
@@ -53,14 +70,14 @@ class SagaParticipantTest {
         SagaParticipant.builder()
             .group("inventory")
             .outbox(Outbox.builder().lanes(1).build())
+            .replyTopics("saga.replies")
+            .meterRegistry(meters)
             .onCommand(
                 "inventory.commands",
-                "stock.reserve",
-                Reserve.class,
-                "stock.reserved",
+                RESERVE,
                 cmd -> {
                   if (refuse.get() != null) {
-                    throw new SagaStepFailure(
+                    throw RESERVE.failure(
                         "stock.unavailable", FailureClass.valueOf(refuse.get()), "none left");
                   }
                   actions.incrementAndGet();
@@ -68,9 +85,7 @@ class SagaParticipantTest {
                 })
             .onCompensate(
                 "inventory.commands",
-                "stock.release",
-                Reserve.class,
-                "stock.released",
+                RELEASE,
                 cmd -> {
                   compensations.incrementAndGet();
                   return null;
@@ -135,19 +150,104 @@ class SagaParticipantTest {
     assertThat(types()).containsExactly("stock.unavailable", "stock.reserved");
   }
 
+  @Test
+  void aCommandNamingAReplyTopicOutsideTheAllowListIsRefused() throws Exception {
+    UUID saga = UUID.randomUUID();
+    Event forged = command(saga, "stock.reserve", "action", 1, "other-service.replies", TOKEN);
+    assertThatThrownBy(() -> deliver(action, forged))
+        .isInstanceOf(NonRetriableKeelException.class)
+        .hasMessageContaining("reply topic other-service.replies not allowed");
+    assertThat(actions).hasValue(0);
+    assertThat(types()).isEmpty();
+    assertThat(rejected("reply-topic")).isEqualTo(1);
+  }
+
+  @Test
+  void aCompensationWithAnotherStepTokenDoesNotUndoTheAppliedAction() throws Exception {
+    UUID saga = UUID.randomUUID();
+    deliver(action, command(saga, "stock.reserve", "action", 1));
+    Event forged =
+        command(saga, "stock.release", "compensation", 1, "saga.replies", "f".repeat(32));
+    assertThatThrownBy(() -> deliver(compensation, forged))
+        .isInstanceOf(NonRetriableKeelException.class)
+        .hasMessageContaining("step token");
+    Event noToken = command(saga, "stock.release", "compensation", 1, "saga.replies", null);
+    assertThatThrownBy(() -> deliver(compensation, noToken))
+        .isInstanceOf(NonRetriableKeelException.class);
+    assertThat(compensations).hasValue(0);
+    assertThat(types()).containsExactly("stock.reserved");
+    assertThat(rejected("step-token")).isEqualTo(2);
+
+    deliver(compensation, command(saga, "stock.release", "compensation", 1));
+    assertThat(compensations).as("the saga's own compensation still works").hasValue(1);
+  }
+
+  @Test
+  void aRepliedFailureTypeOutsideTheContractIsAContractError() {
+    StepContract<Reserve, Object> contract =
+        StepContract.builder("inventory", "stock.reserve", Reserve.class)
+            .success("stock.reserved")
+            .failure("stock.unavailable")
+            .build();
+    assertThatThrownBy(() -> contract.failure("stock.gone", FailureClass.BUSINESS, "x"))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("stock.gone is not declared");
+  }
+
+  @Test
+  void aContractOfAnotherParticipantFailsWhenTheParticipantIsBuilt() {
+    StepContract<Reserve, Object> payments =
+        StepContract.builder("payments", "payment.authorize", Reserve.class)
+            .success("payment.authorized")
+            .build();
+    assertThatThrownBy(
+            () ->
+                SagaParticipant.builder()
+                    .group("inventory")
+                    .outbox(Outbox.builder().build())
+                    .replyTopics("saga.replies")
+                    .onCommand("payments.commands", payments, cmd -> null)
+                    .build())
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("names participant payments");
+    assertThatThrownBy(
+            () ->
+                SagaParticipant.builder()
+                    .group("inventory")
+                    .outbox(Outbox.builder().build())
+                    .onCommand("inventory.commands", RESERVE, cmd -> null)
+                    .build())
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("replyTopics");
+  }
+
+  private double rejected(String reason) {
+    var c = meters.find("keel.saga.commands.rejected").tag("reason", reason).counter();
+    return c == null ? 0 : c.count();
+  }
+
   private static Event command(UUID saga, String type, String kind, int attempt) {
-    return Event.builder()
-        .type(type)
-        .topic("inventory.commands")
-        .key("o-1")
-        .source("order-fulfillment")
-        .header(SagaHeaders.SAGA_ID, saga.toString())
-        .header(SagaHeaders.SAGA_STEP, "reserve-stock")
-        .header(SagaHeaders.KIND, kind)
-        .header(SagaHeaders.ATTEMPT, Integer.toString(attempt))
-        .header(SagaHeaders.REPLY_TO, "saga.replies")
-        .payload("{\"orderId\":\"o-1\"}".getBytes(StandardCharsets.UTF_8))
-        .build();
+    return command(saga, type, kind, attempt, "saga.replies", TOKEN);
+  }
+
+  private static Event command(
+      UUID saga, String type, String kind, int attempt, String replyTo, String token) {
+    Event.Builder b =
+        Event.builder()
+            .type(type)
+            .topic("inventory.commands")
+            .key("o-1")
+            .source("order-fulfillment")
+            .header(SagaHeaders.SAGA_ID, saga.toString())
+            .header(SagaHeaders.SAGA_STEP, "reserve-stock")
+            .header(SagaHeaders.KIND, kind)
+            .header(SagaHeaders.ATTEMPT, Integer.toString(attempt))
+            .header(SagaHeaders.REPLY_TO, replyTo)
+            .payload("{\"orderId\":\"o-1\"}".getBytes(StandardCharsets.UTF_8));
+    if (token != null) {
+      b.header(SagaHeaders.STEP_TOKEN, token);
+    }
+    return b.build();
   }
 
   private void deliver(ListenerDefinition listener, Event event) throws Exception {

@@ -1,12 +1,9 @@
 package dev.keel.examples.fulfillment;
 
 import dev.keel.dlq.RetryPolicy;
-import dev.keel.examples.fulfillment.Messages.PaymentAuthorized;
 import dev.keel.examples.fulfillment.Messages.PaymentRequest;
-import dev.keel.examples.fulfillment.Messages.ShipmentCreated;
 import dev.keel.examples.fulfillment.Messages.ShipmentRequest;
 import dev.keel.examples.fulfillment.Messages.StockRequest;
-import dev.keel.examples.fulfillment.Messages.StockReserved;
 import dev.keel.saga.FailurePolicy;
 import dev.keel.saga.SagaDefinition;
 import java.time.Duration;
@@ -35,51 +32,39 @@ public final class OrderFulfillmentSaga {
             s ->
                 s.command(
                         Topics.INVENTORY_COMMANDS,
-                        "stock.reserve",
-                        d -> new StockRequest(d.orderId(), d.sku(), d.quantity()))
-                    .onReply(
-                        "stock.reserved",
-                        StockReserved.class,
+                        SagaContracts.RESERVE_STOCK,
+                        d -> new StockRequest(d.orderId(), d.sku(), d.quantity()),
                         (d, r) -> d.withReservation(r.reservationId()))
                     .compensation(
                         Topics.INVENTORY_COMMANDS,
-                        "stock.release",
-                        d -> new StockRequest(d.orderId(), d.sku(), d.quantity()),
-                        "stock.released")
+                        SagaContracts.RELEASE_STOCK,
+                        d -> new StockRequest(d.orderId(), d.sku(), d.quantity()))
                     .timeout(Duration.ofSeconds(30)))
         .step(
             "authorize-payment",
             s ->
                 s.command(
                         Topics.PAYMENTS_COMMANDS,
-                        "payment.authorize",
-                        d -> new PaymentRequest(d.orderId(), d.amount(), d.card()))
-                    .onReply(
-                        "payment.authorized",
-                        PaymentAuthorized.class,
+                        SagaContracts.AUTHORIZE_PAYMENT,
+                        d -> new PaymentRequest(d.orderId(), d.amount(), d.card()),
                         (d, r) -> d.withAuthorization(r.authorizationId()))
                     .compensation(
                         Topics.PAYMENTS_COMMANDS,
-                        "payment.void",
-                        d -> new PaymentRequest(d.orderId(), d.amount(), d.card()),
-                        "payment.voided")
+                        SagaContracts.VOID_PAYMENT,
+                        d -> new PaymentRequest(d.orderId(), d.amount(), d.card()))
                     .timeout(Duration.ofSeconds(30)))
         .step(
             "create-shipment",
             s ->
                 s.command(
                         Topics.SHIPPING_COMMANDS,
-                        "shipment.create",
-                        d -> new ShipmentRequest(d.orderId(), d.sku(), d.quantity()))
-                    .onReply(
-                        "shipment.created",
-                        ShipmentCreated.class,
+                        SagaContracts.CREATE_SHIPMENT,
+                        d -> new ShipmentRequest(d.orderId(), d.sku(), d.quantity()),
                         (d, r) -> d.withShipment(r.shipmentId()))
                     .compensation(
                         Topics.SHIPPING_COMMANDS,
-                        "shipment.cancel",
-                        d -> new ShipmentRequest(d.orderId(), d.sku(), d.quantity()),
-                        "shipment.cancelled")
+                        SagaContracts.CANCEL_SHIPMENT,
+                        d -> new ShipmentRequest(d.orderId(), d.sku(), d.quantity()))
                     .timeout(Duration.ofSeconds(60))
                     .onFailure(
                         FailurePolicy.retryForward(

@@ -10,12 +10,18 @@ import dev.keel.event.sql.SqlDialect;
 import dev.keel.saga.SagaAdmin;
 import dev.keel.saga.SagaDefinition;
 import dev.keel.saga.SagaOrchestrator;
+import dev.keel.saga.SagaStep;
+import dev.keel.saga.StepContract;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -80,13 +86,7 @@ public final class DefaultSagaOrchestrator implements SagaOrchestrator {
               .clock(config.clock())
               .meterRegistry(config.meterRegistry());
       for (String topic : replyTopics) {
-        b.listener(
-            ListenerDefinition.builder()
-                .name("saga replies " + topic)
-                .topic(topic)
-                .group(config.group())
-                .handler(d -> engine.onReply(d.connection(), d.event()))
-                .build());
+        replyListeners(topic).forEach(b::listener);
       }
       runtime = config.consumerCustomizer().apply(b).build();
       runtime.start();
@@ -104,6 +104,61 @@ public final class DefaultSagaOrchestrator implements SagaOrchestrator {
         "Keel saga orchestrator started: {} definitions, group {}",
         definitions.size(),
         config.group());
+  }
+
+  /**
+   * One listener per reply type the definitions on this topic declare, and one for every other
+   * type: a contract error, dead-lettered (unless a step uses the deprecated string forms, whose
+   * failure types are not declared; the engine then checks the type against the step).
+   */
+  private List<ListenerDefinition> replyListeners(String topic) {
+    Set<String> types = new TreeSet<>();
+    Set<String> sagas = new TreeSet<>();
+    boolean untyped = false;
+    for (SagaDefinition<?> d : definitions.values()) {
+      if (!d.replyTopic().map(topic::equals).orElse(false)) {
+        continue;
+      }
+      sagas.add(d.name());
+      for (SagaStep<?> step : d.steps()) {
+        for (StepContract<?, ?> c :
+            List.of(step.actionContract(), step.compensationContract()).stream()
+                .flatMap(Optional::stream)
+                .toList()) {
+          types.add(c.successType());
+          types.addAll(c.failureTypes());
+          untyped |= c.isUntyped();
+        }
+      }
+    }
+    String sagaTag = sagas.size() == 1 ? sagas.iterator().next() : "unknown";
+    List<ListenerDefinition> out = new ArrayList<>();
+    for (String type : types) {
+      out.add(
+          ListenerDefinition.builder()
+              .name("saga replies " + topic + "/" + type)
+              .topic(topic)
+              .group(config.group())
+              .eventType(type)
+              .handler(d -> engine.onReply(d.connection(), d.event()))
+              .build());
+    }
+    boolean anyType = untyped;
+    out.add(
+        ListenerDefinition.builder()
+            .name("saga replies " + topic + "/(other types)")
+            .topic(topic)
+            .group(config.group())
+            .handler(
+                d -> {
+                  if (anyType) {
+                    engine.onReply(d.connection(), d.event());
+                  } else {
+                    engine.onUnknownReplyType(sagaTag, d.event());
+                  }
+                })
+            .build());
+    return out;
   }
 
   private synchronized void init(SqlDialect dialect) {

@@ -27,18 +27,21 @@ final class ParticipantStore {
     this.table = names.sql(dialect, "saga_participant");
   }
 
-  /** The row's state, locked for the rest of the transaction; null when there is none. */
-  String lock(Connection c, String group, String saga, String step) throws SQLException {
+  /**
+   * The row's state and step token, locked for the rest of the transaction; state and token are
+   * null when there is no row.
+   */
+  Locked lock(Connection c, String group, String saga, String step) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT action_state FROM "
+            "SELECT action_state, step_token FROM "
                 + table
                 + " WHERE participant_group = ? AND saga_id = ? AND step = ? FOR UPDATE")) {
       ps.setString(1, group);
       ps.setString(2, saga);
       ps.setString(3, step);
       try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
+        return rs.next() ? new Locked(rs.getString(1), rs.getString(2)) : new Locked(null, null);
       }
     }
   }
@@ -73,14 +76,15 @@ final class ParticipantStore {
       String previous,
       String state,
       String replyType,
-      String replyPayload)
+      String replyPayload,
+      String stepToken)
       throws SQLException {
     String sql =
         previous == null
             ? "INSERT INTO "
                 + table
                 + " (action_state, reply_type, reply_payload, updated_at, participant_group,"
-                + " saga_id, step) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                + " saga_id, step, step_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             : "UPDATE "
                 + table
                 + " SET action_state = ?, reply_type = ?, reply_payload = ?, updated_at = ?"
@@ -98,9 +102,15 @@ final class ParticipantStore {
       ps.setString(5, group);
       ps.setString(6, saga);
       ps.setString(7, step);
+      if (previous == null) {
+        ps.setString(8, stepToken);
+      }
       ps.executeUpdate();
     }
   }
+
+  /** A locked row: its state and the step token of the command that created it. */
+  record Locked(String state, String token) {}
 
   /** A stored success reply. */
   record Stored(String replyType, byte[] payload) {}

@@ -12,6 +12,7 @@ import dev.keel.saga.SagaDefinition;
 import dev.keel.saga.SagaHeaders;
 import dev.keel.saga.SagaState;
 import dev.keel.saga.SagaStep;
+import dev.keel.saga.StepContract;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -79,6 +80,7 @@ final class SagaEngine {
     row.updatedAt = now;
     row.stepStartedAt = now;
     row.lastProgressAt = now;
+    row.secret = StepTokens.newSecret();
     store.insert(c, row);
     Run<D> r = new Run<>(c, def, row, initial, now);
     store.log(c, row, null, "STARTED", "definition v" + def.version(), now);
@@ -115,8 +117,103 @@ final class SagaEngine {
       return;
     }
     Run<?> r = load(c, row);
+    String refused = authenticate(r, reply, action);
+    if (refused != null) {
+      metrics.replyRejected(row.name, refused);
+      log.warn(
+          "Saga {} {} step {}: reply {} {} from {} refused ({}), not applied",
+          row.name,
+          id,
+          stepName,
+          reply.type(),
+          reply.id(),
+          reply.source(),
+          refused);
+      return;
+    }
     handleReply(r, reply, action);
     save(r);
+  }
+
+  /**
+   * Why a reply that matches the saga's step, kind and attempt is still not the answer to the
+   * command the saga waits on; null when it is. A reply type the step's contract does not declare
+   * is a contract error, dead-lettered by the consumer runtime.
+   */
+  private <D> String authenticate(Run<D> r, Event reply, boolean action) {
+    SagaStep<D> step = r.step();
+    Optional<StepContract<?, ?>> contract =
+        action ? step.actionContract() : step.compensationContract();
+    if (contract.isEmpty()) {
+      return "unexpected-type";
+    }
+    String commandId = reply.headers().get(SagaHeaders.COMMAND_ID);
+    if (r.row.commandId != null) {
+      if (commandId == null) {
+        return "missing-command-id";
+      }
+      if (!commandId.equals(r.row.commandId)) {
+        return "command-id";
+      }
+    }
+    Optional<String> participant = contract.get().participant();
+    if (participant.isPresent() && !participant.get().equals(reply.source())) {
+      return "source";
+    }
+    boolean saysFailure = "failure".equals(reply.headers().get(SagaHeaders.OUTCOME));
+    if (!reply.type().equals(contract.get().successType())
+        && !contract.get().isFailure(reply.type(), saysFailure)) {
+      metrics.replyRejected(r.def.name(), "unexpected-type");
+      log.warn(
+          "Saga {} {} step {}: reply type {} ({}) is not declared by {}; dead-lettered",
+          r.def.name(),
+          r.row.id,
+          step.name(),
+          reply.type(),
+          reply.id(),
+          contract.get());
+      throw new NonRetriableKeelException(
+          FailureClass.CONTRACT_VERSION,
+          "Saga "
+              + r.def.name()
+              + " "
+              + r.row.id
+              + " step "
+              + step.name()
+              + ": reply type "
+              + reply.type()
+              + " is not declared by "
+              + contract.get()
+              + " (success "
+              + contract.get().successType()
+              + ", failures "
+              + contract.get().failureTypes()
+              + ")");
+    }
+    return null;
+  }
+
+  /**
+   * Refuses a reply whose type no definition on its topic declares: a contract error, dead-lettered
+   * by the consumer runtime, never taken as a failure of the step.
+   */
+  void onUnknownReplyType(String sagaTag, Event reply) {
+    metrics.replyRejected(sagaTag, "unknown-type");
+    log.warn(
+        "Saga reply {} {} from {} on {}: no saga definition declares this type; dead-lettered",
+        reply.type(),
+        reply.id(),
+        reply.source(),
+        reply.topic());
+    throw new NonRetriableKeelException(
+        FailureClass.CONTRACT_VERSION,
+        "Saga reply type "
+            + reply.type()
+            + " is not declared by any step contract of "
+            + sagaTag
+            + " (reply "
+            + reply.id()
+            + ")");
   }
 
   private <D> void handleReply(Run<D> r, Event reply, boolean action) throws SQLException {
@@ -316,12 +413,21 @@ final class SagaEngine {
             .header(SagaHeaders.KIND, kind)
             .header(SagaHeaders.ATTEMPT, Integer.toString(r.row.attempt))
             .header(SagaHeaders.REPLY_TO, r.def.replyTopic().orElseThrow())
+            .header(SagaHeaders.STEP_TOKEN, stepToken(r, step))
             .payload(json.encode(payload))
             .build();
     outbox.append(r.c, command);
+    r.row.commandId = command.id().toString();
     r.row.phase = SagaRow.AWAIT;
     r.row.deadline = r.now.plus(step.timeout());
     store.log(r.c, r.row, step.name(), action ? "COMMAND_SENT" : "COMPENSATION_SENT", type, r.now);
+  }
+
+  private <D> String stepToken(Run<D> r, SagaStep<D> step) {
+    if (r.row.secret == null) {
+      r.row.secret = StepTokens.newSecret(); // a saga started before tokens existed
+    }
+    return StepTokens.token(r.row.secret, r.row.id, step.name());
   }
 
   private <D> void actionDone(Run<D> r, SagaStep<D> step, String detail) throws SQLException {

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * that is rolled back and redone can count twice. Removes its meters on close.
  */
 final class SagaMetrics implements AutoCloseable {
+  static final String REPLIES_REJECTED = "keel.saga.replies.rejected";
+  static final String COMMANDS_REJECTED = "keel.saga.commands.rejected";
   private final MeterRegistry registry;
   private final AtomicLong stuck = new AtomicLong();
   private final Set<Meter> meters = new LinkedHashSet<>();
@@ -74,6 +76,27 @@ final class SagaMetrics implements AutoCloseable {
             .register(registry);
     remember(t);
     t.record(took);
+  }
+
+  /**
+   * A reply refused without being applied.
+   *
+   * @param saga the saga name, or {@code unknown} when the reply names no known saga
+   * @param reason a bounded reason, such as {@code command-id} or {@code source}
+   */
+  void replyRejected(String saga, String reason) {
+    if (registry == null) {
+      return;
+    }
+    Counter c =
+        Counter.builder(REPLIES_REJECTED)
+            .description("Saga replies refused: not an answer to the command the saga waits on")
+            .baseUnit("replies")
+            .tag("saga", saga)
+            .tag("reason", reason)
+            .register(registry);
+    remember(c);
+    c.increment();
   }
 
   void stuck(long count) {

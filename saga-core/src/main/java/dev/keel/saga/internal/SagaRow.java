@@ -29,4 +29,6 @@ final class SagaRow {
   Instant lastProgressAt;
   String failureReason;
   String resolvedBy;
+  String commandId;
+  String secret;
 }

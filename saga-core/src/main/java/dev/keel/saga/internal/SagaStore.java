@@ -24,7 +24,7 @@ final class SagaStore {
   static final String COLUMNS =
       "id, name, definition_version, state, step_index, step_name, phase, attempt, data,"
           + " data_version, deadline, lock_version, log_seq, created_at, updated_at,"
-          + " step_started_at, last_progress_at, failure_reason, resolved_by";
+          + " step_started_at, last_progress_at, failure_reason, resolved_by, command_id, secret";
 
   private final SqlDialect dialect;
   private final String saga;
@@ -62,13 +62,15 @@ final class SagaStore {
                 + COLUMNS
                 + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
                 + json
-                + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ", ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       int i = 1;
       setId(ps, i++, r.id);
       ps.setString(i++, r.name);
       ps.setInt(i++, r.definitionVersion);
       i = writeMutable(ps, i, r);
       ps.setString(i++, r.resolvedBy);
+      ps.setString(i++, r.commandId);
+      ps.setString(i++, r.secret);
       ps.executeUpdate();
     }
   }
@@ -84,10 +86,13 @@ final class SagaStore {
                 + json
                 + ", data_version = ?, deadline = ?, lock_version = ?, log_seq = ?, created_at = ?,"
                 + " updated_at = ?, step_started_at = ?, last_progress_at = ?, failure_reason = ?"
+                + ", command_id = ?, secret = ?"
                 + " WHERE id = ? AND lock_version = ?")) {
       long expected = r.lockVersion;
       r.lockVersion = expected + 1;
       int i = writeMutable(ps, 1, r);
+      ps.setString(i++, r.commandId);
+      ps.setString(i++, r.secret);
       setId(ps, i++, r.id);
       ps.setLong(i, expected);
       if (ps.executeUpdate() != 1) {
@@ -252,6 +257,8 @@ final class SagaStore {
     r.lastProgressAt = time(rs, 17);
     r.failureReason = rs.getString(18);
     r.resolvedBy = rs.getString(19);
+    r.commandId = rs.getString(20);
+    r.secret = rs.getString(21);
     return r;
   }
 

@@ -163,6 +163,7 @@ class SagaStateMachinePropertiesTest {
                 SagaHeaders.KIND,
                 compensating ? SagaHeaders.KIND_COMPENSATION : SagaHeaders.KIND_ACTION)
             .header(SagaHeaders.ATTEMPT, Integer.toString(attempt))
+            .header(SagaHeaders.COMMAND_ID, String.valueOf(row.commandId))
             .header(SagaHeaders.OUTCOME, success ? "success" : "failure")
             .payload("{}".getBytes(StandardCharsets.UTF_8));
     if (!success) {

@@ -3,11 +3,11 @@ package dev.keel.examples.fulfillment.inventory;
 import dev.keel.event.FailureClass;
 import dev.keel.examples.fulfillment.Messages.StockRequest;
 import dev.keel.examples.fulfillment.Messages.StockReserved;
+import dev.keel.examples.fulfillment.SagaContracts;
 import dev.keel.examples.fulfillment.Sql;
 import dev.keel.examples.fulfillment.Topics;
 import dev.keel.outbox.Outbox;
 import dev.keel.saga.SagaParticipant;
-import dev.keel.saga.SagaStepFailure;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
@@ -37,11 +37,10 @@ public final class InventoryService {
         .group(GROUP)
         .source("inventory")
         .outbox(outbox)
+        .replyTopics(Topics.SAGA_REPLIES)
         .onCommand(
             Topics.INVENTORY_COMMANDS,
-            "stock.reserve",
-            StockRequest.class,
-            "stock.reserved",
+            SagaContracts.RESERVE_STOCK,
             cmd -> {
               StockRequest r = cmd.payload();
               int taken =
@@ -53,7 +52,7 @@ public final class InventoryService {
                       r.sku(),
                       r.quantity());
               if (taken == 0) {
-                throw new SagaStepFailure(
+                throw SagaContracts.RESERVE_STOCK.failure(
                     "stock.reservation-rejected",
                     FailureClass.BUSINESS,
                     "out of stock: " + r.sku());
@@ -68,9 +67,7 @@ public final class InventoryService {
             })
         .onCompensate(
             Topics.INVENTORY_COMMANDS,
-            "stock.release",
-            StockRequest.class,
-            "stock.released",
+            SagaContracts.RELEASE_STOCK,
             cmd -> {
               StockRequest r = cmd.payload();
               int released =

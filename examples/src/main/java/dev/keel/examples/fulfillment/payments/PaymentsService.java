@@ -3,11 +3,11 @@ package dev.keel.examples.fulfillment.payments;
 import dev.keel.event.FailureClass;
 import dev.keel.examples.fulfillment.Messages.PaymentAuthorized;
 import dev.keel.examples.fulfillment.Messages.PaymentRequest;
+import dev.keel.examples.fulfillment.SagaContracts;
 import dev.keel.examples.fulfillment.Sql;
 import dev.keel.examples.fulfillment.Topics;
 import dev.keel.outbox.Outbox;
 import dev.keel.saga.SagaParticipant;
-import dev.keel.saga.SagaStepFailure;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
@@ -36,15 +36,14 @@ public final class PaymentsService {
         .group(GROUP)
         .source("payments")
         .outbox(outbox)
+        .replyTopics(Topics.SAGA_REPLIES)
         .onCommand(
             Topics.PAYMENTS_COMMANDS,
-            "payment.authorize",
-            PaymentRequest.class,
-            "payment.authorized",
+            SagaContracts.AUTHORIZE_PAYMENT,
             cmd -> {
               PaymentRequest p = cmd.payload();
               if (p.card().startsWith("declined")) {
-                throw new SagaStepFailure(
+                throw SagaContracts.AUTHORIZE_PAYMENT.failure(
                     "payment.declined", FailureClass.BUSINESS, "card declined");
               }
               Sql.update(
@@ -56,9 +55,7 @@ public final class PaymentsService {
             })
         .onCompensate(
             Topics.PAYMENTS_COMMANDS,
-            "payment.void",
-            PaymentRequest.class,
-            "payment.voided",
+            SagaContracts.VOID_PAYMENT,
             cmd -> {
               Sql.update(
                   cmd.connection(),

@@ -2,6 +2,7 @@ package dev.keel.examples.fulfillment.shipping;
 
 import dev.keel.examples.fulfillment.Messages.ShipmentCreated;
 import dev.keel.examples.fulfillment.Messages.ShipmentRequest;
+import dev.keel.examples.fulfillment.SagaContracts;
 import dev.keel.examples.fulfillment.Sql;
 import dev.keel.examples.fulfillment.Topics;
 import dev.keel.outbox.Outbox;
@@ -33,11 +34,10 @@ public final class ShippingService {
         .group(GROUP)
         .source("shipping")
         .outbox(outbox)
+        .replyTopics(Topics.SAGA_REPLIES)
         .onCommand(
             Topics.SHIPPING_COMMANDS,
-            "shipment.create",
-            ShipmentRequest.class,
-            "shipment.created",
+            SagaContracts.CREATE_SHIPMENT,
             cmd -> {
               ShipmentRequest s = cmd.payload();
               Sql.update(
@@ -50,9 +50,7 @@ public final class ShippingService {
             })
         .onCompensate(
             Topics.SHIPPING_COMMANDS,
-            "shipment.cancel",
-            ShipmentRequest.class,
-            "shipment.cancelled",
+            SagaContracts.CANCEL_SHIPMENT,
             cmd -> {
               Sql.update(
                   cmd.connection(),
