@@ -43,6 +43,7 @@ final class LaneClaims {
   }
 
   Map<OwnedLane, List<Row>> claimEach(List<OwnedLane> lanes) throws SQLException {
+    RelayHooks.reach(RelayHooks.Point.CLAIM_STARTED);
     Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
     for (OwnedLane lane : lanes) {
       List<Row> rows = claim(lane);
@@ -50,11 +51,13 @@ final class LaneClaims {
         out.put(lane, rows);
       }
     }
+    RelayHooks.reach(RelayHooks.Point.CLAIM_DONE);
     return out;
   }
 
   /** PostgreSQL: every lane's next batch in one round trip (a lateral join over the lanes). */
   Map<OwnedLane, List<Row>> claimAll(List<OwnedLane> lanes) throws SQLException {
+    RelayHooks.reach(RelayHooks.Point.CLAIM_STARTED);
     Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
     if (lanes.isEmpty()) {
       return out;
@@ -101,6 +104,7 @@ final class LaneClaims {
         }
       }
     }
+    RelayHooks.reach(RelayHooks.Point.CLAIM_DONE);
     return out;
   }
 

@@ -59,6 +59,7 @@ final class LaneWrites {
           count = bindFenced(ps, e.getKey(), ids);
         }
         if (mark && !sql.postgres()) {
+          RelayHooks.reach(RelayHooks.Point.MARKED_NOT_DELETED);
           try (PreparedStatement ps = c.prepareStatement(sql.delete(ids.length))) {
             count = bindFenced(ps, e.getKey(), ids);
           }

@@ -27,16 +27,19 @@ final class XidHorizon {
   void sample(DataSource ds, OutboxSql sql) throws SQLException {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(true);
+      RelayHooks.reach(RelayHooks.Point.SAMPLE_STARTED);
       try (PreparedStatement ps = c.prepareStatement(sql.horizon());
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         long bound = Long.parseLong(rs.getString(1));
         long oldest = Long.parseLong(rs.getString(2));
+        RelayHooks.reach(RelayHooks.Point.SAMPLE_QUERIED);
         synchronized (this) {
           bounds[(int) ((seq + 1) % RING)] = bound;
           seq = seq + 1;
           xmin = oldest;
         }
+        RelayHooks.reach(RelayHooks.Point.SAMPLE_RECORDED);
       }
     }
   }
@@ -81,5 +84,6 @@ final class XidHorizon {
       lane.pendingSeq = nextSeq();
       lane.pendingBound = -1;
     }
+    RelayHooks.reach(RelayHooks.Point.BATCH_SETTLED);
   }
 }
