@@ -67,12 +67,13 @@ final class LaneClaims {
     Long[] after = new Long[lanes.size()];
     for (int i = 0; i < lanes.size(); i++) {
       OwnedLane lane = lanes.get(i);
-      horizon.settle(lane);
+      horizon.beforeClaim(lane);
       byNumber.put(lane.lane, lane);
       numbers[i] = lane.lane;
       after[i] = lane.safeId;
     }
     Set<Integer> cut = new HashSet<>();
+    Map<Integer, Long> firstIds = new java.util.HashMap<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.claimLanes())) {
       ps.setArray(1, c.createArrayOf("int4", numbers));
@@ -81,6 +82,7 @@ final class LaneClaims {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int number = rs.getInt(1);
+          firstIds.putIfAbsent(number, rs.getLong(2));
           if (cut.contains(number)) {
             continue;
           }
@@ -104,14 +106,18 @@ final class LaneClaims {
         }
       }
     }
+    for (OwnedLane lane : lanes) {
+      horizon.afterClaim(lane, firstIds.getOrDefault(lane.lane, Long.MAX_VALUE));
+    }
     RelayHooks.reach(RelayHooks.Point.CLAIM_DONE);
     return out;
   }
 
   List<Row> claim(OwnedLane lane) throws SQLException {
     if (horizon != null) {
-      horizon.settle(lane);
+      horizon.beforeClaim(lane);
     }
+    long firstId = Long.MAX_VALUE;
     List<Row> rows = new ArrayList<>(batchSize);
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.claim())) {
@@ -125,6 +131,7 @@ final class LaneClaims {
       ps.setInt(p, batchSize);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          firstId = Math.min(firstId, rs.getLong(1));
           if (!rs.getBoolean(11)) {
             log.debug(
                 "OutboxRelay {}: lane {} waits for an older transaction before row {}",
@@ -150,6 +157,9 @@ final class LaneClaims {
       if (!c.getAutoCommit()) {
         c.commit();
       }
+    }
+    if (horizon != null) {
+      horizon.afterClaim(lane, firstId);
     }
     return rows;
   }

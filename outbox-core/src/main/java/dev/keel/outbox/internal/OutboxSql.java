@@ -60,14 +60,34 @@ public final class OutboxSql {
     }
   }
 
+  /**
+   * Parameters: lane, event id, topic, key, type, contract version, headers, payload.
+   *
+   * <p>PostgreSQL: the id is taken only after the transaction has its transaction id (the {@code
+   * CASE} assigns it first; column defaults would take the id first), which {@link XidHorizon}
+   * relies on: a transaction holding a row id below a published row has a transaction id older than
+   * any sampled after that publish.
+   */
   String insert() {
-    String headers = postgres() ? "CAST(? AS jsonb)" : "?";
+    if (postgres()) {
+      return "INSERT INTO "
+          + outbox
+          + " (id, lane, event_id, topic, event_key, event_type, contract_version, headers, payload)"
+          + " VALUES ("
+          + idAfterXid()
+          + ", ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?)";
+    }
     return "INSERT INTO "
         + outbox
         + " (lane, event_id, topic, event_key, event_type, contract_version, headers, payload)"
-        + " VALUES (?, ?, ?, ?, ?, ?, "
-        + headers
-        + ", ?)";
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+  }
+
+  /** PostgreSQL: the next outbox id, taken after the transaction id. */
+  private String idAfterXid() {
+    return "CASE WHEN pg_current_xact_id() IS NULL THEN NULL ELSE nextval(pg_get_serial_sequence('"
+        + outbox.replace("'", "''")
+        + "', 'id')) END";
   }
 
   /**
@@ -321,11 +341,15 @@ public final class OutboxSql {
 
   /** Moves a quarantined row back to the outbox, at the end of its lane. Parameter: event id. */
   String requeue() {
+    String id = postgres() ? "id, " : "";
     return "INSERT INTO "
         + outbox
         + " ("
+        + id
         + COLUMNS.replace(", created_at", "")
-        + ") SELECT lane, event_id, topic,"
+        + ") SELECT "
+        + (postgres() ? idAfterXid() + ", " : "")
+        + "lane, event_id, topic,"
         + " event_key, event_type, contract_version, headers, payload FROM "
         + quarantine
         + " WHERE event_id = ?";
