@@ -120,10 +120,6 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       scheduler.scheduleWithFixedDelay(() -> sampleHorizon(horizon), 0, 100, TimeUnit.MILLISECONDS);
     }
     InnoDbFence innoDbFence = dialect.isMySqlFamily() ? new InnoDbFence() : null;
-    if (innoDbFence != null) {
-      scheduler.scheduleWithFixedDelay(
-          () -> sampleInnoDb(innoDbFence), 0, 250, TimeUnit.MILLISECONDS);
-    }
     for (int i = 0; i < config.workers(); i++) {
       LaneWorker w =
           new LaneWorker(
@@ -194,21 +190,6 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       config.listener().onRetriableError("lease", e);
     } catch (RuntimeException e) {
       log.error("OutboxRelay {}: lease round failed", owner, e);
-    }
-  }
-
-  private void sampleInnoDb(InnoDbFence fence) {
-    if (!running) {
-      return;
-    }
-    try {
-      fence.sample(dataSource, sql);
-    } catch (SQLException e) {
-      log.warn(
-          "OutboxRelay {}: cannot read information_schema.innodb_trx ({}); does the user have the PROCESS"
-              + " privilege? Rows wait until it can be read",
-          owner,
-          e.getMessage());
     }
   }
 

@@ -117,50 +117,68 @@ final class LaneClaims {
     if (horizon != null) {
       horizon.beforeClaim(lane);
     }
-    long firstId = Long.MAX_VALUE;
+    long firstId;
     List<Row> rows = new ArrayList<>(batchSize);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.claim())) {
-      int p = 1;
-      if (innoDbFence != null) {
-        ps.setTimestamp(p++, innoDbFence.cutoff());
-      }
-      ps.setInt(p++, lane.lane);
-      // Without a horizon (MySQL, H2) every claim starts at the front of the lane.
-      ps.setLong(p++, horizon != null ? lane.safeId : 0);
-      ps.setInt(p, batchSize);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          firstId = Math.min(firstId, rs.getLong(1));
-          if (!rs.getBoolean(11)) {
-            log.debug(
-                "OutboxRelay {}: lane {} waits for an older transaction before row {}",
-                owner,
-                lane.lane,
-                rs.getLong(1));
-            break; // a transaction that may still commit an earlier row is in flight
-          }
-          rows.add(
-              new Row(
-                  rs.getLong(1),
-                  UUID.fromString(rs.getString(2)),
-                  rs.getString(3),
-                  rs.getString(4),
-                  rs.getString(5),
-                  rs.getInt(6),
-                  rs.getString(7),
-                  rs.getBytes(8),
-                  rs.getTimestamp(9).getTime(),
-                  rs.getInt(10)));
-        }
+    // Without a horizon (MySQL, H2) every claim starts at the front of the lane.
+    long after = horizon != null ? lane.safeId : 0;
+    try (Connection c = dataSource.getConnection()) {
+      long[] all =
+          innoDbFence != null ? innoDbFence.allIds(c, sql, lane.lane, after, batchSize) : null;
+      try (PreparedStatement ps = c.prepareStatement(sql.claim())) {
+        ps.setInt(1, lane.lane);
+        ps.setLong(2, after);
+        ps.setInt(3, batchSize);
+        firstId = read(ps, lane, rows);
       }
       if (!c.getAutoCommit()) {
         c.commit();
+      }
+      if (all != null) {
+        int n = InnoDbFence.releasable(rows.stream().mapToLong(Row::id).toArray(), all);
+        if (n < rows.size()) {
+          log.debug(
+              "OutboxRelay {}: lane {} waits for an open transaction before row {}",
+              owner,
+              lane.lane,
+              rows.get(n).id());
+          rows.subList(n, rows.size()).clear();
+        }
       }
     }
     if (horizon != null) {
       horizon.afterClaim(lane, firstId);
     }
     return rows;
+  }
+
+  /** Reads claimed rows up to the first the fence holds back; returns the lowest id read. */
+  private long read(PreparedStatement ps, OwnedLane lane, List<Row> rows) throws SQLException {
+    long firstId = Long.MAX_VALUE;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        firstId = Math.min(firstId, rs.getLong(1));
+        if (!rs.getBoolean(11)) {
+          log.debug(
+              "OutboxRelay {}: lane {} waits for an older transaction before row {}",
+              owner,
+              lane.lane,
+              rs.getLong(1));
+          break; // a transaction that may still commit an earlier row is in flight
+        }
+        rows.add(
+            new Row(
+                rs.getLong(1),
+                UUID.fromString(rs.getString(2)),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getInt(6),
+                rs.getString(7),
+                rs.getBytes(8),
+                rs.getTimestamp(9).getTime(),
+                rs.getInt(10)));
+      }
+    }
+    return firstId;
   }
 }

@@ -92,7 +92,7 @@ public final class OutboxSql {
 
   /**
    * Rows of a lane after an id, in id order, each with a flag saying whether the commit-order fence
-   * lets it go. Parameters: lane, after-id, limit.
+   * lets it go (always true but on PostgreSQL). Parameters: lane, after-id, limit.
    */
   String claim() {
     String safe;
@@ -105,8 +105,8 @@ public final class OutboxSql {
         safe = "TRUE";
         break;
       default:
-        // No transaction snapshots: the cutoff is sampled from innodb_trx (see InnoDbFence).
-        safe = "(created_at < ?)";
+        // No transaction snapshots: rows of open transactions are found apart (see InnoDbFence).
+        safe = "TRUE";
         break;
     }
     String headers = postgres() ? "headers::text" : "headers";
@@ -164,6 +164,7 @@ public final class OutboxSql {
           + COLUMNS
           + " FROM moved";
     }
+    // MySQL: a row moved before (by an older version that could copy without deleting) stays one.
     return "INSERT INTO "
         + published
         + " (id, "
@@ -175,7 +176,8 @@ public final class OutboxSql {
         + " WHERE lane = ? AND "
         + idIn(n)
         + " AND "
-        + leaseCheck();
+        + leaseCheck()
+        + (dialect.isMySqlFamily() ? " ON DUPLICATE KEY UPDATE published_at = published_at" : "");
   }
 
   private String idIn(int n) {
@@ -211,10 +213,14 @@ public final class OutboxSql {
     return "UPDATE " + outbox + " SET attempts = attempts + 1, last_error = ? WHERE id = ?";
   }
 
-  /** MySQL/MariaDB: the database time and the start of the oldest writing transaction. */
-  String innoDbHorizon() {
-    return "SELECT CURRENT_TIMESTAMP(6), MIN(trx_started) FROM information_schema.innodb_trx"
-        + " WHERE trx_rows_modified > 0";
+  /** MySQL/MariaDB: the ids of a lane's next rows. Parameters: lane, after-id, limit. */
+  String claimIds() {
+    return "SELECT id FROM " + outbox + " WHERE lane = ? AND id > ? ORDER BY id LIMIT ?";
+  }
+
+  /** MySQL/MariaDB, markPublished: locks a lane's lease row while it is ours. */
+  String lockLease() {
+    return "SELECT epoch FROM " + lease + " WHERE lane = ? AND owner = ? AND epoch = ? FOR UPDATE";
   }
 
   /**
