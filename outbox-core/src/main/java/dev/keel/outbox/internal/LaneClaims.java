@@ -124,6 +124,9 @@ final class LaneClaims {
     try (Connection c = dataSource.getConnection()) {
       long[] all =
           innoDbFence != null ? innoDbFence.allIds(c, sql, lane.lane, after, batchSize) : null;
+      if (all != null) {
+        RelayHooks.reach(RelayHooks.Point.UNCOMMITTED_READ);
+      }
       try (PreparedStatement ps = c.prepareStatement(sql.claim())) {
         ps.setInt(1, lane.lane);
         ps.setLong(2, after);

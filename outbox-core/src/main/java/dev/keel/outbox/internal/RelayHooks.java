@@ -24,6 +24,8 @@ final class RelayHooks {
     SAMPLE_RECORDED,
     /** A worker is about to settle its lanes' fences and claim their next rows. */
     CLAIM_STARTED,
+    /** MySQL: a worker read a lane's ids at READ UNCOMMITTED and not its committed rows yet. */
+    UNCOMMITTED_READ,
     /** A worker read its lanes' next rows and moved their safe ids. */
     CLAIM_DONE,
     /** A worker removed a batch and noted the lane's new last id. */

@@ -95,6 +95,41 @@ class InnoDbFenceIT {
   }
 
   /**
+   * The worker read the lane's ids at READ UNCOMMITTED and is held before its committed read; T
+   * appends K and stays open, P appends K and commits. The committed read then shows P's row only,
+   * which the first read did not see: it must wait for T.
+   */
+  @Test
+  void rowCommittedBetweenTheTwoReadsWaitsForTheOpenRowBelowIt(
+      KafkaBroker broker, Topics topics, @WithDatabase(DatabaseKind.MARIADB) IsolatedDatabase db)
+      throws Exception {
+    String topic = topics.create("between-reads", 1);
+    Outbox outbox = Outbox.builder().lanes(1).build();
+    try (OutboxRelay relay = relay(db.dataSource(), broker).build();
+        TopicRecorder<Event> reader = new TopicRecorder<>(broker, topic, KafkaRecords::toEvent);
+        Connection t = db.dataSource().getConnection();
+        Connection p = db.dataSource().getConnection()) {
+      relay.start();
+      Gate worker = RelayHooks.pause(Point.UNCOMMITTED_READ, 1);
+      assertThat(worker.awaitArrivals(1, WAIT)).isTrue();
+      t.setAutoCommit(false);
+      p.setAutoCommit(false);
+      UUID idT = outbox.append(t, event(topic, "T"));
+      UUID idP = outbox.append(p, event(topic, "P"));
+      p.commit();
+      Gate claims = RelayHooks.count(Point.CLAIM_DONE);
+      worker.release();
+      // The held claim and two more end while T is open; a row they let go would be deleted by now.
+      assertThat(claims.awaitArrivals(3, WAIT)).isTrue();
+      p.setAutoCommit(true);
+      assertThat(count(p, "keel_outbox")).as("P's row is still waiting").isEqualTo(1);
+      t.commit();
+      await().atMost(WAIT).until(() -> ids(reader).size() == 2);
+      assertThat(ids(reader)).containsExactly(idT, idP);
+    }
+  }
+
+  /**
    * With markPublished, the lane is taken over (its epoch bumped) after the rows were copied to the
    * published table and before they were deleted, with READ COMMITTED connections. The takeover
    * must wait for the removal, and the lane must not be stuck on a duplicate key afterwards.
