@@ -18,6 +18,7 @@ public final class OutboxSql {
   final String quarantine;
   final String published;
   final String notifyChannel;
+  private final String outboxSequence;
 
   /**
    * @param dialect the database
@@ -30,6 +31,7 @@ public final class OutboxSql {
     this.member = names.sql(dialect, "outbox_member");
     this.quarantine = names.sql(dialect, "outbox_quarantine");
     this.published = names.sql(dialect, "outbox_published");
+    this.outboxSequence = names.sql(dialect, "outbox_id_seq");
     this.notifyChannel = names.name("outbox");
   }
 
@@ -83,11 +85,17 @@ public final class OutboxSql {
         + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
   }
 
-  /** PostgreSQL: the next outbox id, taken after the transaction id. */
+  /**
+   * PostgreSQL: the next outbox id, taken after the transaction id. The sequence is the one the
+   * shipped schema's {@code bigserial} creates, looked up by name (a cache hit), else the id
+   * column's own (a catalog scan per row).
+   */
   private String idAfterXid() {
-    return "CASE WHEN pg_current_xact_id() IS NULL THEN NULL ELSE nextval(pg_get_serial_sequence('"
+    return "CASE WHEN pg_current_xact_id() IS NULL THEN NULL ELSE nextval(COALESCE(to_regclass('"
+        + outboxSequence.replace("'", "''")
+        + "'), pg_get_serial_sequence('"
         + outbox.replace("'", "''")
-        + "', 'id')) END";
+        + "', 'id')::regclass)) END";
   }
 
   /**
