@@ -11,16 +11,24 @@ import java.sql.Statement;
  * committed rows are published only up to its first row that is not committed yet.
  *
  * <p>Before each claim, the lane's next ids are read at READ UNCOMMITTED, which shows rows of
- * transactions still open; the claim then reads the committed rows as usual. A row seen by the
- * first read and not by the second is in flight (or was just rolled back): the lane stops before it
- * until a later claim no longer sees it. A row in flight when the first read ran is seen by it as
- * soon as its insert has placed it in the index, which the row id allocation precedes by a moment
- * only. The fence needs no privilege, no system table and no clock, adds one indexed read of ids
- * per lane and claim, and holds back only the lane of the open transaction.
+ * transactions still open; the claim then reads the committed rows as usual, and only the rows at
+ * the front that both reads saw go (see {@link #releasable}). A row seen by the first read and not
+ * by the second is in flight (or was just rolled back): the lane stops before it until a later
+ * claim no longer sees it. A row committed between the two reads that the first one did not see
+ * waits for the next claim, as an open row below it may not have been seen either.
  *
- * <p>It replaces a fence that read {@code information_schema.innodb_trx}: InnoDB refreshes that
- * table only when nobody read it for 100 ms, so any monitoring reading it often froze or disabled
- * the fence.
+ * <p>Why this holds: a row r goes only if both reads saw r and every id the first read saw below r
+ * is committed. A row below r that is open at the second read was either in the index at the first
+ * read (then that read saw it, and r stays) or was not yet: its id was allocated before r's, but
+ * its insert reached the index after r's was committed and read, a moment inside one INSERT. Only
+ * in that moment can a later row of the lane go first; claims always start at the front of the
+ * lane, so the earlier row follows and is never skipped.
+ *
+ * <p>The fence needs no privilege, no system table and no clock, adds two short statements per lane
+ * and claim (SET TRANSACTION, an indexed read of ids), and holds back only the lane of the open
+ * transaction. It replaces a fence that read {@code information_schema.innodb_trx}: InnoDB
+ * refreshes that table only when nobody read it for 100 ms, so any monitoring reading it often
+ * froze or disabled the fence.
  */
 final class InnoDbFence {
 
