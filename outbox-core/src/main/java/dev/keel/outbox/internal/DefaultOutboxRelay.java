@@ -121,10 +121,6 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       scheduler.scheduleWithFixedDelay(() -> sampleHorizon(horizon), 0, 100, TimeUnit.MILLISECONDS);
     }
     InnoDbFence innoDbFence = dialect.isMySqlFamily() ? new InnoDbFence() : null;
-    if (innoDbFence != null) {
-      scheduler.scheduleWithFixedDelay(
-          () -> sampleInnoDb(innoDbFence), 0, 250, TimeUnit.MILLISECONDS);
-    }
     for (int i = 0; i < config.workers(); i++) {
       LaneWorker w =
           new LaneWorker(
@@ -200,21 +196,6 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       config.listener().onRetriableError("lease", e);
     } catch (RuntimeException e) {
       log.error("OutboxRelay {}: lease round failed", owner, e);
-    }
-  }
-
-  private void sampleInnoDb(InnoDbFence fence) {
-    if (!running) {
-      return;
-    }
-    try {
-      fence.sample(dataSource, sql);
-    } catch (SQLException e) {
-      log.warn(
-          "OutboxRelay {}: cannot read information_schema.innodb_trx ({}); does the user have the PROCESS"
-              + " privilege? Rows wait until it can be read",
-          owner,
-          e.getMessage());
     }
   }
 

@@ -43,6 +43,7 @@ final class LaneClaims {
   }
 
   Map<OwnedLane, List<Row>> claimEach(List<OwnedLane> lanes) throws SQLException {
+    RelayHooks.reach(RelayHooks.Point.CLAIM_STARTED);
     Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
     for (OwnedLane lane : lanes) {
       List<Row> rows = claim(lane);
@@ -50,11 +51,13 @@ final class LaneClaims {
         out.put(lane, rows);
       }
     }
+    RelayHooks.reach(RelayHooks.Point.CLAIM_DONE);
     return out;
   }
 
   /** PostgreSQL: every lane's next batch in one round trip (a lateral join over the lanes). */
   Map<OwnedLane, List<Row>> claimAll(List<OwnedLane> lanes) throws SQLException {
+    RelayHooks.reach(RelayHooks.Point.CLAIM_STARTED);
     Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
     if (lanes.isEmpty()) {
       return out;
@@ -64,12 +67,13 @@ final class LaneClaims {
     Long[] after = new Long[lanes.size()];
     for (int i = 0; i < lanes.size(); i++) {
       OwnedLane lane = lanes.get(i);
-      horizon.settle(lane);
+      horizon.beforeClaim(lane);
       byNumber.put(lane.lane, lane);
       numbers[i] = lane.lane;
       after[i] = lane.safeId;
     }
     Set<Integer> cut = new HashSet<>();
+    Map<Integer, Long> firstIds = new java.util.HashMap<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.claimLanes())) {
       ps.setArray(1, c.createArrayOf("int4", numbers));
@@ -78,6 +82,7 @@ final class LaneClaims {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int number = rs.getInt(1);
+          firstIds.putIfAbsent(number, rs.getLong(2));
           if (cut.contains(number)) {
             continue;
           }
@@ -101,52 +106,82 @@ final class LaneClaims {
         }
       }
     }
+    for (OwnedLane lane : lanes) {
+      horizon.afterClaim(lane, firstIds.getOrDefault(lane.lane, Long.MAX_VALUE));
+    }
+    RelayHooks.reach(RelayHooks.Point.CLAIM_DONE);
     return out;
   }
 
   List<Row> claim(OwnedLane lane) throws SQLException {
     if (horizon != null) {
-      horizon.settle(lane);
+      horizon.beforeClaim(lane);
     }
+    long firstId;
     List<Row> rows = new ArrayList<>(batchSize);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.claim())) {
-      int p = 1;
-      if (innoDbFence != null) {
-        ps.setTimestamp(p++, innoDbFence.cutoff());
+    // Without a horizon (MySQL, H2) every claim starts at the front of the lane.
+    long after = horizon != null ? lane.safeId : 0;
+    try (Connection c = dataSource.getConnection()) {
+      long[] all =
+          innoDbFence != null ? innoDbFence.allIds(c, sql, lane.lane, after, batchSize) : null;
+      if (all != null) {
+        RelayHooks.reach(RelayHooks.Point.UNCOMMITTED_READ);
       }
-      ps.setInt(p++, lane.lane);
-      // Without a horizon (MySQL, H2) every claim starts at the front of the lane.
-      ps.setLong(p++, horizon != null ? lane.safeId : 0);
-      ps.setInt(p, batchSize);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          if (!rs.getBoolean(11)) {
-            log.debug(
-                "OutboxRelay {}: lane {} waits for an older transaction before row {}",
-                owner,
-                lane.lane,
-                rs.getLong(1));
-            break; // a transaction that may still commit an earlier row is in flight
-          }
-          rows.add(
-              new Row(
-                  rs.getLong(1),
-                  UUID.fromString(rs.getString(2)),
-                  rs.getString(3),
-                  rs.getString(4),
-                  rs.getString(5),
-                  rs.getInt(6),
-                  rs.getString(7),
-                  rs.getBytes(8),
-                  rs.getTimestamp(9).getTime(),
-                  rs.getInt(10)));
-        }
+      try (PreparedStatement ps = c.prepareStatement(sql.claim())) {
+        ps.setInt(1, lane.lane);
+        ps.setLong(2, after);
+        ps.setInt(3, batchSize);
+        firstId = read(ps, lane, rows);
       }
       if (!c.getAutoCommit()) {
         c.commit();
       }
+      if (all != null) {
+        int n = InnoDbFence.releasable(rows.stream().mapToLong(Row::id).toArray(), all);
+        if (n < rows.size()) {
+          log.debug(
+              "OutboxRelay {}: lane {} waits for an open transaction before row {}",
+              owner,
+              lane.lane,
+              rows.get(n).id());
+          rows.subList(n, rows.size()).clear();
+        }
+      }
+    }
+    if (horizon != null) {
+      horizon.afterClaim(lane, firstId);
     }
     return rows;
+  }
+
+  /** Reads claimed rows up to the first the fence holds back; returns the lowest id read. */
+  private long read(PreparedStatement ps, OwnedLane lane, List<Row> rows) throws SQLException {
+    long firstId = Long.MAX_VALUE;
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        firstId = Math.min(firstId, rs.getLong(1));
+        if (!rs.getBoolean(11)) {
+          log.debug(
+              "OutboxRelay {}: lane {} waits for an older transaction before row {}",
+              owner,
+              lane.lane,
+              rs.getLong(1));
+          break; // a transaction that may still commit an earlier row is in flight
+        }
+        rows.add(
+            new Row(
+                rs.getLong(1),
+                UUID.fromString(rs.getString(2)),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getInt(6),
+                rs.getString(7),
+                rs.getBytes(8),
+                rs.getTimestamp(9).getTime(),
+                rs.getInt(10)));
+      }
+    }
+    return firstId;
   }
 }

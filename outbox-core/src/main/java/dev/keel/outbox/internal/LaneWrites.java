@@ -4,7 +4,9 @@ import dev.keel.outbox.CleanupMode;
 import dev.keel.outbox.OutboxRelayListener;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,14 @@ final class LaneWrites {
     boolean mark = config.cleanupMode() == CleanupMode.MARK_PUBLISHED;
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
+      if (sql.dialect.isMySqlFamily()) {
+        // InnoDB at REPEATABLE READ would lock the gap after each lane's last row, where appenders
+        // insert, and wait on an appender's uncommitted row next to it: deadlocks with appenders
+        // that write to two lanes. READ COMMITTED locks the deleted rows only.
+        try (Statement st = c.createStatement()) {
+          st.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+        }
+      }
       Map<OwnedLane, Integer> counts = new java.util.LinkedHashMap<>();
       for (Map.Entry<OwnedLane, BatchSender.Outcome> e : outcomes.entrySet()) {
         List<Row> acked = e.getValue().acked;
@@ -53,12 +63,17 @@ final class LaneWrites {
           continue;
         }
         long[] ids = acked.stream().mapToLong(Row::id).toArray();
+        if (mark && !sql.postgres() && !lockLease(c, e.getKey())) {
+          counts.put(e.getKey(), 0); // taken over: the new owner moves the rows
+          continue;
+        }
         int count;
         try (PreparedStatement ps =
             c.prepareStatement(mark ? sql.markPublished(ids.length) : sql.delete(ids.length))) {
           count = bindFenced(ps, e.getKey(), ids);
         }
         if (mark && !sql.postgres()) {
+          RelayHooks.reach(RelayHooks.Point.MARKED_NOT_DELETED);
           try (PreparedStatement ps = c.prepareStatement(sql.delete(ids.length))) {
             count = bindFenced(ps, e.getKey(), ids);
           }
@@ -83,6 +98,22 @@ final class LaneWrites {
       }
     }
     return done;
+  }
+
+  /**
+   * MySQL, markPublished: copying the rows and deleting them are two statements, each fenced by the
+   * epoch; holding the lease row makes a takeover wait until both are committed, so the copy is
+   * never kept without the delete.
+   */
+  private boolean lockLease(Connection c, OwnedLane lane) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.lockLease())) {
+      ps.setInt(1, lane.lane);
+      ps.setString(2, owner);
+      ps.setLong(3, lane.epoch);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
   }
 
   int bindFenced(PreparedStatement ps, OwnedLane lane, long[] ids) throws SQLException {

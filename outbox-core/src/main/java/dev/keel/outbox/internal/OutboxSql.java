@@ -18,6 +18,7 @@ public final class OutboxSql {
   final String quarantine;
   final String published;
   final String notifyChannel;
+  private final String outboxSequence;
 
   /**
    * @param dialect the database
@@ -30,6 +31,7 @@ public final class OutboxSql {
     this.member = names.sql(dialect, "outbox_member");
     this.quarantine = names.sql(dialect, "outbox_quarantine");
     this.published = names.sql(dialect, "outbox_published");
+    this.outboxSequence = names.sql(dialect, "outbox_id_seq");
     this.notifyChannel = names.name("outbox");
   }
 
@@ -60,19 +62,45 @@ public final class OutboxSql {
     }
   }
 
+  /**
+   * Parameters: lane, event id, topic, key, type, contract version, headers, payload.
+   *
+   * <p>PostgreSQL: the id is taken only after the transaction has its transaction id (the {@code
+   * CASE} assigns it first; column defaults would take the id first), which {@link XidHorizon}
+   * relies on: a transaction holding a row id below a published row has a transaction id older than
+   * any sampled after that publish.
+   */
   String insert() {
-    String headers = postgres() ? "CAST(? AS jsonb)" : "?";
+    if (postgres()) {
+      return "INSERT INTO "
+          + outbox
+          + " (id, lane, event_id, topic, event_key, event_type, contract_version, headers, payload)"
+          + " VALUES ("
+          + idAfterXid()
+          + ", ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?)";
+    }
     return "INSERT INTO "
         + outbox
         + " (lane, event_id, topic, event_key, event_type, contract_version, headers, payload)"
-        + " VALUES (?, ?, ?, ?, ?, ?, "
-        + headers
-        + ", ?)";
+        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+  }
+
+  /**
+   * PostgreSQL: the next outbox id, taken after the transaction id. The sequence is the one the
+   * shipped schema's {@code bigserial} creates, looked up by name (a cache hit), else the id
+   * column's own (a catalog scan per row).
+   */
+  private String idAfterXid() {
+    return "CASE WHEN pg_current_xact_id() IS NULL THEN NULL ELSE nextval(COALESCE(to_regclass('"
+        + outboxSequence.replace("'", "''")
+        + "'), pg_get_serial_sequence('"
+        + outbox.replace("'", "''")
+        + "', 'id')::regclass)) END";
   }
 
   /**
    * Rows of a lane after an id, in id order, each with a flag saying whether the commit-order fence
-   * lets it go. Parameters: lane, after-id, limit.
+   * lets it go (always true but on PostgreSQL). Parameters: lane, after-id, limit.
    */
   String claim() {
     String safe;
@@ -85,8 +113,8 @@ public final class OutboxSql {
         safe = "TRUE";
         break;
       default:
-        // No transaction snapshots: the cutoff is sampled from innodb_trx (see InnoDbFence).
-        safe = "(created_at < ?)";
+        // No transaction snapshots: rows of open transactions are found apart (see InnoDbFence).
+        safe = "TRUE";
         break;
     }
     String headers = postgres() ? "headers::text" : "headers";
@@ -144,6 +172,7 @@ public final class OutboxSql {
           + COLUMNS
           + " FROM moved";
     }
+    // MySQL: a row moved before (by an older version that could copy without deleting) stays one.
     return "INSERT INTO "
         + published
         + " (id, "
@@ -155,7 +184,8 @@ public final class OutboxSql {
         + " WHERE lane = ? AND "
         + idIn(n)
         + " AND "
-        + leaseCheck();
+        + leaseCheck()
+        + (dialect.isMySqlFamily() ? " ON DUPLICATE KEY UPDATE published_at = published_at" : "");
   }
 
   private String idIn(int n) {
@@ -191,10 +221,14 @@ public final class OutboxSql {
     return "UPDATE " + outbox + " SET attempts = attempts + 1, last_error = ? WHERE id = ?";
   }
 
-  /** MySQL/MariaDB: the database time and the start of the oldest writing transaction. */
-  String innoDbHorizon() {
-    return "SELECT CURRENT_TIMESTAMP(6), MIN(trx_started) FROM information_schema.innodb_trx"
-        + " WHERE trx_rows_modified > 0";
+  /** MySQL/MariaDB: the ids of a lane's next rows. Parameters: lane, after-id, limit. */
+  String claimIds() {
+    return "SELECT id FROM " + outbox + " WHERE lane = ? AND id > ? ORDER BY id LIMIT ?";
+  }
+
+  /** MySQL/MariaDB, markPublished: locks a lane's lease row while it is ours. */
+  String lockLease() {
+    return "SELECT epoch FROM " + lease + " WHERE lane = ? AND owner = ? AND epoch = ? FOR UPDATE";
   }
 
   /**
@@ -321,11 +355,15 @@ public final class OutboxSql {
 
   /** Moves a quarantined row back to the outbox, at the end of its lane. Parameter: event id. */
   String requeue() {
+    String id = postgres() ? "id, " : "";
     return "INSERT INTO "
         + outbox
         + " ("
+        + id
         + COLUMNS.replace(", created_at", "")
-        + ") SELECT lane, event_id, topic,"
+        + ") SELECT "
+        + (postgres() ? idAfterXid() + ", " : "")
+        + "lane, event_id, topic,"
         + " event_key, event_type, contract_version, headers, payload FROM "
         + quarantine
         + " WHERE event_id = ?";

@@ -23,6 +23,11 @@ final class OwnedLane {
   long pendingSeq;
   long pendingBound = -1;
 
+  /**
+   * Every transaction that can still hold an id up to {@link #pendingId} is known to have ended.
+   */
+  boolean pendingFinished;
+
   /** System.nanoTime() until which the lease is surely still ours. */
   volatile long validUntilNanos;
 

@@ -7,79 +7,141 @@ import java.sql.SQLException;
 import javax.sql.DataSource;
 
 /**
- * Tells when a lane's claim start may move past rows it already removed (PostgreSQL only).
+ * Tells when a lane's claims may start after the rows it already removed (PostgreSQL only).
  *
- * <p>A transaction still in flight may commit a row whose id is below rows already published (ids
- * are taken at insert, visibility comes at commit). Such a row can only come from a transaction
- * that had its id when the claim ran. Every few hundred milliseconds this samples a fresh
- * transaction id (an upper bound of all ids assigned so far) and the oldest running one; a lane may
- * start its claims after id W once a bound sampled after W was published is below the oldest
- * running transaction. Until then claims start at the last settled id, so a late row is still found
- * and published rather than skipped.
+ * <p>Ids are taken at insert and rows become visible at commit, so a transaction still in flight
+ * may commit a row whose id is below rows already published. A lane's claims therefore start at its
+ * <em>safe id</em>, which moves to the lane's last removed id W in three steps:
+ *
+ * <ol>
+ *   <li><b>Bound.</b> After W was removed, the lane waits for a sample that <em>started</em> later
+ *       (samples are numbered when their query starts, not when it ends). Its fresh transaction id
+ *       B is greater than the id of every transaction that can hold a row id up to W: such a
+ *       transaction took its row id before W's insert, it had its transaction id by then (an append
+ *       takes the transaction id before the row id, see {@link OutboxSql#insert()}), W's insert
+ *       came before W was published, and transaction ids are handed out in increasing order.
+ *   <li><b>Finished.</b> A later sample shows {@code xmin >= B}: every transaction below B, hence
+ *       every one that can still commit a row up to W, had ended when that sample's snapshot was
+ *       taken. This is only noted before a claim, so any claim from then on started after they
+ *       ended.
+ *   <li><b>Read.</b> Such a claim, still reading from the old safe id, found no row up to W: every
+ *       row up to W that was ever committed is visible to it, so there is none left. Only then does
+ *       the safe id become W. If it found one (a late row), that row is published first and a later
+ *       claim repeats the check.
+ * </ol>
+ *
+ * <p>Each step only looks at the lane's own claims and at the samples the relay takes every 100 ms
+ * anyway: no query per row or per lane is added.
  */
 final class XidHorizon {
   private static final int RING = 4096;
-  private final long[] bounds = new long[RING];
-  private volatile long seq;
+  private final long[] ringSeq = new long[RING];
+  private final long[] ringBound = new long[RING];
+  private long started;
+  private long recorded;
   private volatile long xmin;
 
   /** Takes one sample; called by the relay's scheduler. */
   void sample(DataSource ds, OutboxSql sql) throws SQLException {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(true);
+      long n = begin();
+      RelayHooks.reach(RelayHooks.Point.SAMPLE_STARTED);
       try (PreparedStatement ps = c.prepareStatement(sql.horizon());
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         long bound = Long.parseLong(rs.getString(1));
         long oldest = Long.parseLong(rs.getString(2));
-        synchronized (this) {
-          bounds[(int) ((seq + 1) % RING)] = bound;
-          seq = seq + 1;
-          xmin = oldest;
-        }
+        RelayHooks.reach(RelayHooks.Point.SAMPLE_QUERIED);
+        record(n, bound, oldest);
+        RelayHooks.reach(RelayHooks.Point.SAMPLE_RECORDED);
       }
     }
   }
 
-  /** The number of the next sample; a lane waits for it after publishing. */
-  long nextSeq() {
-    return seq + 1;
+  /** A sample starts: its number, taken before its query runs. */
+  synchronized long begin() {
+    return ++started;
   }
 
   /**
-   * Moves a lane's settled id forward when its pending id can no longer be undercut.
+   * A sample ended.
    *
-   * @param lane the lane, whose lock the caller holds
+   * @param n its number from {@link #begin()}
+   * @param bound a transaction id assigned during the sample
+   * @param oldest the xmin of the sample's snapshot
    */
-  void settle(OwnedLane lane) {
-    if (lane.pendingSeq == 0) {
-      return;
+  synchronized void record(long n, long bound, long oldest) {
+    int slot = (int) (n % RING);
+    if (ringSeq[slot] < n) {
+      ringSeq[slot] = n;
+      ringBound[slot] = bound;
     }
-    if (lane.pendingBound < 0) {
-      long s = seq;
-      if (s < lane.pendingSeq) {
-        return;
-      }
-      synchronized (this) {
-        lane.pendingBound =
-            s - lane.pendingSeq >= RING ? Long.MAX_VALUE : bounds[(int) (lane.pendingSeq % RING)];
-      }
-    }
-    if (xmin >= lane.pendingBound && lane.pendingBound != Long.MAX_VALUE) {
-      lane.safeId = lane.pendingId;
-      lane.pendingSeq = 0;
-    } else if (lane.pendingBound == Long.MAX_VALUE) {
-      // Samples were missed for so long that the bound is gone: start a new wait.
-      lane.pendingSeq = 0;
+    recorded = Math.max(recorded, n);
+    if (oldest > xmin) {
+      xmin = oldest;
     }
   }
 
-  /** After a batch: remember the lane's new last id, to settle once safe. */
+  /**
+   * Before a claim of the lane: notes whether every transaction that can still hold a row id up to
+   * the lane's pending id is known to have ended (steps 1 and 2).
+   *
+   * @param lane the lane, whose lock the caller holds
+   */
+  void beforeClaim(OwnedLane lane) {
+    if (lane.pendingSeq == 0 || lane.pendingFinished) {
+      return;
+    }
+    if (lane.pendingBound < 0) {
+      synchronized (this) {
+        if (recorded < lane.pendingSeq) {
+          return;
+        }
+        int slot = (int) (lane.pendingSeq % RING);
+        // The first sample that started after the removal, or if its number is gone (failed, or
+        // overwritten) the latest: it started later still, so its bound is only larger.
+        lane.pendingBound =
+            ringSeq[slot] == lane.pendingSeq ? ringBound[slot] : ringBound[(int) (recorded % RING)];
+      }
+    }
+    if (xmin >= lane.pendingBound) {
+      lane.pendingFinished = true;
+    }
+  }
+
+  /**
+   * After a claim of the lane that read from its safe id (step 3).
+   *
+   * @param lane the lane, whose lock the caller holds
+   * @param firstId the lowest id the claim read, committed-safe or not ({@link Long#MAX_VALUE} when
+   *     it read none)
+   */
+  void afterClaim(OwnedLane lane, long firstId) {
+    if (lane.pendingSeq == 0 || !lane.pendingFinished || firstId <= lane.pendingId) {
+      return;
+    }
+    lane.safeId = lane.pendingId;
+    lane.pendingSeq = 0;
+    if (lane.lastId > lane.safeId) {
+      await(lane);
+    }
+  }
+
+  /** After a batch was removed: remember the lane's new last id, to settle once safe. */
   void afterBatch(OwnedLane lane) {
     if (lane.pendingSeq == 0 && lane.lastId > lane.safeId) {
-      lane.pendingId = lane.lastId;
-      lane.pendingSeq = nextSeq();
-      lane.pendingBound = -1;
+      await(lane);
     }
+    RelayHooks.reach(RelayHooks.Point.BATCH_SETTLED);
+  }
+
+  private void await(OwnedLane lane) {
+    lane.pendingId = lane.lastId;
+    synchronized (this) {
+      lane.pendingSeq = started + 1; // only a sample that starts from now on can give the bound
+    }
+    lane.pendingBound = -1;
+    lane.pendingFinished = false;
   }
 }
