@@ -43,6 +43,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
   private RelayMetrics metrics;
   private ScheduledExecutorService scheduler;
   private NotifyListener notify;
+  private TopicGate topicGate;
   private volatile boolean running;
   private boolean closed;
 
@@ -124,6 +125,9 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       scheduler.scheduleWithFixedDelay(
           () -> sampleInnoDb(innoDbFence), 0, 250, TimeUnit.MILLISECONDS);
     }
+    topicGate =
+        new TopicGate(
+            config.producerProperties(), owner, config.backoffInitial(), config.backoffMax());
     for (int i = 0; i < config.workers(); i++) {
       LaneWorker w =
           new LaneWorker(
@@ -137,7 +141,8 @@ public final class DefaultOutboxRelay implements OutboxRelay {
               metrics,
               owner,
               horizon,
-              innoDbFence);
+              innoDbFence,
+              topicGate);
       workers.add(w);
       Thread t = thread(w, "keel-relay-worker-" + owner + "-" + i);
       threads.add(t);
@@ -150,11 +155,14 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       t.start();
     }
     log.info(
-        "OutboxRelay {} started: {} lanes, {} workers, batch {}, {} ({})",
+        "OutboxRelay {} started: {} lanes, {} workers, batch {}, {} bytes per pass, ack timeout {},"
+            + " {} ({})",
         owner,
         config.lanes(),
         config.workers(),
         config.batchSize(),
+        config.maxBytesPerPass(),
+        config.ackTimeout(),
         dialect,
         config.tableNames());
   }
@@ -298,6 +306,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       joinUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
     }
     workers.forEach(w -> w.closeProducer(Duration.ofSeconds(5)));
+    topicGate.close();
     leases.releaseAll();
     metrics.close();
     closeOwned();
@@ -317,6 +326,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       notify.stop();
     }
     workers.forEach(w -> w.closeProducer(Duration.ZERO));
+    topicGate.close();
     threads.forEach(Thread::interrupt);
     wakeup.signal();
     joinUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));

@@ -23,6 +23,8 @@ final class LaneClaims {
   private final DataSource dataSource;
   private final OutboxSql sql;
   private final int batchSize;
+  private final long maxBytes;
+  private final int laneCount;
   private final XidHorizon horizon;
   private final InnoDbFence innoDbFence;
   private final String owner;
@@ -31,30 +33,50 @@ final class LaneClaims {
       DataSource dataSource,
       OutboxSql sql,
       int batchSize,
+      long maxBytes,
+      int laneCount,
       XidHorizon horizon,
       InnoDbFence innoDbFence,
       String owner) {
     this.dataSource = dataSource;
     this.sql = sql;
     this.batchSize = batchSize;
+    this.maxBytes = maxBytes;
+    this.laneCount = laneCount;
     this.horizon = horizon;
     this.innoDbFence = innoDbFence;
     this.owner = owner;
   }
 
-  Map<OwnedLane, List<Row>> claimEach(List<OwnedLane> lanes) throws SQLException {
+  /**
+   * Each lane's next batch, lane by lane from the first lane at or after {@code start}, within the
+   * pass's byte budget.
+   */
+  Map<OwnedLane, List<Row>> claimEach(List<OwnedLane> lanes, int start) throws SQLException {
     Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
-    for (OwnedLane lane : lanes) {
-      List<Row> rows = claim(lane);
+    List<OwnedLane> order = new ArrayList<>(lanes);
+    order.sort(java.util.Comparator.comparingInt(l -> Math.floorMod(l.lane - start, laneCount)));
+    long left = maxBytes;
+    for (OwnedLane lane : order) {
+      if (left <= 0) {
+        break;
+      }
+      List<Row> rows = claim(lane, left, out.isEmpty());
       if (!rows.isEmpty()) {
         out.put(lane, rows);
+        for (Row r : rows) {
+          left -= r.payload().length;
+        }
       }
     }
     return out;
   }
 
-  /** PostgreSQL: every lane's next batch in one round trip (a lateral join over the lanes). */
-  Map<OwnedLane, List<Row>> claimAll(List<OwnedLane> lanes) throws SQLException {
+  /**
+   * PostgreSQL: every lane's next batch in one round trip (a lateral join over the lanes), within
+   * the pass's byte budget counted from the first lane at or after {@code start}.
+   */
+  Map<OwnedLane, List<Row>> claimAll(List<OwnedLane> lanes, int start) throws SQLException {
     Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
     if (lanes.isEmpty()) {
       return out;
@@ -71,10 +93,13 @@ final class LaneClaims {
     }
     Set<Integer> cut = new HashSet<>();
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.claimLanes())) {
+        PreparedStatement ps = c.prepareStatement(sql.claimLanesWithin())) {
       ps.setArray(1, c.createArrayOf("int4", numbers));
       ps.setArray(2, c.createArrayOf("int8", after));
       ps.setInt(3, batchSize);
+      ps.setInt(4, laneCount - Math.floorMod(start, laneCount));
+      ps.setInt(5, laneCount);
+      ps.setLong(6, maxBytes);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int number = rs.getInt(1);
@@ -104,13 +129,14 @@ final class LaneClaims {
     return out;
   }
 
-  List<Row> claim(OwnedLane lane) throws SQLException {
+  /** A lane's next rows within {@code budget} bytes; {@code alone}: a larger first row comes. */
+  List<Row> claim(OwnedLane lane, long budget, boolean alone) throws SQLException {
     if (horizon != null) {
       horizon.settle(lane);
     }
     List<Row> rows = new ArrayList<>(batchSize);
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.claim())) {
+        PreparedStatement ps = c.prepareStatement(sql.claimWithin())) {
       int p = 1;
       if (innoDbFence != null) {
         ps.setTimestamp(p++, innoDbFence.cutoff());
@@ -118,7 +144,9 @@ final class LaneClaims {
       ps.setInt(p++, lane.lane);
       // Without a horizon (MySQL, H2) every claim starts at the front of the lane.
       ps.setLong(p++, horizon != null ? lane.safeId : 0);
-      ps.setInt(p, batchSize);
+      ps.setInt(p++, batchSize);
+      ps.setLong(p++, budget);
+      ps.setLong(p, alone ? 1 : 0);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           if (!rs.getBoolean(11)) {

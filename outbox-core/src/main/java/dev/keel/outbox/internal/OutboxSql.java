@@ -113,6 +113,43 @@ public final class OutboxSql {
         + " o WHERE o.lane = l.lane AND o.id > l.after_id ORDER BY o.id LIMIT ?) x ORDER BY x.lane, x.id";
   }
 
+  /**
+   * {@link #claimLanes()} within a byte budget: the rows in pass order (lanes rotated so that the
+   * pass starts at a given lane, then id) while the running payload total stays within the budget;
+   * a first row larger than the budget comes alone. Parameters: those of {@link #claimLanes()},
+   * then lane count minus the first lane, lane count, budget.
+   */
+  String claimLanesWithin() {
+    return "SELECT b.* FROM (SELECT q.*, SUM(octet_length(q.payload)) OVER (ORDER BY (q.lane + p.rot) % p.n,"
+        + " q.id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,"
+        + " octet_length(q.payload) AS len, p.budget FROM ("
+        + claimLanes()
+        + ") q CROSS JOIN (SELECT ?::int4 AS rot, ?::int4 AS n, ?::int8 AS budget) p) b"
+        + " WHERE b.running <= b.budget OR b.running = b.len ORDER BY b.lane, b.id";
+  }
+
+  /**
+   * {@link #claim()} within a byte budget: rows in id order while the running payload total stays
+   * within the budget; when the pass is still empty, a first row larger than the budget comes
+   * alone. Parameters: those of {@link #claim()}, then budget, and 1 if the pass is empty (else 0).
+   */
+  String claimWithin() {
+    String cast =
+        postgres()
+            ? "?::int8"
+            : dialect == SqlDialect.H2 ? "CAST(? AS BIGINT)" : "CAST(? AS SIGNED)";
+    return "SELECT b.* FROM (SELECT q.*, SUM(OCTET_LENGTH(q.payload)) OVER (ORDER BY q.id"
+        + " ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running,"
+        + " OCTET_LENGTH(q.payload) AS len, p.budget, p.alone FROM ("
+        + claim()
+        + ") q CROSS JOIN (SELECT "
+        + cast
+        + " AS budget, "
+        + cast
+        + " AS alone) p) b WHERE b.running <= b.budget OR (b.alone = 1 AND b.running = b.len)"
+        + " ORDER BY b.id";
+  }
+
   String leaseCheck() {
     return "EXISTS (SELECT 1 FROM "
         + lease
