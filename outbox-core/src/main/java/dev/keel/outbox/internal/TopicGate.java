@@ -36,7 +36,10 @@ final class TopicGate implements AutoCloseable {
   private final String owner;
   private final Duration retryInitial;
   private final Duration retryMax;
-  private final Map<String, Boolean> present = new ConcurrentHashMap<>();
+
+  /** Topics not to ask about again until a System.nanoTime(): present, or without an answer. */
+  private final Map<String, Long> present = new ConcurrentHashMap<>();
+
   private final Map<String, Missing> missing = new ConcurrentHashMap<>();
   private volatile Admin admin;
   private boolean closed;
@@ -72,7 +75,8 @@ final class TopicGate implements AutoCloseable {
     Map<String, Long> out = new HashMap<>();
     List<String> ask = new ArrayList<>();
     for (String topic : topics) {
-      if (present.containsKey(topic) || out.containsKey(topic) || ask.contains(topic)) {
+      Long until = present.get(topic);
+      if ((until != null && now - until < 0) || out.containsKey(topic) || ask.contains(topic)) {
         continue;
       }
       Missing m = missing.get(topic);
@@ -102,22 +106,28 @@ final class TopicGate implements AutoCloseable {
       KafkaFuture<?> f = answers.get(topic);
       try {
         f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        present.put(topic, Boolean.TRUE);
+        present.put(topic, System.nanoTime() + Long.MAX_VALUE / 2); // until a send finds it gone
         if (missing.remove(topic) != null) {
           log.info("OutboxRelay {}: topic {} exists now; its rows go out", owner, topic);
         }
       } catch (ExecutionException e) {
         if (e.getCause() instanceof UnknownTopicOrPartitionException) {
           out.put(topic, markMissing(topic));
+        } else {
+          unsure(topic); // no describe permission, broker away: the send decides
         }
-        // Anything else (no describe permission, broker away): the send decides.
       } catch (TimeoutException e) {
-        // No answer within the bound: the send decides, as for an unreachable broker.
+        unsure(topic); // no answer within the bound: the send decides
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
     }
+  }
+
+  /** Lets sends to a topic the check could not settle go ahead, and asks again later. */
+  private void unsure(String topic) {
+    present.put(topic, System.nanoTime() + retryMax.toNanos());
   }
 
   /**
