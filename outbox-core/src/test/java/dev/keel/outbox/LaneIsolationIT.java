@@ -160,6 +160,66 @@ class LaneIsolationIT {
     }
   }
 
+  @Test
+  void anotherInstanceTakesOverALaneGivenUpForWantOfAcknowledgements(IsolatedDatabase db)
+      throws Exception {
+    try (KafkaBroker broker = KafkaBroker.startEmbeddedPausable(Map.of())) {
+      broker.createTopic("unacked", 1);
+      Outbox outbox = Outbox.builder().lanes(8).build();
+      Map<String, List<Integer>> acquired = new java.util.concurrent.ConcurrentHashMap<>();
+      try (OutboxRelay a = instance(db, broker, "a", acquired);
+          OutboxRelay b = instance(db, broker, "b", acquired);
+          TopicReader reader = new TopicReader(broker, "unacked")) {
+        a.start();
+        b.start();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> a.ownedLanes().size() == 4 && b.ownedLanes().size() == 4);
+        String key = null;
+        for (int i = 0; key == null; i++) {
+          if (a.ownedLanes().contains(outbox.laneOf("k" + i))) {
+            key = "k" + i;
+          }
+        }
+        int lane = outbox.laneOf(key);
+        String k = key;
+        OutboxFixture.inTx(
+            db.dataSource(), c -> outbox.append(c, OutboxFixture.event("unacked", k, "warm")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> reader.distinct() == 1);
+
+        broker.pause();
+        OutboxFixture.inTx(
+            db.dataSource(), c -> outbox.append(c, OutboxFixture.event("unacked", k, "stuck")));
+        // a gives the lane up and steps out of the membership for a while: b takes the lane.
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> acquired.getOrDefault("b", List.of()).contains(lane));
+
+        broker.resume();
+        OutboxAdmin admin = OutboxAdmin.create(db.dataSource(), TableNames.defaults());
+        await().atMost(Duration.ofSeconds(60)).until(() -> admin.pending() == 0);
+        await().atMost(Duration.ofSeconds(30)).until(() -> reader.distinct() == 2);
+      }
+    }
+  }
+
+  private static OutboxRelay instance(
+      IsolatedDatabase db, KafkaBroker broker, String id, Map<String, List<Integer>> acquired) {
+    return OutboxFixture.relay(db.dataSource(), broker)
+        .instanceId(id)
+        .workers(1)
+        .leaseDuration(Duration.ofSeconds(1))
+        .ackTimeout(Duration.ofSeconds(2))
+        .listener(
+            new OutboxRelayListener() {
+              @Override
+              public void onLaneAcquired(int lane, long epoch) {
+                acquired.computeIfAbsent(id, x -> new CopyOnWriteArrayList<>()).add(lane);
+              }
+            })
+        .build();
+  }
+
   private static long epochOf(IsolatedDatabase db, int lane) throws Exception {
     try (java.sql.Connection c = db.dataSource().getConnection();
         java.sql.PreparedStatement ps =
