@@ -30,7 +30,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * backlog, drain it, print {@code RESULT <nanos> <cpuNanos> <firstDecileRate> <lastDecileRate>}.
  *
  * <p>Modes: {@code raw} (the idempotent producer alone: the ceiling), {@code skiplocked} (a minimal
- * hand-written relay: claim 500 with SKIP LOCKED, send all, flush, delete), {@code keel}.
+ * hand-written relay: claim 500 with SKIP LOCKED, send all, flush, delete), {@code keel}, and
+ * {@code heap} (a backlog of 1 MiB payloads drained by the Keel relay with its default settings,
+ * also printing {@code HEAP <peakUsedBytes> <peakLiveBytes>}).
  */
 public final class DrainChild {
   static final Map<String, Object> PRODUCER =
@@ -60,6 +62,9 @@ public final class DrainChild {
         case "raw":
           raw(bootstrap, topic, warmup);
           r = raw(bootstrap, topic, rows);
+          break;
+        case "heap":
+          r = heap(ds, bootstrap, topic, rows, lanes);
           break;
         case "skiplocked":
           Workload.load(ds, outbox, topic, warmup);
@@ -202,8 +207,80 @@ public final class DrainChild {
     }
   }
 
+  /**
+   * Drains {@code rows} 1 MiB payloads with the relay's defaults while a sampler records the peak
+   * heap in use (every 2 ms, garbage included) and the largest heap left after a full collection
+   * that it forces every 250 ms (what the relay really holds; the forced collections slow the drain
+   * a little).
+   */
+  private static Result heap(
+      HikariDataSource ds, String bootstrap, String topic, int rows, int lanes) throws Exception {
+    Outbox outbox = Outbox.builder().lanes(lanes).build();
+    byte[] payload = new byte[HEAP_PAYLOAD_BYTES];
+    java.util.Arrays.fill(payload, (byte) 'x');
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      for (int i = 0; i < rows; i++) {
+        outbox.append(
+            c,
+            dev.keel.event.Event.builder()
+                .type("bench.happened")
+                .topic(topic)
+                .key("key-" + i)
+                .source("bench")
+                .payload(payload)
+                .build());
+        if (i % 10 == 9) {
+          c.commit();
+        }
+      }
+      c.commit();
+    }
+    payload = null;
+    System.gc();
+    java.lang.management.MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    AtomicLong peakUsed = new AtomicLong();
+    AtomicLong peakLive = new AtomicLong();
+    java.util.concurrent.atomic.AtomicBoolean sampling =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread sampler =
+        new Thread(
+            () -> {
+              long nextGc = System.nanoTime();
+              while (sampling.get()) {
+                peakUsed.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                if (System.nanoTime() - nextGc >= 0) {
+                  System.gc(); // what survives a full collection is what the relay holds
+                  peakLive.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                  nextGc = System.nanoTime() + 250_000_000L;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+              }
+            });
+    sampler.setDaemon(true);
+    sampler.start();
+    Map<String, Object> props = new HashMap<>(PRODUCER);
+    props.put("bootstrap.servers", bootstrap);
+    props.put("max.request.size", 2 * HEAP_PAYLOAD_BYTES);
+    Result r = keelRelays(ds, props, lanes, 1, rows);
+    sampling.set(false);
+    sampler.join();
+    System.out.printf("HEAP %d %d%n", peakUsed.get(), peakLive.get());
+    return r;
+  }
+
+  static final int HEAP_PAYLOAD_BYTES = 1 << 20;
+
   private static Result keel(
       HikariDataSource ds, String bootstrap, int lanes, int instances, int rows) throws Exception {
+    Map<String, Object> props = new HashMap<>(PRODUCER);
+    props.put("bootstrap.servers", bootstrap);
+    return keelRelays(ds, props, lanes, instances, rows);
+  }
+
+  private static Result keelRelays(
+      HikariDataSource ds, Map<String, Object> props, int lanes, int instances, int rows)
+      throws Exception {
     AtomicLong published = new AtomicLong();
     Deciles d = new Deciles(rows);
     OutboxRelayListener listener =
@@ -215,8 +292,6 @@ public final class DrainChild {
         };
     long cpu = cpu();
     List<OutboxRelay> relays = new ArrayList<>();
-    Map<String, Object> props = new HashMap<>(PRODUCER);
-    props.put("bootstrap.servers", bootstrap);
     for (int i = 0; i < instances; i++) {
       OutboxRelay relay =
           OutboxRelay.builder()

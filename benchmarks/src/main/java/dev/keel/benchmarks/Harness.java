@@ -43,7 +43,7 @@ public final class Harness {
             .filter(a -> a.startsWith("--only="))
             .map(a -> a.substring(7))
             .findFirst()
-            .orElse("drain,latency,consumer,append,saga");
+            .orElse("drain,heap,latency,consumer,append,saga");
     int rows = quick ? 20_000 : 200_000;
     int warmup = quick ? 5_000 : 50_000;
     Report report = new Report();
@@ -55,7 +55,8 @@ public final class Harness {
             + " cores, "
             + (Runtime.getRuntime().maxMemory() >> 20)
             + " MiB max heap in the harness JVM");
-    try (KafkaBroker broker = KafkaBroker.startEmbedded(Map.of());
+    // 1 MiB payloads plus their headers, for the heap measurement.
+    try (KafkaBroker broker = KafkaBroker.startEmbedded(Map.of("message.max.bytes", "2097152"));
         Database pg =
             Database.embeddedPostgres(
                 Map.of(
@@ -80,6 +81,9 @@ public final class Harness {
       String url = db.jdbcUrl() + "&user=" + db.user();
       if (only.contains("drain")) {
         drains(report, url, broker, rows, warmup, quick);
+      }
+      if (only.contains("heap")) {
+        heap(report, url, broker, quick ? 50 : 200);
       }
       if (only.contains("latency")) {
         new LatencyBench(broker, db, report).run(quick);
@@ -141,6 +145,80 @@ public final class Harness {
       }
       skip.ratio("vs ceiling", skip.rate / raw.rate);
     }
+  }
+
+  /** The relay's heap while it drains a backlog of 1 MiB payloads, in a JVM with -Xmx256m. */
+  private static void heap(Report report, String url, KafkaBroker broker, int rows)
+      throws Exception {
+    report.section(
+        "Relay heap while draining " + rows + " rows of 1 MiB (own JVM, -Xmx256m, defaults)");
+    List<String> out = child("heap", url, broker, "bench-heap", rows, 16, 1, 0);
+    String[] f = find(out, "RESULT ").split(" ");
+    String[] h = find(out, "HEAP ").split(" ");
+    double seconds = Long.parseLong(f[1]) / 1e9;
+    Report.Line line =
+        report.line(
+            "Keel relay, 16 lanes, 1 instance",
+            rows / seconds,
+            (double) DrainChild.HEAP_PAYLOAD_BYTES * rows / seconds / 1e6,
+            Long.parseLong(f[2]) / 1e9 / (rows / 1000.0));
+    line.note(
+        String.format(
+            "peak heap used %d MiB (garbage included), peak live %d MiB (after a full GC every"
+                + " 250 ms); backlog %d MiB, maxBytesPerPass 16 MiB",
+            Long.parseLong(h[1]) >> 20,
+            Long.parseLong(h[2]) >> 20,
+            (long) rows * DrainChild.HEAP_PAYLOAD_BYTES >> 20));
+  }
+
+  private static String find(List<String> lines, String prefix) {
+    return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
+  }
+
+  /** Runs a DrainChild with -Xmx256m and returns its output; fails if it fails. */
+  private static List<String> child(
+      String mode,
+      String url,
+      KafkaBroker broker,
+      String topic,
+      int rows,
+      int lanes,
+      int instances,
+      int warmup)
+      throws Exception {
+    broker.createTopic(topic, 12);
+    String java =
+        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    List<String> cmd =
+        List.of(
+            java,
+            "-Xmx256m",
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+            "-cp",
+            System.getProperty("java.class.path"),
+            DrainChild.class.getName(),
+            mode,
+            url,
+            broker.bootstrapServers(),
+            topic,
+            String.valueOf(rows),
+            String.valueOf(lanes),
+            String.valueOf(instances),
+            String.valueOf(warmup));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    List<String> output = new ArrayList<>();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        output.add(line);
+      }
+    }
+    if (p.waitFor() != 0 || output.stream().noneMatch(l -> l.startsWith("RESULT "))) {
+      output.forEach(System.err::println);
+      throw new IllegalStateException(mode + ": the drain process failed");
+    }
+    return output;
   }
 
   private static String settings(IsolatedDatabase db) throws Exception {

@@ -21,8 +21,10 @@ import javax.sql.DataSource;
  * <p>Rows are spread over lanes by key hash. Each lane has one live owner at a time, through a
  * lease row whose epoch (fencing token) every delete checks; instances share lanes evenly and take
  * over the lanes of an instance whose lease expired. A lane is read in id order behind a
- * commit-order fence, its batch sent without waiting per record, acknowledged with one flush and
- * removed with one statement.
+ * commit-order fence, its batch sent without waiting per record, its acknowledgements awaited with
+ * a deadline ({@link Builder#ackTimeout(Duration)}) and removed with one statement. Rows to a topic
+ * that does not exist are held back without a send and without delaying other lanes. One pass of a
+ * worker claims at most {@link Builder#maxBytesPerPass(long)} payload bytes.
  *
  * <pre>{@code
  * try (OutboxRelay relay = OutboxRelay.builder()
@@ -41,6 +43,9 @@ import javax.sql.DataSource;
 public interface OutboxRelay extends AutoCloseable {
   /** Default lane count. */
   int DEFAULT_LANES = 16;
+
+  /** Default {@link Builder#maxBytesPerPass(long)}: 16 MiB. */
+  long DEFAULT_MAX_BYTES_PER_PASS = 16L << 20;
 
   /** Starts a builder. */
   static Builder builder() {
@@ -74,10 +79,12 @@ public interface OutboxRelay extends AutoCloseable {
     private Map<String, Object> producerProperties = new HashMap<>();
     private int lanes = DEFAULT_LANES;
     private int batchSize = 500;
+    private long maxBytesPerPass = DEFAULT_MAX_BYTES_PER_PASS;
     private int workers = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
     private Duration pollInterval = Duration.ofMillis(500);
     private Duration leaseDuration = Duration.ofSeconds(10);
     private Duration closeTimeout = Duration.ofSeconds(30);
+    private Duration ackTimeout = Duration.ofSeconds(30);
     private Duration backoffInitial = Duration.ofMillis(100);
     private Duration backoffMax = Duration.ofSeconds(10);
     private CleanupMode cleanupMode = CleanupMode.DELETE;
@@ -128,6 +135,32 @@ public interface OutboxRelay extends AutoCloseable {
     /** Rows claimed and sent per lane batch, 1 to 10,000; 500 by default. */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;
+      return this;
+    }
+
+    /**
+     * Payload bytes one worker claims in one pass over its lanes, 64 KiB to 1 GiB; 16 MiB by
+     * default. This bounds the relay's memory for rows: about {@code workers × maxBytesPerPass}
+     * (plus each producer's {@code buffer.memory}), whatever the lane count and batch size. A pass
+     * takes each lane's rows in id order while they fit in the budget, lanes in turn from a lane
+     * that moves every pass, so that every lane gets its turn; a single row larger than the budget
+     * is claimed alone, in a pass of its own. Payload bytes are counted (keys and headers are not).
+     */
+    public Builder maxBytesPerPass(long maxBytesPerPass) {
+      this.maxBytesPerPass = maxBytesPerPass;
+      return this;
+    }
+
+    /**
+     * How long a lane's batch may wait for Kafka's acknowledgements; 30 s by default. Each lane's
+     * sends are waited for with this deadline (a lane whose partitions do not answer delays the
+     * other lanes of its worker by at most this much, once). A lane still unacknowledged at the
+     * deadline is given up: its sends are aborted (its rows stay in the outbox), its lease is
+     * released, and this instance neither takes it back nor renews its membership for two lease
+     * durations, so that another instance takes it over.
+     */
+    public Builder ackTimeout(Duration ackTimeout) {
+      this.ackTimeout = ackTimeout;
       return this;
     }
 
@@ -256,6 +289,12 @@ public interface OutboxRelay extends AutoCloseable {
       checkLanes("OutboxRelay.lanes", lanes);
       checkRange("OutboxRelay.batchSize", batchSize, 1, 10_000);
       checkRange("OutboxRelay.workers", workers, 1, 64);
+      if (maxBytesPerPass < 64 * 1024 || maxBytesPerPass > 1L << 30) {
+        throw new KeelConfigurationException(
+            "OutboxRelay.maxBytesPerPass must be between 65536 and 1073741824, was "
+                + maxBytesPerPass);
+      }
+      checkPositive("OutboxRelay.ackTimeout", ackTimeout);
       checkRange("OutboxRelay.maxAttempts", maxAttempts, 1, 1_000_000);
       checkPositive("OutboxRelay.pollInterval", pollInterval);
       checkPositive("OutboxRelay.leaseDuration", leaseDuration);
@@ -304,10 +343,12 @@ public interface OutboxRelay extends AutoCloseable {
               Map.copyOf(producerProperties),
               lanes,
               batchSize,
+              maxBytesPerPass,
               workers,
               pollInterval,
               leaseDuration,
               closeTimeout,
+              ackTimeout,
               backoffInitial,
               backoffMax,
               cleanupMode,

@@ -38,6 +38,14 @@ class OutboxConfigTest {
         .hasMessageContaining("OutboxRelay.pollInterval");
     assertThatThrownBy(() -> valid().leaseDuration(Duration.ofMillis(10)).build())
         .hasMessageContaining("OutboxRelay.leaseDuration");
+    assertThatThrownBy(() -> valid().maxBytesPerPass(1000).build())
+        .hasMessage("OutboxRelay.maxBytesPerPass must be between 65536 and 1073741824, was 1000");
+    assertThatThrownBy(() -> valid().maxBytesPerPass(2L << 30).build())
+        .hasMessageContaining("OutboxRelay.maxBytesPerPass");
+    assertThatThrownBy(() -> valid().ackTimeout(Duration.ZERO).build())
+        .hasMessageContaining("OutboxRelay.ackTimeout");
+    assertThatThrownBy(() -> valid().ackTimeout(null).build())
+        .hasMessageContaining("OutboxRelay.ackTimeout");
     assertThatThrownBy(() -> valid().producerProperties(Map.of()).build())
         .hasMessageContaining("bootstrap.servers");
     assertThatThrownBy(

@@ -3,8 +3,10 @@ package dev.keel.outbox.internal;
 import dev.keel.event.EventHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Producer;
@@ -17,13 +19,15 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * Sends lane batches without waiting per record; the worker flushes once for all its lanes, then
- * sorts each lane's outcomes.
+ * Sends lane batches without waiting per record; the worker waits for each lane's acknowledgements
+ * with a deadline, then sorts each lane's outcomes.
  */
 final class BatchSender {
   private BatchSender() {}
@@ -42,6 +46,12 @@ final class BatchSender {
     final List<Row> held = new ArrayList<>();
 
     Throwable firstRetriable;
+
+    /** Topics the broker said do not exist. */
+    final Set<String> missingTopics = new HashSet<>();
+
+    /** Topics whose metadata a send waited for in vain ({@code max.block.ms}). */
+    final Set<String> metadataTimeouts = new HashSet<>();
 
     /** The producer lost its idempotence state (sequence or epoch); it must be replaced. */
     boolean producerBroken;
@@ -71,22 +81,46 @@ final class BatchSender {
   }
 
   /**
-   * Hands a lane's rows to the producer without waiting. A strict lane stops at the first record
-   * that fails at once (too large, unreadable headers, unknown topic), and sends a row that failed
-   * in an earlier pass as the last of its batch, so that nothing behind it goes out before it.
+   * Hands a lane's rows to the producer without waiting. Rows to a topic in {@code missing} are not
+   * sent (a send would block for {@code max.block.ms}) and fail as an unknown topic; after a send
+   * timed out waiting for a topic's metadata, the pass's further rows to that topic ({@code
+   * timedOut}, shared by the lanes of a pass) are not sent either. A strict lane stops at the first
+   * record that fails at once (too large, unreadable headers, unknown topic), and sends a row that
+   * failed in an earlier pass as the last of its batch, so that nothing behind it goes out before
+   * it.
    */
-  static Pending start(Producer<byte[], byte[]> producer, List<Row> rows, boolean strict) {
+  static Pending start(
+      Producer<byte[], byte[]> producer,
+      List<Row> rows,
+      boolean strict,
+      Set<String> missing,
+      Set<String> timedOut) {
     List<Future<RecordMetadata>> futures = new ArrayList<>(rows.size());
     int sent = 0;
     for (Row row : rows) {
       Future<RecordMetadata> f;
       try {
-        f = producer.send(record(row));
+        if (missing.contains(row.topic())) {
+          f =
+              new FailedFuture(
+                  new UnknownTopicOrPartitionException(
+                      "topic " + row.topic() + " does not exist; the row was not sent"));
+        } else if (timedOut.contains(row.topic())) {
+          f =
+              new FailedFuture(
+                  new TimeoutException(
+                      "Topic " + row.topic() + " not present in metadata; not sent in this pass"));
+        } else {
+          f = producer.send(record(row));
+        }
       } catch (IllegalArgumentException e) {
         f =
             new FailedFuture(
                 new SerializationException("stored headers unreadable: " + e.getMessage()));
       } catch (KafkaException e) {
+        if (isMetadataTimeout(e)) {
+          timedOut.add(row.topic());
+        }
         f = new FailedFuture(e);
       }
       futures.add(f);
@@ -99,9 +133,38 @@ final class BatchSender {
   }
 
   /**
-   * Sorts a lane's outcomes; call after {@code producer.flush()}. In a strict lane every row after
-   * the first failed one (of any kind) is held, even when Kafka acknowledged it: it stays in the
-   * outbox and is sent again after the failed row.
+   * Waits until every record of the lane was acknowledged or failed, or until the deadline.
+   *
+   * @return whether every send completed
+   */
+  static boolean await(Pending p, long deadlineNanos) {
+    for (int i = 0; i < p.sent; i++) {
+      Future<RecordMetadata> f = p.futures.get(i);
+      if (f.isDone()) {
+        continue;
+      }
+      long left = deadlineNanos - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      try {
+        f.get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        return false;
+      } catch (ExecutionException e) {
+        // completed with an error: sorted by finish
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Sorts a lane's outcomes; call once {@link #await} returned true. In a strict lane every row
+   * after the first failed one (of any kind) is held, even when Kafka acknowledged it: it stays in
+   * the outbox and is sent again after the failed row.
    */
   static Outcome finish(Pending p) {
     Outcome out = new Outcome();
@@ -115,6 +178,15 @@ final class BatchSender {
       Throwable error = failure(p.futures.get(i));
       if (error == null) {
         out.acked.add(row);
+      } else if (isMetadataTimeout(error)) {
+        // The producer has no metadata for the topic: the broker is away or the topic is gone.
+        // Not the row's fault until the worker's topic check says the topic is missing.
+        out.held.add(row);
+        out.metadataTimeouts.add(row.topic());
+        if (out.firstRetriable == null) {
+          out.firstRetriable = error;
+        }
+        stop = p.strict;
       } else if (isProducerState(error)) {
         // Not the row's fault: send it again with a new producer, without counting an attempt.
         out.held.add(row);
@@ -124,6 +196,9 @@ final class BatchSender {
         out.permanent.add(Map.entry(row, describe(error)));
         stop = p.strict;
       } else {
+        if (topicMissing(error)) {
+          out.missingTopics.add(row.topic());
+        }
         out.retriable.add(Map.entry(row, describe(error)));
         if (out.firstRetriable == null) {
           out.firstRetriable = error;
@@ -187,10 +262,14 @@ final class BatchSender {
 
   /** The broker answered, but the topic does not exist: a matter of this row, not an outage. */
   static boolean topicMissing(Throwable e) {
-    return e instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
-        || (e instanceof org.apache.kafka.common.errors.TimeoutException
-            && e.getMessage() != null
-            && e.getMessage().contains("not present in metadata"));
+    return e instanceof UnknownTopicOrPartitionException;
+  }
+
+  /** A send gave up waiting for the topic's metadata: a missing topic or an unreachable broker. */
+  static boolean isMetadataTimeout(Throwable e) {
+    return e instanceof TimeoutException
+        && e.getMessage() != null
+        && e.getMessage().contains("not present in metadata");
   }
 
   static String describe(Throwable e) {

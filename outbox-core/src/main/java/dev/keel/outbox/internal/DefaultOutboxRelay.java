@@ -44,6 +44,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
   private RelayMetrics metrics;
   private ScheduledExecutorService scheduler;
   private NotifyListener notify;
+  private TopicGate topicGate;
   private volatile boolean running;
   private boolean closed;
 
@@ -121,6 +122,9 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       scheduler.scheduleWithFixedDelay(() -> sampleHorizon(horizon), 0, 100, TimeUnit.MILLISECONDS);
     }
     InnoDbFence innoDbFence = dialect.isMySqlFamily() ? new InnoDbFence() : null;
+    topicGate =
+        new TopicGate(
+            config.producerProperties(), owner, config.backoffInitial(), config.backoffMax());
     for (int i = 0; i < config.workers(); i++) {
       LaneWorker w =
           new LaneWorker(
@@ -134,7 +138,8 @@ public final class DefaultOutboxRelay implements OutboxRelay {
               metrics,
               owner,
               horizon,
-              innoDbFence);
+              innoDbFence,
+              topicGate);
       workers.add(w);
       Thread t = thread(w, "keel-relay-worker-" + owner + "-" + i);
       threads.add(t);
@@ -147,11 +152,14 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       t.start();
     }
     log.info(
-        "OutboxRelay {} started: {} lanes, {} workers, batch {}, {} ({})",
+        "OutboxRelay {} started: {} lanes, {} workers, batch {}, {} bytes per pass, ack timeout {},"
+            + " {} ({})",
         owner,
         config.lanes(),
         config.workers(),
         config.batchSize(),
+        config.maxBytesPerPass(),
+        config.ackTimeout(),
         dialect,
         config.tableNames());
   }
@@ -285,6 +293,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       joinUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
     }
     workers.forEach(w -> w.closeProducer(Duration.ofSeconds(5)));
+    topicGate.close();
     leases.releaseAll();
     metrics.close();
     closeOwned();
@@ -304,6 +313,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       notify.stop();
     }
     workers.forEach(w -> w.closeProducer(Duration.ZERO));
+    topicGate.close();
     threads.forEach(Thread::interrupt);
     wakeup.signal();
     joinUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));

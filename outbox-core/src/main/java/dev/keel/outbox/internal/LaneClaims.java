@@ -16,13 +16,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the next batch of each lane, in id order, stopping at the first row the commit-order fence
- * holds back.
+ * holds back, within the pass's byte budget.
  */
 final class LaneClaims {
   private static final Logger log = LoggerFactory.getLogger(LaneClaims.class);
   private final DataSource dataSource;
   private final OutboxSql sql;
   private final int batchSize;
+  private final long maxBytes;
+  private final int laneCount;
   private final XidHorizon horizon;
   private final InnoDbFence innoDbFence;
   private final String owner;
@@ -31,32 +33,56 @@ final class LaneClaims {
       DataSource dataSource,
       OutboxSql sql,
       int batchSize,
+      long maxBytes,
+      int laneCount,
       XidHorizon horizon,
       InnoDbFence innoDbFence,
       String owner) {
     this.dataSource = dataSource;
     this.sql = sql;
     this.batchSize = batchSize;
+    this.maxBytes = maxBytes;
+    this.laneCount = laneCount;
     this.horizon = horizon;
     this.innoDbFence = innoDbFence;
     this.owner = owner;
   }
 
-  Map<OwnedLane, List<Row>> claimEach(List<OwnedLane> lanes) throws SQLException {
+  /**
+   * Each lane's next batch, lane by lane from the first lane at or after {@code start}, within the
+   * pass's byte budget.
+   */
+  Map<OwnedLane, List<Row>> claimEach(List<OwnedLane> lanes, int start) throws SQLException {
     RelayHooks.reach(RelayHooks.Point.CLAIM_STARTED);
     Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
-    for (OwnedLane lane : lanes) {
-      List<Row> rows = claim(lane);
+    List<OwnedLane> order = new ArrayList<>(lanes);
+    order.sort(java.util.Comparator.comparingInt(l -> Math.floorMod(l.lane - start, laneCount)));
+    long left = maxBytes;
+    for (OwnedLane lane : order) {
+      if (left <= 0) {
+        break; // the lanes not claimed now come first in a later pass; their horizon is untouched
+      }
+      List<Row> rows = claim(lane, left, out.isEmpty());
       if (!rows.isEmpty()) {
         out.put(lane, rows);
+        for (Row r : rows) {
+          left -= r.payload().length;
+        }
       }
     }
     RelayHooks.reach(RelayHooks.Point.CLAIM_DONE);
     return out;
   }
 
-  /** PostgreSQL: every lane's next batch in one round trip (a lateral join over the lanes). */
-  Map<OwnedLane, List<Row>> claimAll(List<OwnedLane> lanes) throws SQLException {
+  /**
+   * PostgreSQL: every lane's next batch in one round trip (a lateral join over the lanes), within
+   * the pass's byte budget counted from the first lane at or after {@code start}.
+   *
+   * <p>Rows past the budget are still read, without their payload: the horizon needs the lowest id
+   * each claim read, and a lane whose rows were all left for a later pass must not look empty to it
+   * (it would move the lane's safe id past a row it never claimed).
+   */
+  Map<OwnedLane, List<Row>> claimAll(List<OwnedLane> lanes, int start) throws SQLException {
     RelayHooks.reach(RelayHooks.Point.CLAIM_STARTED);
     Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
     if (lanes.isEmpty()) {
@@ -75,15 +101,22 @@ final class LaneClaims {
     Set<Integer> cut = new HashSet<>();
     Map<Integer, Long> firstIds = new java.util.HashMap<>();
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement(sql.claimLanes())) {
+        PreparedStatement ps = c.prepareStatement(sql.claimLanesWithin())) {
       ps.setArray(1, c.createArrayOf("int4", numbers));
       ps.setArray(2, c.createArrayOf("int8", after));
       ps.setInt(3, batchSize);
+      ps.setInt(4, laneCount - Math.floorMod(start, laneCount));
+      ps.setInt(5, laneCount);
+      ps.setLong(6, maxBytes);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int number = rs.getInt(1);
           firstIds.putIfAbsent(number, rs.getLong(2));
           if (cut.contains(number)) {
+            continue;
+          }
+          if (!rs.getBoolean(13)) {
+            cut.add(number); // past the pass's byte budget: this lane goes on in a later pass
             continue;
           }
           if (!rs.getBoolean(12)) {
@@ -113,7 +146,8 @@ final class LaneClaims {
     return out;
   }
 
-  List<Row> claim(OwnedLane lane) throws SQLException {
+  /** A lane's next rows within {@code budget} bytes; {@code alone}: a larger first row comes. */
+  List<Row> claim(OwnedLane lane, long budget, boolean alone) throws SQLException {
     if (horizon != null) {
       horizon.beforeClaim(lane);
     }
@@ -127,16 +161,20 @@ final class LaneClaims {
       if (all != null) {
         RelayHooks.reach(RelayHooks.Point.UNCOMMITTED_READ);
       }
-      try (PreparedStatement ps = c.prepareStatement(sql.claim())) {
-        ps.setInt(1, lane.lane);
-        ps.setLong(2, after);
-        ps.setInt(3, batchSize);
+      try (PreparedStatement ps = c.prepareStatement(sql.claimWithin())) {
+        int p = 1;
+        ps.setInt(p++, lane.lane);
+        ps.setLong(p++, after);
+        ps.setInt(p++, batchSize);
+        ps.setLong(p++, budget);
+        ps.setLong(p, alone ? 1 : 0);
         firstId = read(ps, lane, rows);
       }
       if (!c.getAutoCommit()) {
         c.commit();
       }
       if (all != null) {
+        // the budget only shortens the committed rows read: the common front is still a prefix
         int n = InnoDbFence.releasable(rows.stream().mapToLong(Row::id).toArray(), all);
         if (n < rows.size()) {
           log.debug(
@@ -154,12 +192,18 @@ final class LaneClaims {
     return rows;
   }
 
-  /** Reads claimed rows up to the first the fence holds back; returns the lowest id read. */
+  /**
+   * Reads claimed rows up to the first the fence or the budget holds back; returns the lowest id
+   * read, whether held back or not.
+   */
   private long read(PreparedStatement ps, OwnedLane lane, List<Row> rows) throws SQLException {
     long firstId = Long.MAX_VALUE;
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         firstId = Math.min(firstId, rs.getLong(1));
+        if (!rs.getBoolean(12)) {
+          break; // past the pass's byte budget
+        }
         if (!rs.getBoolean(11)) {
           log.debug(
               "OutboxRelay {}: lane {} waits for an older transaction before row {}",

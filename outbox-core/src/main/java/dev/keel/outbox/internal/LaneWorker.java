@@ -19,8 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One publishing thread with its own idempotent producer. It serves the owned lanes whose number
- * modulo the worker count is its index: claim a batch behind the commit-order fence, send it, flush
- * once, remove the acknowledged rows with one fenced statement.
+ * modulo the worker count is its index: claim a batch behind the commit-order fence (within the
+ * pass's byte budget), send it (rows to a missing topic held back, their lane backed off), wait for
+ * each lane's acknowledgements with a deadline, remove the acknowledged rows with one fenced
+ * statement. A lane not acknowledged by the deadline is given up, so that another instance can take
+ * it over.
  */
 final class LaneWorker implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(LaneWorker.class);
@@ -39,9 +42,18 @@ final class LaneWorker implements Runnable {
   private final LaneClaims claims;
   private final LaneWrites writes;
   private final OutboxRelayListener listener;
+  private final TopicGate topics;
+  private final java.util.concurrent.ExecutorService flusher;
+  private final java.util.concurrent.atomic.AtomicBoolean flushQueued =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Lanes backed off because they hold rows to a missing topic, until a System.nanoTime(). */
+  private final Map<OwnedLane, Long> backedOff = new java.util.HashMap<>();
+
   private volatile Producer<byte[], byte[]> producer;
   private volatile boolean running = true;
   private int failures;
+  private int passStart;
 
   LaneWorker(
       int index,
@@ -54,7 +66,8 @@ final class LaneWorker implements Runnable {
       RelayMetrics metrics,
       String owner,
       XidHorizon horizon,
-      InnoDbFence innoDbFence) {
+      InnoDbFence innoDbFence,
+      TopicGate topics) {
     this.index = index;
     this.config = config;
     this.dataSource = dataSource;
@@ -65,7 +78,24 @@ final class LaneWorker implements Runnable {
     this.metrics = metrics;
     this.owner = owner;
     this.horizon = horizon;
-    this.claims = new LaneClaims(dataSource, sql, config.batchSize(), horizon, innoDbFence, owner);
+    this.claims =
+        new LaneClaims(
+            dataSource,
+            sql,
+            config.batchSize(),
+            config.maxBytesPerPass(),
+            config.lanes(),
+            horizon,
+            innoDbFence,
+            owner);
+    this.topics = topics;
+    this.flusher =
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "keel-relay-flush-" + owner + "-" + index);
+              t.setDaemon(true);
+              return t;
+            });
     this.writes = new LaneWrites(dataSource, sql, config, leases, owner);
     this.listener = config.listener();
     this.backoff =
@@ -134,16 +164,24 @@ final class LaneWorker implements Runnable {
   }
 
   /**
-   * One pass over this worker's lanes: claim a batch from each, send them all, flush once, then
-   * settle each lane. One flush per pass instead of per lane keeps latency low when many lanes hold
-   * a few rows each.
+   * One pass over this worker's lanes: claim a batch from each (within the byte budget), send them
+   * all, ask for one flush, wait for each lane's acknowledgements with one deadline, then settle
+   * each lane. One flush per pass instead of per lane keeps latency low when many lanes hold a few
+   * rows each.
    */
   private boolean servePass() throws SQLException, RelayOutageException {
     List<OwnedLane> locked = new ArrayList<>();
     try {
       Map<OwnedLane, BatchSender.Pending> pending = new java.util.LinkedHashMap<>();
       List<OwnedLane> ready = new ArrayList<>();
-      for (OwnedLane lane : leases.lanesFor(index, config.workers())) {
+      List<OwnedLane> mine = leases.lanesFor(index, config.workers());
+      backedOff.keySet().retainAll(mine);
+      long now = System.nanoTime();
+      for (OwnedLane lane : mine) {
+        Long until = backedOff.get(lane);
+        if (until != null && now - until < 0) {
+          continue; // rows to a missing topic; asked again when the topic's retry time comes
+        }
         if (!running || !lane.usable() || !lane.lock.tryLock()) {
           continue;
         }
@@ -152,21 +190,59 @@ final class LaneWorker implements Runnable {
           ready.add(lane);
         }
       }
+      int start = passStart;
+      passStart = (passStart + 1) % config.lanes();
       Map<OwnedLane, List<Row>> claimed =
-          horizon != null ? claims.claimAll(ready) : claims.claimEach(ready);
-      for (Map.Entry<OwnedLane, List<Row>> e : claimed.entrySet()) {
-        pending.put(e.getKey(), BatchSender.start(producer, e.getValue(), config.strictOrdering()));
-      }
-      if (pending.isEmpty()) {
+          horizon != null ? claims.claimAll(ready, start) : claims.claimEach(ready, start);
+      if (claimed.isEmpty()) {
         return false;
       }
-      producer.flush();
+      Set<String> topicsOfPass = new HashSet<>();
+      claimed.values().forEach(rows -> rows.forEach(r -> topicsOfPass.add(r.topic())));
+      Map<String, Long> missing = topics.missing(topicsOfPass);
+      Set<String> timedOut = new HashSet<>();
+      for (Map.Entry<OwnedLane, List<Row>> e : claimed.entrySet()) {
+        for (Row r : e.getValue()) {
+          Long retryAt = missing.get(r.topic());
+          if (retryAt != null) {
+            backOff(e.getKey(), retryAt);
+          }
+        }
+        pending.put(
+            e.getKey(),
+            BatchSender.start(
+                producer, e.getValue(), config.strictOrdering(), missing.keySet(), timedOut));
+      }
+      requestFlush();
+      long deadline = System.nanoTime() + config.ackTimeout().toNanos();
+      List<OwnedLane> unacknowledged = new ArrayList<>();
+      for (Map.Entry<OwnedLane, BatchSender.Pending> e : pending.entrySet()) {
+        if (!BatchSender.await(e.getValue(), deadline)) {
+          unacknowledged.add(e.getKey());
+        }
+      }
+      if (!unacknowledged.isEmpty()) {
+        giveUp(unacknowledged);
+        unacknowledged.forEach(pending::remove);
+      }
       Map<OwnedLane, BatchSender.Outcome> outcomes = new java.util.LinkedHashMap<>();
       boolean anyProgress = false;
       Throwable outage = null;
       for (Map.Entry<OwnedLane, BatchSender.Pending> e : pending.entrySet()) {
         BatchSender.Outcome out = BatchSender.finish(e.getValue());
         outcomes.put(e.getKey(), out);
+        for (String topic : out.missingTopics) {
+          if (!missing.containsKey(topic)) {
+            backOff(e.getKey(), topics.markMissing(topic)); // the broker says it is gone
+          }
+        }
+        for (String topic : out.metadataTimeouts) {
+          Long retryAt = missing.containsKey(topic) ? missing.get(topic) : topics.recheck(topic);
+          if (retryAt != null) {
+            missing.put(topic, retryAt); // deleted since it was checked: its rows wait
+            backOff(e.getKey(), retryAt);
+          }
+        }
         if (out.outage()) {
           outage = out.firstRetriable;
         } else {
@@ -192,6 +268,61 @@ final class LaneWorker implements Runnable {
     } finally {
       locked.forEach(l -> l.lock.unlock());
     }
+  }
+
+  private void backOff(OwnedLane lane, long untilNanos) {
+    backedOff.merge(lane, untilNanos, (a, b) -> b - a > 0 ? b : a);
+  }
+
+  /**
+   * Asks for the buffered records to be sent at once, without waiting: a flush runs on a thread of
+   * its own, so that a partition that never answers cannot hold this worker.
+   */
+  private void requestFlush() {
+    if (flushQueued.compareAndSet(false, true)) {
+      try {
+        flusher.execute(
+            () -> {
+              flushQueued.set(false);
+              try {
+                producer.flush();
+              } catch (RuntimeException e) {
+                log.debug("OutboxRelay {} worker {}: flush ended: {}", owner, index, e.toString());
+              }
+            });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        flushQueued.set(false); // closing: the producer's own linger sends what is left
+      }
+    }
+  }
+
+  /**
+   * Kafka did not acknowledge these lanes' batches by the deadline: abort the sends (the rows stay
+   * in the outbox) and give the lanes up, so that another instance can take them over.
+   */
+  private void giveUp(List<OwnedLane> lanes) {
+    List<Integer> numbers = new ArrayList<>();
+    lanes.forEach(l -> numbers.add(l.lane));
+    log.warn(
+        "OutboxRelay {} worker {}: Kafka did not acknowledge lanes {} within {}; aborting their"
+            + " sends and giving the lanes up for {}",
+        owner,
+        index,
+        numbers,
+        config.ackTimeout(),
+        holdOff());
+    replaceProducer();
+    RelayOutageException e =
+        new RelayOutageException(
+            "no acknowledgement within " + config.ackTimeout() + " for lanes " + numbers, null);
+    Listeners.safely(owner, () -> listener.onRetriableError("broker", e));
+    for (OwnedLane lane : lanes) {
+      leases.giveUp(lane, holdOff());
+    }
+  }
+
+  private Duration holdOff() {
+    return config.leaseDuration().multipliedBy(2);
   }
 
   /** Removes what was acknowledged, sets aside what never can be, and moves the lane's marks. */
@@ -276,6 +407,7 @@ final class LaneWorker implements Runnable {
   /** Closes the producer, waiting up to the timeout for records in flight (zero aborts them). */
   void closeProducer(Duration timeout) {
     producer.close(timeout);
+    flusher.shutdownNow();
   }
 
   /** The broker did not take a single record of a batch. */

@@ -36,6 +36,9 @@ final class LeaseManager {
   private final Wakeup wakeup;
   private final Map<Integer, OwnedLane> owned = new ConcurrentHashMap<>();
 
+  /** Lanes given up because Kafka did not acknowledge them, and until when not to take them. */
+  private final Map<Integer, Long> heldOff = new ConcurrentHashMap<>();
+
   LeaseManager(
       DataSource dataSource,
       OutboxSql sql,
@@ -98,14 +101,17 @@ final class LeaseManager {
   void tick() throws SQLException {
     long roundStart = System.nanoTime();
     long millis = leaseDuration.toMillis();
+    heldOff.values().removeIf(until -> roundStart - until >= 0);
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
-      try (PreparedStatement ps = c.prepareStatement(sql.heartbeat())) {
-        ps.setString(1, owner);
-        ps.setInt(2, owned.size());
-        ps.setLong(3, millis);
-        ps.executeUpdate();
-      }
+      if (heldOff.isEmpty()) {
+        try (PreparedStatement ps = c.prepareStatement(sql.heartbeat())) {
+          ps.setString(1, owner);
+          ps.setInt(2, owned.size());
+          ps.setLong(3, millis);
+          ps.executeUpdate();
+        }
+      } // else: out of the membership while lanes are held off, so that others take them
       renew(c, millis, roundStart);
       rebalance(c, millis, roundStart);
     }
@@ -158,7 +164,10 @@ final class LeaseManager {
         if (stop != null) {
           stopped.put(lane, stop);
         }
-        if (lane < lanes && (laneOwner == null || !live) && !owned.containsKey(lane)) {
+        if (lane < lanes
+            && (laneOwner == null || !live)
+            && !owned.containsKey(lane)
+            && !heldOff.containsKey(lane)) {
           free.add(lane);
         }
       }
@@ -236,6 +245,29 @@ final class LeaseManager {
       log.info("OutboxRelay {}: released lane {} for rebalancing", owner, lane.lane);
     } finally {
       lane.lock.unlock();
+    }
+  }
+
+  /**
+   * Gives a lane up because Kafka did not acknowledge its batch in time: releases its lease (or,
+   * when the database cannot be reached, stops renewing it, so that it expires) and neither takes
+   * it back nor heartbeats its membership for {@code holdOff}, so that another instance can take it
+   * over. Called by the worker that holds the lane's lock.
+   */
+  void giveUp(OwnedLane lane, Duration holdOff) {
+    heldOff.put(lane.lane, System.nanoTime() + holdOff.toNanos());
+    lane.revoked = true;
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      release(c, lane);
+    } catch (SQLException e) {
+      drop(lane);
+      log.warn(
+          "OutboxRelay {}: could not release lane {} ({}); its lease expires in {}",
+          owner,
+          lane.lane,
+          e.getMessage(),
+          leaseDuration);
     }
   }
 

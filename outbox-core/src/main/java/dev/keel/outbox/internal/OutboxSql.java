@@ -141,6 +141,50 @@ public final class OutboxSql {
         + " o WHERE o.lane = l.lane AND o.id > l.after_id ORDER BY o.id LIMIT ?) x ORDER BY x.lane, x.id";
   }
 
+  /**
+   * {@link #claimLanes()} within a byte budget, in pass order (lanes rotated so that the pass
+   * starts at a given lane, then id): every row claimLanes reads, with a 13th column saying whether
+   * it is within the budget (the running payload total stays within it, or it is the pass's first
+   * row); rows past it come without their payload, so that the claim still learns the lowest id of
+   * each lane it read. Parameters: those of {@link #claimLanes()}, then lane count minus the first
+   * lane, lane count, budget.
+   */
+  String claimLanesWithin() {
+    return "SELECT b.lane, b.id, b.event_id, b.topic, b.event_key, b.event_type, b.contract_version,"
+        + " b.headers, CASE WHEN b.within THEN b.payload END AS payload, b.created_at, b.attempts,"
+        + " b.safe, b.within FROM (SELECT q.*, (SUM(octet_length(q.payload)) OVER w <= p.budget"
+        + " OR ROW_NUMBER() OVER w = 1) AS within FROM ("
+        + claimLanes()
+        + ") q CROSS JOIN (SELECT ?::int4 AS rot, ?::int4 AS n, ?::int8 AS budget) p"
+        + " WINDOW w AS (ORDER BY (q.lane + p.rot) % p.n, q.id ROWS BETWEEN UNBOUNDED PRECEDING"
+        + " AND CURRENT ROW)) b ORDER BY b.lane, b.id";
+  }
+
+  /**
+   * {@link #claim()} within a byte budget: every row claim reads, in id order, with a 12th column
+   * (1 or 0) saying whether it is within the budget (the running payload total stays within it, or
+   * it is the first row and the pass is still empty); rows past it come without their payload.
+   * Parameters: those of {@link #claim()}, then budget, and 1 if the pass is empty (else 0).
+   */
+  String claimWithin() {
+    String cast =
+        postgres()
+            ? "?::int8"
+            : dialect == SqlDialect.H2 ? "CAST(? AS BIGINT)" : "CAST(? AS SIGNED)";
+    return "SELECT b.id, b.event_id, b.topic, b.event_key, b.event_type, b.contract_version,"
+        + " b.headers, CASE WHEN b.within = 1 THEN b.payload END AS payload, b.created_at,"
+        + " b.attempts, b.safe, b.within FROM (SELECT q.*, CASE WHEN SUM(OCTET_LENGTH(q.payload))"
+        + " OVER (ORDER BY q.id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) <= p.budget"
+        + " OR (p.alone = 1 AND ROW_NUMBER() OVER (ORDER BY q.id) = 1) THEN 1 ELSE 0 END AS within"
+        + " FROM ("
+        + claim()
+        + ") q CROSS JOIN (SELECT "
+        + cast
+        + " AS budget, "
+        + cast
+        + " AS alone) p) b ORDER BY b.id";
+  }
+
   String leaseCheck() {
     return "EXISTS (SELECT 1 FROM "
         + lease

@@ -19,10 +19,12 @@ public record RelayConfig(
     Map<String, Object> producerProperties,
     int lanes,
     int batchSize,
+    long maxBytesPerPass,
     int workers,
     Duration pollInterval,
     Duration leaseDuration,
     Duration closeTimeout,
+    Duration ackTimeout,
     Duration backoffInitial,
     Duration backoffMax,
     CleanupMode cleanupMode,
@@ -45,8 +47,12 @@ public record RelayConfig(
         + lanes
         + ", batchSize="
         + batchSize
+        + ", maxBytesPerPass="
+        + maxBytesPerPass
         + ", workers="
         + workers
+        + ", ackTimeout="
+        + ackTimeout
         + ", leaseDuration="
         + leaseDuration
         + ", cleanup="
