@@ -89,6 +89,8 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
     add(out, DeadLetterHeaders.GROUP, failure.group());
 
     String dlqTopic = DeadLetterPublisher.dlqTopic(record.topic());
+    sink.ensureTopic(
+        record.topic(), dlqTopic, createTopics); // a missing topic fails before the row
     Instant now = clock.instant();
     NewDeadLetter row =
         new NewDeadLetter(
@@ -115,7 +117,6 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
             null);
     JdbcDeadLetterStore.Stored stored = store.insert(row, ordered);
     if (!stored.sent()) {
-      sink.ensureTopic(record.topic(), dlqTopic, createTopics);
       KafkaRecordSink.Sent sent = sink.send(dlqTopic, record.key(), payload, out);
       if (store.recordSent(stored.letter().id(), sent.topic(), sent.partition(), sent.offset())) {
         // once per dead letter: a repeated publish of the same record is not a new one
