@@ -61,8 +61,10 @@ class HostileInputFuzzIT {
           .build();
 
   private static long seed(int salt) {
-    long seed = Long.getLong("keel.fuzz.seed", 20_261_206L) + salt;
-    System.out.println("HostileInputFuzzIT seed " + seed + " (-Dkeel.fuzz.seed to rerun)");
+    long base = Long.getLong("keel.fuzz.seed", 20_261_206L);
+    long seed = base + salt;
+    System.out.println(
+        "HostileInputFuzzIT seed " + seed + " (rerun with -Dkeel.fuzz.seed=" + base + ")");
     return seed;
   }
 
@@ -195,6 +197,15 @@ class HostileInputFuzzIT {
       assertThat(d.payload()).isEqualTo(g.record().value());
       if (g.eventId() != null) {
         assertThat(d.eventId()).isEqualTo(g.eventId());
+      }
+    }
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT seq, event_id FROM fuzz_effect");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        assertThat(rs.getString(2))
+            .as("seed %d: record %d handled under its own event id", seed, rs.getInt(1))
+            .isEqualTo(sent.get(rs.getInt(1)).eventId());
       }
     }
   }

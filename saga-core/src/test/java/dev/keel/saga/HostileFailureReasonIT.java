@@ -155,8 +155,10 @@ class HostileFailureReasonIT {
   @Test
   void fuzzedRepliesAreEachHandledOrDeadLetteredAndTheReplyPartitionsMoveOn(
       KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
-    long seed = Long.getLong("keel.fuzz.seed", 20_261_206L) + 1;
-    System.out.println("HostileFailureReasonIT seed " + seed + " (-Dkeel.fuzz.seed to rerun)");
+    long base = Long.getLong("keel.fuzz.seed", 20_261_206L);
+    long seed = base + 1;
+    System.out.println(
+        "HostileFailureReasonIT seed " + seed + " (rerun with -Dkeel.fuzz.seed=" + base + ")");
     Random random = new Random(seed);
     try (SagaFixture f = new SagaFixture(broker, topics, db)) {
       f.startServices();
