@@ -32,8 +32,12 @@ import java.util.Map;
  *
  * <p>Guarantee: when {@link #publish} returns, Kafka acknowledged the dead letter and the table
  * holds it (exactly one row per group and source record, however often it is called); the caller
- * then commits the source offset. When it throws, nothing is certain and the caller retries; the
- * topic may then hold the dead letter twice (same event id), the table still once.
+ * then commits the source offset. The row is written before the copy is sent, and a publish sends
+ * only while the row has no recorded copy. When it throws with a {@link
+ * dev.keel.event.RetriableKeelException}, the caller retries: the topic then holds the dead letter
+ * once, or twice (same event id) only when a send succeeded and recording it failed; the table
+ * still once. Any key, header and payload bytes can be stored: what a text column cannot hold is
+ * stored as base64 and given back exactly (see the module README).
  *
  * <p>Thread-safe. {@link #close()} closes the Kafka clients it owns, not the store.
  */

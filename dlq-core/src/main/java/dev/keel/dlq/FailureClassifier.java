@@ -13,10 +13,12 @@ import dev.keel.event.FailureClass;
  * added with {@link Builder#rule} for the most specific matching type; the class carried by a
  * {@link dev.keel.event.KeelException} (so {@code MalformedEventException} and {@code
  * PayloadException} are {@code DESERIALIZATION}, {@code UnknownContractVersionException} is {@code
- * CONTRACT_VERSION}, {@code KeelConfigurationException} is {@code VALIDATION}); the built-in rules
- * (timeouts, connection failures, Kafka's retriable and serialization errors, JSON parse errors,
- * SQL states {@code 08xxx} and {@code 40xxx} as {@code TRANSIENT}). Nothing matched gives {@link
- * FailureClass#UNKNOWN}.
+ * CONTRACT_VERSION}, {@code KeelConfigurationException} is {@code VALIDATION}; a {@code TRANSIENT}
+ * one with an SQL data exception, state class {@code 22}, in its causes is {@code VALIDATION}); the
+ * built-in rules (timeouts, connection failures, Kafka's retriable and serialization errors, JSON
+ * parse errors, SQL states {@code 08xxx} and {@code 40xxx} as {@code TRANSIENT}, SQL state class
+ * {@code 22}, data exceptions such as U+0000 in PostgreSQL text, as {@code VALIDATION}). Nothing
+ * matched gives {@link FailureClass#UNKNOWN}.
  *
  * <p>Rules name exception types, never strings: no class is ever loaded from a name found in a
  * record. {@link dev.keel.event.FatalKeelException} classifies as {@code FATAL}, whose action is

@@ -324,7 +324,8 @@ class DeadLetterPublisherIT {
           .isEqualTo(1.0);
       assertThat(first.stackTrace()).contains("IllegalArgumentException", "at ");
       assertThat(store.find(DeadLetterQuery.builder().topic(topic).build())).hasSize(1);
-      List<ConsumerRecord<byte[], byte[]>> dlq = kafka.readAll(topic + ".dlq", 2);
+      List<ConsumerRecord<byte[], byte[]>> dlq = kafka.readAll(topic + ".dlq", 1);
+      assertThat(dlq).as("the repeated publish did not send a second copy").hasSize(1);
       assertThat(header(dlq.get(0), DeadLetterHeaders.STACK_TRACE))
           .contains("IllegalArgumentException");
       assertThat(count(dlq.get(0), DeadLetterHeaders.STACK_TRACE)).isEqualTo(1);

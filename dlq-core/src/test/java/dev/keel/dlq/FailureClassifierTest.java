@@ -74,6 +74,25 @@ class FailureClassifierTest {
   }
 
   @Test
+  void sqlDataExceptionsArePermanentEvenUnderATransientWrapper() {
+    // PostgreSQL refusing U+0000 in text (22021) or jsonb (22P05): the same bytes fail every time
+    assertThat(defaults.classify(new SQLException("invalid byte sequence", "22021")))
+        .isEqualTo(FailureClass.VALIDATION);
+    assertThat(defaults.classify(new RuntimeException(new SQLException("\\u0000", "22P05"))))
+        .isEqualTo(FailureClass.VALIDATION);
+    assertThat(
+            defaults.classify(
+                new dev.keel.event.RetriableKeelException(
+                    "store failed", new SQLException("too long", "22001"))))
+        .isEqualTo(FailureClass.VALIDATION);
+    assertThat(
+            defaults.classify(
+                new dev.keel.event.RetriableKeelException(
+                    "store failed", new SQLException("gone", "08006"))))
+        .isEqualTo(FailureClass.TRANSIENT);
+  }
+
+  @Test
   void unmatchedIsUnknownAndNullIsUnknown() {
     assertThat(defaults.classify(new IllegalStateException("boom")))
         .isEqualTo(FailureClass.UNKNOWN);

@@ -80,8 +80,13 @@ final class SagaFixture implements AutoCloseable {
     final Set<String> failingCompensations = ConcurrentHashMap.newKeySet();
     final Set<String> failingOrders = ConcurrentHashMap.newKeySet();
     final Set<String> failOnce = ConcurrentHashMap.newKeySet();
+    final Map<String, String> refusalReasons = new ConcurrentHashMap<>();
 
     void check(String commandType, String orderId, int attempt) {
+      String reason = refusalReasons.get(orderId);
+      if (commandType.equals("shipment.create") && reason != null) {
+        throw new SagaStepFailure("shipment.refused", FailureClass.BUSINESS, reason);
+      }
       if (commandType.equals("shipment.create") && failingOrders.contains(orderId)) {
         throw new SagaStepFailure("shipment.refused", FailureClass.BUSINESS, "no carrier");
       }

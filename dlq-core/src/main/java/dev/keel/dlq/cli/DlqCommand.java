@@ -8,6 +8,7 @@ import dev.keel.dlq.DeadLetterStatus;
 import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.DeadLetters;
 import dev.keel.dlq.FailedRecord;
+import dev.keel.dlq.internal.StoredText;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.internal.Values;
@@ -209,7 +210,7 @@ final class DlqCommand {
             d.reason().tag(),
             Values.escape(d.group()),
             Values.escape(d.topic()) + "-" + d.partition() + "@" + d.offset(),
-            d.key() == null ? "-" : Values.quote(d.keyText()),
+            d.key() == null ? "-" : Values.quote(StoredText.key(d.key())),
             d.attempts(),
             d.exceptionClass() == null ? "-" : Values.escape(d.exceptionClass()));
       }
@@ -243,7 +244,8 @@ final class DlqCommand {
       out.println(
           "source:          " + Values.escape(d.topic()) + "-" + d.partition() + "@" + d.offset());
       out.println("group:           " + Values.escape(d.group()));
-      out.println("key:             " + (d.key() == null ? "-" : Values.quote(d.keyText())));
+      out.println(
+          "key:             " + (d.key() == null ? "-" : Values.quote(StoredText.key(d.key()))));
       out.println("event id:        " + (d.eventId() == null ? "-" : d.eventId()));
       out.println("reason:          " + d.reason().tag());
       out.println(

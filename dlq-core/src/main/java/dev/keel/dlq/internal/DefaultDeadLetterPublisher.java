@@ -23,7 +23,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
-/** Publishes to {@code <topic>.dlq}, then records in the store (and blocks the key if ordered). */
+/**
+ * Records a dead letter in the store (and blocks the key if ordered), then publishes it to {@code
+ * <topic>.dlq} and records where it landed. The row comes first: a publish retried after any
+ * failure finds it, and sends to {@code <topic>.dlq} only while no copy is recorded, so retries do
+ * not multiply copies (one more copy at most when the position could not be recorded after a send).
+ */
 public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
   private static final int MAX_MESSAGE_BYTES = EventHeaders.MAX_VALUE_BYTES;
   private static final int MAX_STORED_STACK_CHARS = 64 * 1024;
@@ -84,8 +89,8 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
     add(out, DeadLetterHeaders.GROUP, failure.group());
 
     String dlqTopic = DeadLetterPublisher.dlqTopic(record.topic());
-    sink.ensureTopic(record.topic(), dlqTopic, createTopics);
-    KafkaRecordSink.Sent sent = sink.send(dlqTopic, record.key(), payload, out);
+    sink.ensureTopic(
+        record.topic(), dlqTopic, createTopics); // a missing topic fails before the row
     Instant now = clock.instant();
     NewDeadLetter row =
         new NewDeadLetter(
@@ -107,13 +112,16 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
             now,
             original,
             payload,
-            sent.topic(),
-            sent.partition(),
-            sent.offset());
+            null,
+            null,
+            null);
     JdbcDeadLetterStore.Stored stored = store.insert(row, ordered);
-    if (stored.created()) {
-      // a repeated publish of the same record (retried after a failure) is not a new dead letter
-      Listeners.fire(listeners, l -> l.onDeadLettered(stored.letter()));
+    if (!stored.sent()) {
+      KafkaRecordSink.Sent sent = sink.send(dlqTopic, record.key(), payload, out);
+      if (store.recordSent(stored.letter().id(), sent.topic(), sent.partition(), sent.offset())) {
+        // once per dead letter: a repeated publish of the same record is not a new one
+        Listeners.fire(listeners, l -> l.onDeadLettered(stored.letter()));
+      }
     }
     return stored.letter();
   }

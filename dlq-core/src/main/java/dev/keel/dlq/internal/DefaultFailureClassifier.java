@@ -39,13 +39,22 @@ public final class DefaultFailureClassifier implements FailureClassifier {
         return c;
       }
       if (t instanceof KeelException && ((KeelException) t).failureClass() != null) {
-        return ((KeelException) t).failureClass();
+        FailureClass carried = ((KeelException) t).failureClass();
+        // a wrapper that calls a data exception beneath it transient would retry it forever
+        return carried == FailureClass.TRANSIENT && dataExceptionIn(t.getCause())
+            ? FailureClass.VALIDATION
+            : carried;
       }
       if (t instanceof SQLException) {
         String state = ((SQLException) t).getSQLState();
         // 08: connection exception; 40: transaction rollback (serialization failure, deadlock).
         if (state != null && (state.startsWith("08") || state.startsWith("40"))) {
           return FailureClass.TRANSIENT;
+        }
+        // 22: data exception (U+0000 in text, a value too long, a bad number): the same data
+        // fails the same way on every attempt.
+        if (state != null && state.startsWith("22")) {
+          return FailureClass.VALIDATION;
         }
       }
       c = mostSpecific(BUILT_IN, t.getClass());
@@ -68,6 +77,22 @@ public final class DefaultFailureClassifier implements FailureClassifier {
       t = t.getCause();
     }
     return null;
+  }
+
+  /** Whether the cause chain holds an SQLException of SQLState class 22 (data exception). */
+  private static boolean dataExceptionIn(Throwable error) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    Throwable t = error;
+    for (int depth = 0; t != null && depth < MAX_DEPTH && seen.add(t); depth++) {
+      if (t instanceof SQLException) {
+        String state = ((SQLException) t).getSQLState();
+        if (state != null && state.startsWith("22")) {
+          return true;
+        }
+      }
+      t = t.getCause();
+    }
+    return false;
   }
 
   /** The class of the rule whose type is the nearest supertype of {@code type}, or null. */

@@ -9,6 +9,8 @@ import dev.keel.dlq.FailedRecord;
 import dev.keel.dlq.ParkedRecord;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.KeelException;
+import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.RetriableKeelException;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
@@ -25,6 +27,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -280,30 +283,51 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
 
   // ---- writes used by the publisher and the operator API ----
 
-  /** A stored dead letter, and whether this call created it. */
-  record Stored(DeadLetter letter, boolean created) {}
+  /**
+   * A stored dead letter, whether this call created it, and whether its copy in {@code <topic>.dlq}
+   * was already recorded.
+   */
+  record Stored(DeadLetter letter, boolean created, boolean sent) {}
 
   /**
    * Stores a dead letter once per record and group and, when asked, blocks its key. A second
    * publish of the same record (same event id, or same key and payload when it has none) finds the
    * row stored before; a different record claiming the same source position (forged or unusable
    * retry-tier headers) gets a row of its own instead of being merged into the other's.
+   *
+   * <p>Keys and headers that are not valid UTF-8 without U+0000 are stored as base64 (see {@link
+   * HeadersJson}, {@link StoredText#key}). Should the database still refuse the row as data
+   * (SQLState class 22), it is stored once more with every header and the key text as base64 and
+   * without exception message and stack trace, rather than failing the record forever.
    */
   Stored insert(NewDeadLetter d, boolean blockKey) {
+    try {
+      return insert(d, blockKey, false);
+    } catch (NonRetriableKeelException e) {
+      if (!isDataException(e)) {
+        throw e;
+      }
+      return insert(d, blockKey, true);
+    }
+  }
+
+  private Stored insert(NewDeadLetter d, boolean blockKey, boolean allBase64) {
     return write(
         c -> {
           Long id = null;
           int variant = 0;
+          boolean sent = false;
           for (Existing e : existing(c, d)) {
             if (e.sameRecord(d)) {
               id = e.id;
+              sent = e.sent;
               break;
             }
             variant = Math.max(variant, e.variant + 1);
           }
           boolean created = id == null;
           if (created) {
-            id = insertRow(c, d, variant);
+            id = insertRow(c, d, variant, allBase64);
           }
           if (blockKey && d.key() != null) {
             String hash = KeyHash.of(d.key());
@@ -324,12 +348,35 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
               }
             }
           }
-          return new Stored(find(c, DeadLetterQuery.byId(id), false).get(0), created);
+          return new Stored(find(c, DeadLetterQuery.byId(id), false).get(0), created, sent);
+        });
+  }
+
+  /**
+   * Records where a dead letter's copy landed in {@code <topic>.dlq}, unless a copy was recorded
+   * before; true when this call recorded it.
+   */
+  boolean recordSent(long id, String topic, int partition, long offset) {
+    return write(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE "
+                      + deadLetter
+                      + " SET dlq_topic = ?, dlq_partition = ?, dlq_offset = ?"
+                      + " WHERE id = ? AND dlq_offset IS NULL")) {
+            ps.setString(1, topic);
+            ps.setInt(2, partition);
+            ps.setLong(3, offset);
+            ps.setLong(4, id);
+            return ps.executeUpdate() == 1;
+          }
         });
   }
 
   /** A row already stored for the same group and source position. */
-  private record Existing(long id, int variant, String eventId, byte[] key, byte[] payload) {
+  private record Existing(
+      long id, int variant, String eventId, byte[] key, byte[] payload, boolean sent) {
     /** The same record again: the same event id, or without one the same key and payload. */
     boolean sameRecord(NewDeadLetter d) {
       if (eventId != null || d.eventId() != null) {
@@ -342,7 +389,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   private List<Existing> existing(Connection c, NewDeadLetter d) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT id, variant, event_id, record_key, payload FROM "
+            "SELECT id, variant, event_id, record_key, payload, dlq_offset FROM "
                 + deadLetter
                 + " WHERE consumer_group = ? AND topic = ? AND kafka_partition = ?"
                 + " AND kafka_offset = ? ORDER BY variant")) {
@@ -355,14 +402,20 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
         while (rs.next()) {
           out.add(
               new Existing(
-                  rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getBytes(4), rs.getBytes(5)));
+                  rs.getLong(1),
+                  rs.getInt(2),
+                  rs.getString(3),
+                  rs.getBytes(4),
+                  rs.getBytes(5),
+                  rs.getObject(6) != null));
         }
       }
       return out;
     }
   }
 
-  private long insertRow(Connection c, NewDeadLetter d, int variant) throws SQLException {
+  private long insertRow(Connection c, NewDeadLetter d, int variant, boolean allBase64)
+      throws SQLException {
     String sql =
         "INSERT INTO "
             + deadLetter
@@ -381,17 +434,23 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
       ps.setLong(i++, d.offset());
       ps.setBytes(i++, d.key());
       ps.setString(i++, KeyHash.of(d.key()));
-      ps.setString(i++, d.key() == null ? null : HeadersJson.utf8(d.key()));
+      ps.setString(
+          i++,
+          d.key() == null
+              ? null
+              : allBase64
+                  ? StoredText.BASE64_PREFIX + Base64.getEncoder().encodeToString(d.key())
+                  : StoredText.key(d.key()));
       ps.setString(i++, d.eventId());
       ps.setString(i++, d.reason().name());
       ps.setString(i++, d.exceptionClass());
-      ps.setString(i++, d.exceptionMessage());
-      ps.setString(i++, d.stackTrace());
+      ps.setString(i++, allBase64 ? null : StoredText.clean(d.exceptionMessage()));
+      ps.setString(i++, allBase64 ? null : StoredText.clean(d.stackTrace()));
       ps.setInt(i++, d.attempts());
       bind(ps, i++, d.firstFailure());
       bind(ps, i++, d.lastFailure());
       bind(ps, i++, d.createdAt());
-      ps.setString(i++, HeadersJson.encode(d.headers()));
+      ps.setString(i++, HeadersJson.encode(d.headers(), allBase64));
       ps.setBytes(i++, d.payload());
       ps.setString(i++, d.dlqTopic());
       bind(ps, i++, d.dlqPartition());
@@ -405,8 +464,23 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     }
   }
 
-  /** Parks the record when its key is blocked, atomically with the check. */
+  /**
+   * Parks the record when its key is blocked, atomically with the check. Headers are stored as
+   * {@link HeadersJson} does; should the database still refuse them as data (SQLState class 22),
+   * every header is stored as base64.
+   */
   boolean parkIfBlocked(String group, FailedRecord r) {
+    try {
+      return parkIfBlocked(group, r, false);
+    } catch (NonRetriableKeelException e) {
+      if (!isDataException(e)) {
+        throw e;
+      }
+      return parkIfBlocked(group, r, true);
+    }
+  }
+
+  private boolean parkIfBlocked(String group, FailedRecord r, boolean allBase64) {
     byte[] key = r.key();
     if (key == null) {
       return false;
@@ -447,7 +521,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
             ps.setInt(4, r.partition());
             ps.setLong(5, r.offset());
             ps.setBytes(6, key);
-            ps.setString(7, HeadersJson.encode(r.headers()));
+            ps.setString(7, HeadersJson.encode(r.headers(), allBase64));
             ps.setBytes(8, r.value());
             bind(ps, 9, clock.instant());
             ps.executeUpdate();
@@ -643,10 +717,26 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     }
   }
 
-  private RetriableKeelException failed(SQLException e) {
-    return new RetriableKeelException(
-        "Dead-letter store (" + dialect + ", " + names + ") failed: SQLState " + e.getSQLState(),
-        e);
+  /**
+   * A database failure: permanent when the database refused the data itself (SQLState class 22,
+   * such as U+0000 in text), so that nobody retries the same write without end; otherwise
+   * retriable.
+   */
+  private KeelException failed(SQLException e) {
+    String message =
+        "Dead-letter store (" + dialect + ", " + names + ") failed: SQLState " + e.getSQLState();
+    if (isDataState(e.getSQLState())) {
+      return new NonRetriableKeelException(FailureClass.VALIDATION, message, e);
+    }
+    return new RetriableKeelException(message, e);
+  }
+
+  private static boolean isDataState(String state) {
+    return state != null && state.startsWith("22");
+  }
+
+  private static boolean isDataException(KeelException e) {
+    return e.getCause() instanceof SQLException sql && isDataState(sql.getSQLState());
   }
 
   @Override

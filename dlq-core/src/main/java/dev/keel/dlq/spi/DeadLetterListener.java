@@ -13,9 +13,9 @@ import dev.keel.dlq.DeadLetter;
 public interface DeadLetterListener {
 
   /**
-   * A record was written to the dead-letter topic and table. Fires once per stored dead letter: a
-   * repeated publish of the same record (a retry after a failure) finds the row stored before and
-   * does not fire again.
+   * A record was written to the dead-letter topic and table. Fires once per stored dead letter,
+   * when its copy in the topic is recorded: a repeated publish of the same record (a retry after a
+   * failure) finds the row stored before and does not fire again.
    *
    * @param deadLetter the stored dead letter
    */

@@ -315,8 +315,7 @@ public final class DefaultSagaParticipant implements SagaParticipant {
     if (failure != null) {
       b.header(SagaHeaders.FAILURE_CLASS, failure.failureClass().name());
       String reason = failure.getMessage() == null ? "" : failure.getMessage();
-      b.header(
-          SagaHeaders.FAILURE_REASON, reason.length() > 500 ? reason.substring(0, 500) : reason);
+      b.header(SagaHeaders.FAILURE_REASON, SagaText.clean(reason, 500));
     }
     outbox.append(cmd.connection(), b.build());
   }

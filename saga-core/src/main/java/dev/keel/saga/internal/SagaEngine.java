@@ -546,7 +546,7 @@ final class SagaEngine {
       return "unexpected reply type " + reply.type();
     }
     String reason = h.get(SagaHeaders.FAILURE_REASON);
-    return reply.type() + (reason == null ? "" : ": " + SagaStore.truncate(reason, 500));
+    return reply.type() + (reason == null ? "" : ": " + SagaText.clean(reason, 500));
   }
 
   private static FailureClass failureClass(String value) {

@@ -117,7 +117,7 @@ final class SagaStore {
     setTime(ps, i++, r.updatedAt);
     setTime(ps, i++, r.stepStartedAt);
     setTime(ps, i++, r.lastProgressAt);
-    ps.setString(i++, r.failureReason);
+    ps.setString(i++, SagaText.clean(r.failureReason, 4000));
     return i;
   }
 
@@ -168,7 +168,7 @@ final class SagaStore {
       ps.setString(4, kind);
       ps.setInt(5, r.attempt);
       setTime(ps, 6, at);
-      ps.setString(7, detail == null ? null : truncate(detail, 2000));
+      ps.setString(7, SagaText.clean(detail, 2000));
       ps.executeUpdate();
     }
   }
