@@ -65,8 +65,17 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
 
     List<FailedRecord.Header> original = new ArrayList<>();
     for (FailedRecord.Header h : record.headers()) {
-      if (!DeadLetterHeaders.isDeadLetterHeader(h.name())) {
-        original.add(h); // inbound keel-dlq-* are replaced, never accumulated or trusted
+      if (DeadLetterHeaders.isDeadLetterHeader(h.name())) {
+        continue; // inbound keel-dlq-* are replaced, never accumulated or trusted
+      }
+      if (h.name().startsWith("keel-") || h.name().equals("traceparent")) {
+        original.add(h); // the envelope: replay and deduplication need it as it was
+        continue;
+      }
+      byte[] value = h.value() == null ? null : h.value().clone();
+      byte[] kept = redactor.redactHeader(record, h.name(), value);
+      if (kept != null || h.value() == null) {
+        original.add(new FailedRecord.Header(h.name(), kept));
       }
     }
     List<FailedRecord.Header> out = new ArrayList<>(original);

@@ -3,9 +3,9 @@ package dev.keel.dlq.spi;
 import dev.keel.dlq.FailedRecord;
 
 /**
- * Sees a dead letter's payload (and error message) before it leaves the process: before it is
- * published to {@code <topic>.dlq} and before it is stored in the dead-letter table. Return the
- * bytes to keep, for example with personal fields masked or encrypted.
+ * Sees a dead letter's payload, error message and headers before they leave the process: before
+ * they are published to {@code <topic>.dlq} and before they are stored in the dead-letter table.
+ * Return what to keep, for example with personal fields or tokens masked or encrypted.
  *
  * <p>Replay publishes the stored bytes, so a redactor that masks data makes replay publish masked
  * data; encrypt instead when records must stay replayable. Records parked behind a dead-lettered
@@ -38,5 +38,19 @@ public interface PayloadRedactor {
    */
   default String redactMessage(String message) {
     return message;
+  }
+
+  /**
+   * A header's value to publish and store, or null to leave the header out; unchanged by default.
+   * Called for every header of the failed record except Keel's own ({@code keel-*}, which replay
+   * and deduplication need, and {@code traceparent}): an {@code authorization} or a session token
+   * copied into a record's headers can be masked here.
+   *
+   * @param record the failed record
+   * @param name the header's name
+   * @param value a copy of the header's value, possibly null
+   */
+  default byte[] redactHeader(FailedRecord record, String name, byte[] value) {
+    return value;
   }
 }
