@@ -700,18 +700,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
 
   <T> T write(Work<T> work) {
     try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(autoCommit);
-      }
+      return dev.keel.event.internal.Transactions.run(c, work::run);
     } catch (SQLException e) {
       throw failed(e);
     }

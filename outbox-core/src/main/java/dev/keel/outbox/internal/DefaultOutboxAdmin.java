@@ -3,6 +3,7 @@ package dev.keel.outbox.internal;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.RetriableKeelException;
 import dev.keel.event.internal.Actors;
+import dev.keel.event.internal.Transactions;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.OutboxAdmin;
@@ -255,21 +256,7 @@ public final class DefaultOutboxAdmin implements OutboxAdmin {
   }
 
   private <T> T inTransaction(Work<T> work) {
-    return query(
-        c -> {
-          boolean auto = c.getAutoCommit();
-          c.setAutoCommit(false);
-          try {
-            T result = work.apply(c);
-            c.commit();
-            return result;
-          } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-          } finally {
-            c.setAutoCommit(auto);
-          }
-        });
+    return query(c -> Transactions.run(c, work::apply));
   }
 
   private interface Work<T> {

@@ -5,6 +5,7 @@ import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.RetriableKeelException;
 import dev.keel.event.internal.Actors;
+import dev.keel.event.internal.Transactions;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.saga.SagaAdmin;
@@ -284,16 +285,12 @@ public final class DefaultSagaAdmin implements SagaAdmin {
 
   private void write(VoidWork work) {
     try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        work.run(c);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+      Transactions.run(
+          c,
+          tx -> {
+            work.run(tx);
+            return null;
+          });
     } catch (SQLException e) {
       throw new RetriableKeelException("Saga operator action failed: " + e.getMessage(), e);
     }
