@@ -171,18 +171,21 @@ public final class OutboxSql {
         postgres()
             ? "?::int8"
             : dialect == SqlDialect.H2 ? "CAST(? AS BIGINT)" : "CAST(? AS SIGNED)";
+    // The window functions stand alone in their own level: MariaDB does not evaluate them inside a
+    // CASE expression (it reads them as not yet computed).
     return "SELECT b.id, b.event_id, b.topic, b.event_key, b.event_type, b.contract_version,"
         + " b.headers, CASE WHEN b.within = 1 THEN b.payload END AS payload, b.created_at,"
-        + " b.attempts, b.safe, b.within FROM (SELECT q.*, CASE WHEN SUM(OCTET_LENGTH(q.payload))"
-        + " OVER (ORDER BY q.id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) <= p.budget"
-        + " OR (p.alone = 1 AND ROW_NUMBER() OVER (ORDER BY q.id) = 1) THEN 1 ELSE 0 END AS within"
-        + " FROM ("
+        + " b.attempts, b.safe, b.within FROM (SELECT w.*, CASE WHEN w.running <= w.budget"
+        + " OR (w.alone = 1 AND w.rn = 1) THEN 1 ELSE 0 END AS within FROM (SELECT q.*,"
+        + " SUM(OCTET_LENGTH(q.payload)) OVER (ORDER BY q.id ROWS BETWEEN UNBOUNDED PRECEDING"
+        + " AND CURRENT ROW) AS running, ROW_NUMBER() OVER (ORDER BY q.id) AS rn, p.budget,"
+        + " p.alone FROM ("
         + claim()
         + ") q CROSS JOIN (SELECT "
         + cast
         + " AS budget, "
         + cast
-        + " AS alone) p) b ORDER BY b.id";
+        + " AS alone) p) w) b ORDER BY b.id";
   }
 
   String leaseCheck() {

@@ -165,7 +165,9 @@ class InnoDbFenceIT {
       relay.start();
       Gate removal = RelayHooks.pause(Point.MARKED_NOT_DELETED, 1);
       try (Connection w = db.dataSource().getConnection()) {
+        w.setAutoCommit(false);
         outbox.append(w, event(topic, "X"));
+        w.commit();
       }
       assertThat(removal.awaitArrivals(1, WAIT)).isTrue();
       CompletableFuture<Integer> takeover =
