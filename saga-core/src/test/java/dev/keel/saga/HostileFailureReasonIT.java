@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.dlq.RetryPolicy;
+import dev.keel.event.Event;
 import dev.keel.event.FailureClass;
+import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.saga.SagaFixture.OrderData;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
+import dev.keel.test.TopicRecorder;
 import dev.keel.test.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -119,12 +122,16 @@ class HostileFailureReasonIT {
                           e ->
                               e.kind().equals("COMMAND_SENT")
                                   && "create-shipment".equals(e.step())));
+      // a participant written without Keel answers as the step's contract says: it echoes the
+      // command's id and names itself as the participant
+      String commandId = commandId(f, manual);
       RecordHeaders h = new RecordHeaders();
       add(h, "keel-event-id", UUID.randomUUID().toString());
       add(h, "keel-event-type", "shipment.refused");
       add(h, "keel-contract-version", "1");
       add(h, "keel-occurred-at", Instant.now().toString());
-      add(h, "keel-source", "legacy-shipping");
+      add(h, "keel-source", SagaFixture.PARTICIPANT);
+      add(h, SagaHeaders.COMMAND_ID, commandId);
       add(h, SagaHeaders.SAGA_ID, id.toString());
       add(h, SagaHeaders.SAGA_STEP, "create-shipment");
       add(h, SagaHeaders.KIND, SagaHeaders.KIND_ACTION);
@@ -201,6 +208,7 @@ class HostileFailureReasonIT {
                               e.kind().equals("COMMAND_SENT")
                                   && "create-shipment".equals(e.step())));
       long before = endOffsets(f, 2);
+      String commandId = commandId(f, manual);
       int sent = 60;
       try (KafkaProducer<byte[], byte[]> p =
           new KafkaProducer<>(
@@ -208,30 +216,40 @@ class HostileFailureReasonIT {
         for (int i = 0; i < sent; i++) {
           RecordHeaders h = new RecordHeaders();
           boolean envelope = random.nextInt(5) > 0;
+          // some answer the command actually sent, as its participant (with a hostile reason);
+          // the rest are refused: no command id, or not from the step's participant
+          boolean genuine = envelope && random.nextInt(3) == 0;
           if (envelope) {
             add(h, "keel-event-id", UUID.randomUUID().toString());
             add(
                 h,
                 "keel-event-type",
-                random.nextBoolean() ? "shipment.refused" : "shipment.created");
+                genuine || random.nextBoolean() ? "shipment.refused" : "shipment.created");
             add(h, "keel-contract-version", "1");
             add(h, "keel-occurred-at", Instant.now().toString());
-            add(h, "keel-source", "legacy\u0000shipping");
+            add(h, "keel-source", genuine ? SagaFixture.PARTICIPANT : "legacy\u0000shipping");
+            if (genuine || random.nextBoolean()) {
+              add(h, SagaHeaders.COMMAND_ID, commandId);
+            }
           }
-          h.add(SagaHeaders.SAGA_ID, random.nextInt(3) > 0 ? utf8(id.toString()) : bytes(random));
+          h.add(
+              SagaHeaders.SAGA_ID,
+              genuine || random.nextInt(3) > 0 ? utf8(id.toString()) : bytes(random));
           h.add(
               SagaHeaders.SAGA_STEP,
-              random.nextInt(3) > 0 ? utf8("create-shipment") : bytes(random));
+              genuine || random.nextInt(3) > 0 ? utf8("create-shipment") : bytes(random));
           add(h, SagaHeaders.KIND, SagaHeaders.KIND_ACTION);
-          h.add(SagaHeaders.ATTEMPT, random.nextInt(3) > 0 ? utf8("1") : bytes(random));
+          h.add(SagaHeaders.ATTEMPT, genuine || random.nextInt(3) > 0 ? utf8("1") : bytes(random));
           add(h, SagaHeaders.OUTCOME, "failure");
-          h.add(SagaHeaders.FAILURE_CLASS, random.nextBoolean() ? utf8("BUSINESS") : bytes(random));
+          h.add(
+              SagaHeaders.FAILURE_CLASS,
+              genuine || random.nextBoolean() ? utf8("BUSINESS") : bytes(random));
           h.add(SagaHeaders.FAILURE_REASON, bytes(random));
           if (random.nextInt(4) == 0) {
             h.add(SagaHeaders.FAILURE_REASON, bytes(random)); // duplicated
           }
           byte[] key = random.nextBoolean() ? utf8("o-fuzz") : bytes(random);
-          byte[] payload = random.nextBoolean() ? utf8("{}") : bytes(random);
+          byte[] payload = genuine || random.nextBoolean() ? utf8("{}") : bytes(random);
           p.send(new ProducerRecord<>(f.replies, null, key, payload, h)).get();
         }
       }
@@ -248,6 +266,15 @@ class HostileFailureReasonIT {
                 return committed(f, group) == end && finished(meters, group) == end;
               });
       assertThat(endOffsets(f, 2) - before).as("seed %d", seed).isGreaterThanOrEqualTo(sent);
+    }
+  }
+
+  /** The id of the command the saga sent to {@code topic} (its only record). */
+  private static String commandId(SagaFixture f, String topic) {
+    try (TopicRecorder<Event> commands =
+        new TopicRecorder<>(f.broker, topic, KafkaRecords::toEvent)) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> commands.size() == 1);
+      return commands.values().get(0).id().toString();
     }
   }
 
