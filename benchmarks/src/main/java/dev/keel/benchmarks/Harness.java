@@ -247,44 +247,11 @@ public final class Harness {
       int warmup)
       throws Exception {
     String topic = "bench-" + mode + "-" + lanes + "-" + instances;
-    broker.createTopic(topic, 12);
-    String java =
-        System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                java,
-                "-Xmx256m",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp",
-                System.getProperty("java.class.path"),
-                DrainChild.class.getName(),
-                mode,
-                url,
-                broker.bootstrapServers(),
-                topic,
-                String.valueOf(rows),
-                String.valueOf(lanes),
-                String.valueOf(instances),
-                String.valueOf(warmup)));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String result = null;
-    List<String> output = new ArrayList<>();
-    try (BufferedReader r =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        if (line.startsWith("RESULT ")) {
-          result = line;
-        } else {
-          output.add(line);
-        }
-      }
-    }
-    if (p.waitFor() != 0 || result == null) {
-      output.forEach(System.err::println);
-      throw new IllegalStateException(name + ": the drain process failed");
-    }
+    String result =
+        child(mode, url, broker, topic, rows, lanes, instances, warmup).stream()
+            .filter(l -> l.startsWith("RESULT "))
+            .findFirst()
+            .orElseThrow(); // child() fails when there is none
     String[] f = result.split(" ");
     double seconds = Long.parseLong(f[1]) / 1e9;
     Report.Line line =
