@@ -151,6 +151,75 @@ class ClaimBudgetIT {
     }
   }
 
+  /**
+   * A lane whose rows are all left for a later pass by the byte budget must not look empty to the
+   * commit-order fence. Forced step by step: T appends to lane A and stays open, P (older
+   * transaction id) appends behind it and is published; T commits; samples show every transaction
+   * below the lane's bound ended; then a pass that starts at lane B spends the whole budget on B's
+   * large row. That claim read T's row without taking it: the safe id must stay below it, and the
+   * next pass must take it.
+   */
+  @Test
+  void aLaneLeftOutByTheBudgetKeepsItsLateRowBehindTheFence(IsolatedDatabase db) throws Exception {
+    DataSource ds = db.dataSource();
+    SchemaInstaller.builder().dataSource(ds).build().install("outbox");
+    Outbox outbox = Outbox.builder().lanes(2).maxPayloadBytes(1024 * KIB).build();
+    String[] keys = new String[2];
+    for (int i = 0; keys[0] == null || keys[1] == null; i++) {
+      int lane = outbox.laneOf("k" + i);
+      if (keys[lane] == null) {
+        keys[lane] = "k" + i;
+      }
+    }
+    OutboxSql sql = new OutboxSql(SqlDialect.POSTGRES, TableNames.defaults());
+    XidHorizon horizon = new XidHorizon();
+    long budget = 64 * KIB;
+    LaneClaims claims = new LaneClaims(ds, sql, 500, budget, 2, horizon, null, "test");
+    OwnedLane a = new OwnedLane(0, 1, Long.MAX_VALUE);
+    OwnedLane b = new OwnedLane(1, 1, Long.MAX_VALUE);
+    List<OwnedLane> lanes = List.of(a, b);
+    try (Connection p = ds.getConnection();
+        Connection t = ds.getConnection();
+        Connection c = ds.getConnection()) {
+      p.setAutoCommit(false);
+      t.setAutoCommit(false);
+      c.setAutoCommit(false);
+      try (var st = p.createStatement()) {
+        st.execute("SELECT pg_current_xact_id()"); // P's transaction id is the older one
+      }
+      outbox.append(t, event(keys[0], KIB)); // T: the lower row id, committed last
+      outbox.append(p, event(keys[0], KIB));
+      p.commit();
+      outbox.append(c, event(keys[1], 70 * KIB)); // lane B: one row larger than the budget
+      c.commit();
+
+      // A pass from lane A takes P's row (T's is not visible yet); it is published and removed.
+      Map<OwnedLane, List<Row>> first = claims.claimAll(lanes, 0);
+      Row rowP = first.get(a).get(0);
+      assertThat(first.get(a)).hasSize(1);
+      try (var st = c.createStatement()) {
+        st.execute("DELETE FROM keel_outbox WHERE id = " + rowP.id());
+      }
+      c.commit();
+      a.lastId = rowP.id();
+      horizon.afterBatch(a);
+
+      t.commit();
+      horizon.sample(ds, sql); // started after the removal: gives the lane's bound
+      horizon.sample(ds, sql); // shows every transaction below the bound ended
+
+      // A pass from lane B: its large row takes the whole budget, lane A gets no row.
+      Map<OwnedLane, List<Row>> fromB = claims.claimAll(lanes, 1);
+      assertThat(fromB).containsOnlyKeys(b);
+      assertThat(a.safeId)
+          .as("lane A's safe id after a claim that took none of its rows")
+          .isLessThan(rowP.id() - 1);
+
+      Map<OwnedLane, List<Row>> fromA = claims.claimAll(lanes, 0);
+      assertThat(fromA.get(a)).extracting(Row::id).containsExactly(rowP.id() - 1);
+    }
+  }
+
   private static Map<OwnedLane, List<Row>> claim(
       LaneClaims claims, XidHorizon horizon, List<OwnedLane> lanes, int start) throws Exception {
     return horizon != null ? claims.claimAll(lanes, start) : claims.claimEach(lanes, start);
