@@ -248,8 +248,10 @@ public interface OutboxRelay extends AutoCloseable {
 
     /**
      * When true, a lane stops at a row it can never publish (the row is quarantined and the lane
-     * waits for {@link OutboxAdmin#resumeLane(int)}); when false (the default) the row is
-     * quarantined and the lane keeps flowing.
+     * waits for {@link OutboxAdmin#resumeLane(int, String)}); when false (the default) the row is
+     * quarantined and the lane keeps flowing. A strict lane sends a row only once every earlier row
+     * of its key was acknowledged (one row per key per pass), so that no record reaches Kafka
+     * before an earlier row of its key, even when the broker refuses that row after it was sent.
      */
     public Builder strictOrdering(boolean strict) {
       this.strictOrdering = strict;

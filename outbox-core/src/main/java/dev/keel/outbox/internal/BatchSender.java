@@ -84,10 +84,13 @@ final class BatchSender {
    * Hands a lane's rows to the producer without waiting. Rows to a topic in {@code missing} are not
    * sent (a send would block for {@code max.block.ms}) and fail as an unknown topic; after a send
    * timed out waiting for a topic's metadata, the pass's further rows to that topic ({@code
-   * timedOut}, shared by the lanes of a pass) are not sent either. A strict lane stops at the first
-   * record that fails at once (too large, unreadable headers, unknown topic), and sends a row that
-   * failed in an earlier pass as the last of its batch, so that nothing behind it goes out before
-   * it.
+   * timedOut}, shared by the lanes of a pass) are not sent either.
+   *
+   * <p>A strict lane sends one row per key per pass: a row whose key has an earlier row in the
+   * batch waits for a later pass, when that row was acknowledged, so that a row the broker refuses
+   * late (too large for the topic, not authorized) has nothing of its key behind it in flight. It
+   * stops at the first record that fails at once (too large, unreadable headers, unknown topic),
+   * and sends a row that failed in an earlier pass as the last of its batch.
    */
   static Pending start(
       Producer<byte[], byte[]> producer,
@@ -96,33 +99,15 @@ final class BatchSender {
       Set<String> missing,
       Set<String> timedOut) {
     List<Future<RecordMetadata>> futures = new ArrayList<>(rows.size());
+    Set<String> keysInFlight = strict ? new HashSet<>() : Set.of();
     int sent = 0;
     for (Row row : rows) {
-      Future<RecordMetadata> f;
-      try {
-        if (missing.contains(row.topic())) {
-          f =
-              new FailedFuture(
-                  new UnknownTopicOrPartitionException(
-                      "topic " + row.topic() + " does not exist; the row was not sent"));
-        } else if (timedOut.contains(row.topic())) {
-          f =
-              new FailedFuture(
-                  new TimeoutException(
-                      "Topic " + row.topic() + " not present in metadata; not sent in this pass"));
-        } else {
-          f = producer.send(record(row));
-        }
-      } catch (IllegalArgumentException e) {
-        f =
-            new FailedFuture(
-                new SerializationException("stored headers unreadable: " + e.getMessage()));
-      } catch (KafkaException e) {
-        if (isMetadataTimeout(e)) {
-          timedOut.add(row.topic());
-        }
-        f = new FailedFuture(e);
+      if (strict && !keysInFlight.add(keyOf(row))) {
+        futures.add(null); // its key's earlier row goes first; this one waits for the next pass
+        sent++;
+        continue;
       }
+      Future<RecordMetadata> f = send(producer, row, missing, timedOut);
       futures.add(f);
       sent++;
       if (strict && (row.attempts() > 0 || (f.isDone() && failure(f) != null))) {
@@ -130,6 +115,36 @@ final class BatchSender {
       }
     }
     return new Pending(rows, futures, sent, strict);
+  }
+
+  /** Rows without a key are ordered among themselves, as if they shared one. */
+  private static String keyOf(Row row) {
+    return row.key() == null ? "\u0000keel:no-key" : "k:" + row.key();
+  }
+
+  private static Future<RecordMetadata> send(
+      Producer<byte[], byte[]> producer, Row row, Set<String> missing, Set<String> timedOut) {
+    try {
+      if (missing.contains(row.topic())) {
+        return new FailedFuture(
+            new UnknownTopicOrPartitionException(
+                "topic " + row.topic() + " does not exist; the row was not sent"));
+      }
+      if (timedOut.contains(row.topic())) {
+        return new FailedFuture(
+            new TimeoutException(
+                "Topic " + row.topic() + " not present in metadata; not sent in this pass"));
+      }
+      return producer.send(record(row));
+    } catch (IllegalArgumentException e) {
+      return new FailedFuture(
+          new SerializationException("stored headers unreadable: " + e.getMessage()));
+    } catch (KafkaException e) {
+      if (isMetadataTimeout(e)) {
+        timedOut.add(row.topic());
+      }
+      return new FailedFuture(e);
+    }
   }
 
   /**
@@ -140,7 +155,7 @@ final class BatchSender {
   static boolean await(Pending p, long deadlineNanos) {
     for (int i = 0; i < p.sent; i++) {
       Future<RecordMetadata> f = p.futures.get(i);
-      if (f.isDone()) {
+      if (f == null || f.isDone()) {
         continue;
       }
       long left = deadlineNanos - System.nanoTime();
@@ -163,21 +178,25 @@ final class BatchSender {
 
   /**
    * Sorts a lane's outcomes; call once {@link #await} returned true. In a strict lane every row
-   * after the first failed one (of any kind) is held, even when Kafka acknowledged it: it stays in
-   * the outbox and is sent again after the failed row.
+   * after the first failed one (of any kind) is held, unless Kafka acknowledged it: such a row has
+   * no earlier row of its key in flight (see {@link #start}), so publishing it keeps its key's
+   * order, and holding it would only publish it twice.
    */
   static Outcome finish(Pending p) {
     Outcome out = new Outcome();
     boolean stop = false;
     for (int i = 0; i < p.rows.size(); i++) {
       Row row = p.rows.get(i);
-      if (i >= p.sent || stop) {
+      Future<RecordMetadata> f = i < p.sent ? p.futures.get(i) : null;
+      if (f == null) {
         out.held.add(row);
         continue;
       }
-      Throwable error = failure(p.futures.get(i));
+      Throwable error = failure(f);
       if (error == null) {
         out.acked.add(row);
+      } else if (stop) {
+        out.held.add(row); // behind the row the strict lane stopped at: tried again after it
       } else if (isMetadataTimeout(error)) {
         // The producer has no metadata for the topic: the broker is away or the topic is gone.
         // Not the row's fault until the worker's topic check says the topic is missing.
