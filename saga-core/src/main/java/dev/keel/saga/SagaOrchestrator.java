@@ -76,7 +76,10 @@ public interface SagaOrchestrator extends AutoCloseable {
    * @param <D> the saga data type
    * @return the saga id
    * @throws KeelConfigurationException when the definition is not registered here
-   * @throws dev.keel.event.RetriableKeelException when the database refused the writes
+   * @throws dev.keel.event.NonRetriableKeelException ({@code VALIDATION}) when the database refused
+   *     the data itself (SQLState class 22, such as U+0000 in a string of the saga data): the same
+   *     start fails the same way again
+   * @throws dev.keel.event.RetriableKeelException when the database refused the writes otherwise
    */
   <D> UUID start(Connection tx, SagaDefinition<D> definition, D data);
 
