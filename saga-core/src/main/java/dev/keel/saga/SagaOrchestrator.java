@@ -168,7 +168,10 @@ public interface SagaOrchestrator extends AutoCloseable {
       return this;
     }
 
-    /** The consumer group of the reply consumer; {@code keel-saga-orchestrator} by default. */
+    /**
+     * The consumer group of the reply consumer, also the {@code group} tag of every {@code
+     * keel.saga.*} meter (give each service its own); {@code keel-saga-orchestrator} by default.
+     */
     public Builder group(String group) {
       this.group = group;
       return this;
@@ -186,7 +189,10 @@ public interface SagaOrchestrator extends AutoCloseable {
       return this;
     }
 
-    /** Where {@code keel.saga.*} meters go; none by default. */
+    /**
+     * Where {@code keel.saga.*} meters go, each tagged with the {@link #group}; removed on {@link
+     * SagaOrchestrator#close()}. None by default.
+     */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = registry;
       return this;

@@ -57,7 +57,7 @@ public final class DefaultSagaOrchestrator implements SagaOrchestrator {
     for (SagaDefinition<?> d : config.definitions()) {
       definitions.put(d.name(), d);
     }
-    this.metrics = new SagaMetrics(config.meterRegistry(), config.group());
+    this.metrics = new SagaMetrics(config.meterRegistry(), config.group(), definitions.keySet());
   }
 
   @Override
