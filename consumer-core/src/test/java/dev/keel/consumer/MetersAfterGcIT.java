@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * Every documented meter of the relay, the consumer runtime and dlq-core is read after a forced
  * garbage collection: no gauge reads NaN because Micrometer held its state weakly, and each has the
  * value the scenario produced. Saga meters are read after a collection in saga-core's
- * SagaTimeoutAndRetryIT.
+ * SagaMetersAfterGcIT.
  */
 @KeelTest
 class MetersAfterGcIT {

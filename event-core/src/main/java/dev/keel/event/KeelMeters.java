@@ -57,23 +57,46 @@ public final class KeelMeters {
   /** Gauge, tag {@code group}: keys currently parked. */
   public static final String DLQ_PARKED_KEYS = "keel.dlq.parked.keys";
 
-  /** Counter: sagas started. */
+  /**
+   * Counter, tags {@code group} (the orchestrator's consumer group) and {@code saga}: sagas
+   * started. Every {@code keel.saga.*} meter of an orchestrator carries its {@code group}, so that
+   * two orchestrators on one registry keep their own.
+   */
   public static final String SAGA_STARTED = "keel.saga.started";
 
-  /** Counter: sagas completed. */
+  /** Counter, tags {@code group} and {@code saga}: sagas completed. */
   public static final String SAGA_COMPLETED = "keel.saga.completed";
 
-  /** Counter: sagas compensated. */
+  /** Counter, tags {@code group} and {@code saga}: sagas compensated. */
   public static final String SAGA_COMPENSATED = "keel.saga.compensated";
 
-  /** Counter: sagas failed (including compensation failures). */
+  /**
+   * Counter, tags {@code group}, {@code saga} and {@code state=FAILED|COMPENSATION_FAILED}: sagas
+   * failed (including compensation failures).
+   */
   public static final String SAGA_FAILED = "keel.saga.failed";
 
-  /** Timer: one saga step from command to reply. */
+  /**
+   * Timer, tags {@code group}, {@code saga}, {@code step} and {@code kind=action|compensation}: one
+   * saga step from command (or local action) to success.
+   */
   public static final String SAGA_STEP_DURATION = "keel.saga.step.duration";
 
-  /** Gauge: sagas without progress longer than the stuck threshold. */
+  /** Gauge, tag {@code group}: sagas without progress longer than the stuck threshold. */
   public static final String SAGA_STUCK = "keel.saga.stuck";
+
+  /**
+   * Counter, tags {@code group}, {@code saga} and {@code reason}: saga replies refused without
+   * being applied (not the answer to the command the saga waits on, or a type no contract
+   * declares).
+   */
+  public static final String SAGA_REPLIES_REJECTED = "keel.saga.replies.rejected";
+
+  /**
+   * Counter, tags {@code group} (the participant's consumer group) and {@code reason}: saga
+   * commands a participant refused to obey.
+   */
+  public static final String SAGA_COMMANDS_REJECTED = "keel.saga.commands.rejected";
 
   private KeelMeters() {}
 }

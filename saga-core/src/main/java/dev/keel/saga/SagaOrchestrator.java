@@ -76,7 +76,10 @@ public interface SagaOrchestrator extends AutoCloseable {
    * @param <D> the saga data type
    * @return the saga id
    * @throws KeelConfigurationException when the definition is not registered here
-   * @throws dev.keel.event.RetriableKeelException when the database refused the writes
+   * @throws dev.keel.event.NonRetriableKeelException ({@code VALIDATION}) when the database refused
+   *     the data itself (SQLState class 22, such as U+0000 in a string of the saga data): the same
+   *     start fails the same way again
+   * @throws dev.keel.event.RetriableKeelException when the database refused the writes otherwise
    */
   <D> UUID start(Connection tx, SagaDefinition<D> definition, D data);
 
@@ -165,7 +168,10 @@ public interface SagaOrchestrator extends AutoCloseable {
       return this;
     }
 
-    /** The consumer group of the reply consumer; {@code keel-saga-orchestrator} by default. */
+    /**
+     * The consumer group of the reply consumer, also the {@code group} tag of every {@code
+     * keel.saga.*} meter (give each service its own); {@code keel-saga-orchestrator} by default.
+     */
     public Builder group(String group) {
       this.group = group;
       return this;
@@ -183,7 +189,10 @@ public interface SagaOrchestrator extends AutoCloseable {
       return this;
     }
 
-    /** Where {@code keel.saga.*} meters go; none by default. */
+    /**
+     * Where {@code keel.saga.*} meters go, each tagged with the {@link #group}; removed on {@link
+     * SagaOrchestrator#close()}. None by default.
+     */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = registry;
       return this;

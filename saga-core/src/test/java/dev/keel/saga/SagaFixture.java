@@ -154,7 +154,22 @@ final class SagaFixture implements AutoCloseable {
       FailurePolicy shippingPolicy,
       String paymentTopic,
       Consumer<String> hook) {
-    return SagaDefinition.builder(SAGA, OrderData.class)
+    return definition(
+        SAGA, inventory, payments, shipping, replies, outcomes, shippingPolicy, paymentTopic, hook);
+  }
+
+  /** The 4-step definition under another saga name. */
+  static SagaDefinition<OrderData> definition(
+      String name,
+      String inventory,
+      String payments,
+      String shipping,
+      String replies,
+      String outcomes,
+      FailurePolicy shippingPolicy,
+      String paymentTopic,
+      Consumer<String> hook) {
+    return SagaDefinition.builder(name, OrderData.class)
         .replyTopic(replies)
         .outcomeTopic(outcomes)
         .commandKey(OrderData::orderId)

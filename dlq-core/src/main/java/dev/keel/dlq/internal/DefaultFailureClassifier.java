@@ -5,6 +5,7 @@ import dev.keel.event.FailureClass;
 import dev.keel.event.FatalKeelException;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.KeelException;
+import dev.keel.event.internal.SqlStates;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -41,7 +42,7 @@ public final class DefaultFailureClassifier implements FailureClassifier {
       if (t instanceof KeelException && ((KeelException) t).failureClass() != null) {
         FailureClass carried = ((KeelException) t).failureClass();
         // a wrapper that calls a data exception beneath it transient would retry it forever
-        return carried == FailureClass.TRANSIENT && dataExceptionIn(t.getCause())
+        return carried == FailureClass.TRANSIENT && SqlStates.dataExceptionIn(t.getCause())
             ? FailureClass.VALIDATION
             : carried;
       }
@@ -53,7 +54,7 @@ public final class DefaultFailureClassifier implements FailureClassifier {
         }
         // 22: data exception (U+0000 in text, a value too long, a bad number): the same data
         // fails the same way on every attempt.
-        if (state != null && state.startsWith("22")) {
+        if (SqlStates.isDataException(state)) {
           return FailureClass.VALIDATION;
         }
       }
@@ -77,22 +78,6 @@ public final class DefaultFailureClassifier implements FailureClassifier {
       t = t.getCause();
     }
     return null;
-  }
-
-  /** Whether the cause chain holds an SQLException of SQLState class 22 (data exception). */
-  private static boolean dataExceptionIn(Throwable error) {
-    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    Throwable t = error;
-    for (int depth = 0; t != null && depth < MAX_DEPTH && seen.add(t); depth++) {
-      if (t instanceof SQLException) {
-        String state = ((SQLException) t).getSQLState();
-        if (state != null && state.startsWith("22")) {
-          return true;
-        }
-      }
-      t = t.getCause();
-    }
-    return false;
   }
 
   /** The class of the rule whose type is the nearest supertype of {@code type}, or null. */

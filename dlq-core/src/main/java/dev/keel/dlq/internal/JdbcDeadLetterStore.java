@@ -12,6 +12,7 @@ import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.KeelException;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.RetriableKeelException;
+import dev.keel.event.internal.SqlStates;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
@@ -714,18 +715,14 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   private KeelException failed(SQLException e) {
     String message =
         "Dead-letter store (" + dialect + ", " + names + ") failed: SQLState " + e.getSQLState();
-    if (isDataState(e.getSQLState())) {
+    if (SqlStates.isDataException(e.getSQLState())) {
       return new NonRetriableKeelException(FailureClass.VALIDATION, message, e);
     }
     return new RetriableKeelException(message, e);
   }
 
-  private static boolean isDataState(String state) {
-    return state != null && state.startsWith("22");
-  }
-
   private static boolean isDataException(KeelException e) {
-    return e.getCause() instanceof SQLException sql && isDataState(sql.getSQLState());
+    return e.getCause() instanceof SQLException sql && SqlStates.isDataException(sql.getSQLState());
   }
 
   @Override

@@ -2,8 +2,11 @@ package dev.keel.saga.internal;
 
 import dev.keel.consumer.ConsumerRuntime;
 import dev.keel.consumer.ListenerDefinition;
+import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.RetriableKeelException;
+import dev.keel.event.internal.SqlStates;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
@@ -54,7 +57,7 @@ public final class DefaultSagaOrchestrator implements SagaOrchestrator {
     for (SagaDefinition<?> d : config.definitions()) {
       definitions.put(d.name(), d);
     }
-    this.metrics = new SagaMetrics(config.meterRegistry(), config.group());
+    this.metrics = new SagaMetrics(config.meterRegistry(), config.group(), definitions.keySet());
   }
 
   @Override
@@ -201,8 +204,12 @@ public final class DefaultSagaOrchestrator implements SagaOrchestrator {
       ensureInit(tx);
       return engine.start(tx, definition, data);
     } catch (SQLException e) {
-      throw new RetriableKeelException(
-          "Saga " + definition.name() + " could not be started: " + e.getMessage(), e);
+      String message = "Saga " + definition.name() + " could not be started: " + e.getMessage();
+      if (SqlStates.isDataException(e.getSQLState())) {
+        // the database refused the data itself (such as U+0000 in a string of the saga data)
+        throw new NonRetriableKeelException(FailureClass.VALIDATION, message, e);
+      }
+      throw new RetriableKeelException(message, e);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.keel.consumer.Delivery;
 import dev.keel.consumer.ListenerDefinition;
 import dev.keel.event.Event;
 import dev.keel.event.FailureClass;
+import dev.keel.event.KeelMeters;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.event.sql.TableNames;
@@ -35,7 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class DefaultSagaParticipant implements SagaParticipant {
   private static final Logger log = LoggerFactory.getLogger(DefaultSagaParticipant.class);
   private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
-  private static final String COMMANDS_REJECTED = "keel.saga.commands.rejected";
 
   private final String group;
   private final String source;
@@ -139,7 +139,7 @@ public final class DefaultSagaParticipant implements SagaParticipant {
   private NonRetriableKeelException refuse(
       Event command, UUID sagaId, String step, String reason, String detail) {
     if (meters != null) {
-      Counter.builder(COMMANDS_REJECTED)
+      Counter.builder(KeelMeters.SAGA_COMMANDS_REJECTED)
           .description("Saga commands a participant refused to obey")
           .baseUnit("commands")
           .tag("group", group)

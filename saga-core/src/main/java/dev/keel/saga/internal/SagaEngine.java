@@ -4,7 +4,6 @@ import dev.keel.dlq.RetryDecision;
 import dev.keel.event.Event;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
-import dev.keel.event.KeelException;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.outbox.Outbox;
@@ -239,7 +238,7 @@ final class SagaEngine {
     } else {
       String reason = reason(reply, h, success);
       store.log(r.c, r.row, step.name(), "COMPENSATION_FAILED", reason, r.now);
-      compensationFailed(r, step, reason);
+      compensationFailed(r, step, FailureClass.TRANSIENT, reason);
     }
   }
 
@@ -270,7 +269,7 @@ final class SagaEngine {
     if (forward) {
       actionFailed(r, step, FailureClass.TRANSIENT, reason, true);
     } else {
-      compensationFailed(r, step, reason);
+      compensationFailed(r, step, FailureClass.TRANSIENT, reason);
     }
   }
 
@@ -298,8 +297,8 @@ final class SagaEngine {
       r.data = next;
     } catch (Exception e) {
       r.c.rollback(sp);
-      FailureClass fc = e instanceof KeelException ke ? ke.failureClass() : FailureClass.TRANSIENT;
-      String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+      FailureClass fc = LocalFailures.ofAction(e);
+      String reason = LocalFailures.reason(e);
       store.log(r.c, r.row, step.name(), "ACTION_FAILED", fc + ": " + reason, r.now);
       actionFailed(r, step, fc, reason, false);
       return false;
@@ -353,18 +352,19 @@ final class SagaEngine {
       r.data = step.localCompensation().orElseThrow().apply(r.c, r.data);
     } catch (Exception e) {
       r.c.rollback(sp);
-      String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
-      store.log(r.c, r.row, step.name(), "COMPENSATION_FAILED", reason, r.now);
-      compensationFailed(r, step, reason);
+      FailureClass fc = LocalFailures.ofCompensation(e);
+      String reason = LocalFailures.reason(e);
+      store.log(r.c, r.row, step.name(), "COMPENSATION_FAILED", fc + ": " + reason, r.now);
+      compensationFailed(r, step, fc, reason);
       return false;
     }
     compensated(r, step, "local");
     return true;
   }
 
-  private <D> void compensationFailed(Run<D> r, SagaStep<D> step, String reason)
+  private <D> void compensationFailed(Run<D> r, SagaStep<D> step, FailureClass fc, String reason)
       throws SQLException {
-    RetryDecision d = r.def.compensationRetry().decide(FailureClass.TRANSIENT, r.row.attempt);
+    RetryDecision d = r.def.compensationRetry().decide(fc, r.row.attempt);
     if (d.retry()) {
       scheduleRetry(r, step, d.delay());
       return;

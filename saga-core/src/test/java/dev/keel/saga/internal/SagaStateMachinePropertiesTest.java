@@ -77,7 +77,7 @@ class SagaStateMachinePropertiesTest {
             Outbox.builder().lanes(1).build(),
             JsonCodec.create(),
             clock,
-            new SagaMetrics(null));
+            new SagaMetrics(null, "properties", List.of()));
     UUID id;
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
