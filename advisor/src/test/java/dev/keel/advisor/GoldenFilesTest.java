@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <p>To regenerate the golden files after an intended change of output, run
  *
  * <pre>
- * mvn -B -o -q install -pl advisor -Dkeel.golden.update=true
+ * mvn -B -q verify -pl advisor -am -Dkeel.golden.update=true
  * </pre>
  *
  * then review the diff with {@code git diff advisor/src/test/resources/golden}.

@@ -102,7 +102,10 @@ final class Operations {
               + String.join(", ", sagas)
               + "): `keel.saga.started`,"
               + " `keel.saga.completed`, `keel.saga.compensated`, `keel.saga.failed`,"
-              + " `keel.saga.step.duration`, and `keel.saga.stuck` (alert above zero).");
+              + " `keel.saga.step.duration`, and `keel.saga.stuck` (alert above zero), tagged by"
+              + " the orchestrator's `group`; `keel.saga.replies.rejected` and"
+              + " `keel.saga.commands.rejected` (alert above zero: forged or mistyped saga"
+              + " messages).");
     }
     items.add(
         "Tracing: the `traceparent` of the business transaction is stored with the outbox row"
