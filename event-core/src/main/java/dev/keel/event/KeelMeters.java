@@ -57,6 +57,13 @@ public final class KeelMeters {
   /** Gauge, tag {@code group}: keys currently parked. */
   public static final String DLQ_PARKED_KEYS = "keel.dlq.parked.keys";
 
+  /**
+   * Counter, tag {@code group}: times a retry-tier consumer backed off because moving a failed
+   * record on (to the next tier or the dead letters) failed for a reason that can pass, such as the
+   * database or the broker being unreachable.
+   */
+  public static final String DLQ_TIER_DELIVERY_RETRIES = "keel.dlq.tier.delivery.retries";
+
   /** Counter: sagas started. */
   public static final String SAGA_STARTED = "keel.saga.started";
 
