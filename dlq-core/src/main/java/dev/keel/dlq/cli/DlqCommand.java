@@ -397,7 +397,8 @@ final class DlqCommand {
       mixinStandardHelpOptions = true,
       description =
           "Re-publish DEAD dead letters (same key and keel-event-id) to their topic or an"
-              + " allow-listed target, then release records parked behind their keys.")
+              + " allow-listed target, then release records parked behind their keys. A dead"
+              + " letter whose key was redacted is refused (exit code 1).")
   static final class Replay extends Action {
     @Option(
         names = "--target",

@@ -343,8 +343,8 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
                 ps.setString(1, d.group());
                 ps.setString(2, d.topic());
                 ps.setString(3, hash);
-                ps.setBytes(
-                    4, d.key() == null ? new byte[0] : d.key()); // the stored (redacted) key
+                // the key as stored (redacted or not); the column holds no null
+                ps.setBytes(4, d.key() == null ? new byte[0] : d.key());
                 ps.setLong(5, id);
                 bind(ps, 6, d.createdAt());
                 ps.executeUpdate();
