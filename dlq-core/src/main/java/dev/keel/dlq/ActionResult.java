@@ -1,6 +1,7 @@
 package dev.keel.dlq;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What a replay or discard did.
@@ -15,6 +16,8 @@ import java.util.List;
  * @param skipped selected dead letters left alone because another operator resolved them first
  * @param auditId the audit row written for the action
  * @param ids the ids of the dead letters affected
+ * @param refused selected dead letters the action refused and left {@code DEAD}, each with the
+ *     reason (replay refuses a dead letter whose key was redacted)
  */
 public record ActionResult(
     String action,
@@ -23,10 +26,37 @@ public record ActionResult(
     int parkedRecords,
     int skipped,
     long auditId,
-    List<Long> ids) {
+    List<Long> ids,
+    List<Refusal> refused) {
 
   /** Copies. */
   public ActionResult {
     ids = List.copyOf(ids);
+    refused = List.copyOf(refused);
+  }
+
+  /** A result without refusals. */
+  public ActionResult(
+      String action,
+      long matched,
+      int records,
+      int parkedRecords,
+      int skipped,
+      long auditId,
+      List<Long> ids) {
+    this(action, matched, records, parkedRecords, skipped, auditId, ids, List.of());
+  }
+
+  /**
+   * A dead letter an action refused, and why.
+   *
+   * @param id the dead letter
+   * @param reason why it was left alone, for the operator
+   */
+  public record Refusal(long id, String reason) {
+    /** Validates. */
+    public Refusal {
+      Objects.requireNonNull(reason, "reason");
+    }
   }
 }

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * A dead letter as stored in the {@code keel_dead_letter} table: where the record came from, why it
- * failed, and its key, original headers and (possibly redacted) payload.
+ * failed, and its (possibly redacted) key, original headers and (possibly redacted) payload.
  *
  * <p>Immutable and thread-safe: byte arrays are copied in and out.
  *
@@ -20,7 +20,8 @@ import java.util.Optional;
  * @param topic the source topic
  * @param partition the source partition
  * @param offset the source offset
- * @param key the key bytes, or null
+ * @param key the key bytes as stored, or null: the record's key, or what {@link
+ *     dev.keel.dlq.spi.PayloadRedactor#redactKey} made of it when {@code keyRedacted}
  * @param eventId the {@code keel-event-id} header, when present and a UUID
  * @param reason the failure class
  * @param exceptionClass the last error's class name, or null
@@ -34,6 +35,8 @@ import java.util.Optional;
  * @param payload the stored payload, or null
  * @param status where it stands
  * @param replayCount how often it was replayed
+ * @param keyRedacted whether the redactor changed the key: {@code key} is not the record's key, and
+ *     replay refuses the dead letter (it would publish it under another key)
  */
 public record DeadLetter(
     long id,
@@ -54,7 +57,8 @@ public record DeadLetter(
     List<FailedRecord.Header> headers,
     byte[] payload,
     DeadLetterStatus status,
-    int replayCount) {
+    int replayCount,
+    boolean keyRedacted) {
 
   /** Copies. */
   public DeadLetter {
@@ -62,6 +66,50 @@ public record DeadLetter(
     key = key == null ? null : key.clone();
     payload = payload == null ? null : payload.clone();
     headers = Collections.unmodifiableList(new ArrayList<>(headers));
+  }
+
+  /** A dead letter whose key was not redacted. */
+  public DeadLetter(
+      long id,
+      String group,
+      String topic,
+      int partition,
+      long offset,
+      byte[] key,
+      String eventId,
+      FailureClass reason,
+      String exceptionClass,
+      String exceptionMessage,
+      String stackTrace,
+      int attempts,
+      Instant firstFailure,
+      Instant lastFailure,
+      Instant createdAt,
+      List<FailedRecord.Header> headers,
+      byte[] payload,
+      DeadLetterStatus status,
+      int replayCount) {
+    this(
+        id,
+        group,
+        topic,
+        partition,
+        offset,
+        key,
+        eventId,
+        reason,
+        exceptionClass,
+        exceptionMessage,
+        stackTrace,
+        attempts,
+        firstFailure,
+        lastFailure,
+        createdAt,
+        headers,
+        payload,
+        status,
+        replayCount,
+        false);
   }
 
   /** A copy of the key, or null. */
@@ -76,7 +124,7 @@ public record DeadLetter(
     return payload == null ? null : payload.clone();
   }
 
-  /** The key as UTF-8 text, or null. */
+  /** The stored key as UTF-8 text (malformed bytes replaced), or null. */
   public String keyText() {
     return key == null ? null : new String(key, StandardCharsets.UTF_8);
   }
@@ -103,6 +151,7 @@ public record DeadLetter(
         + reason.tag()
         + ", status="
         + status
+        + (keyRedacted ? ", key redacted" : "")
         + "}";
   }
 

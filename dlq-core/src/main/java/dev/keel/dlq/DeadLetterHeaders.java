@@ -44,6 +44,12 @@ public final class DeadLetterHeaders {
   public static final String GROUP = EventHeaders.DLQ_PREFIX + "group";
 
   /**
+   * {@code true} on a dead letter whose key {@link dev.keel.dlq.spi.PayloadRedactor#redactKey}
+   * changed: its key is not the record's key.
+   */
+  public static final String KEY_REDACTED = EventHeaders.DLQ_PREFIX + "key-redacted";
+
+  /**
    * When a record in a delay tier is due (epoch millis), written by {@link RetryTiers}; advisory
    * only: the tier consumer bounds the wait by the tier's delay whatever this says.
    */

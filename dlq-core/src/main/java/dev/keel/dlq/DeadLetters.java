@@ -22,6 +22,11 @@ import java.util.Set;
  * replayed, each under a row lock, so two operators replaying at once publish each record once.
  * Consumers that deduplicate by event id see one effect even if a replay is cut off and repeated.
  *
+ * <p>A dead letter whose key {@link dev.keel.dlq.spi.PayloadRedactor#redactKey} changed is never
+ * replayed: published under the redacted key it would land on another partition than its key's
+ * other records. Replay leaves it {@code DEAD} (its key stays blocked in ordered mode) and lists it
+ * in {@link ActionResult#refused()}; discard works as for any dead letter.
+ *
  * <pre>{@code
  * DeadLetters ops = DeadLetters.builder().store(store).kafka(props).build();
  * ops.list(DeadLetterQuery.builder().topic("orders").build());
@@ -69,7 +74,8 @@ public interface DeadLetters extends AutoCloseable {
    * <p>Every matching dead letter is replayed, page by page, unless the selection has an explicit
    * {@link DeadLetterQuery.Builder#limit}. When a send fails, the keys committed before it stay
    * {@code REPLAYED}, the audit row records them with a {@code failed: ...} outcome, and the error
-   * is thrown; replaying again picks up the rest.
+   * is thrown; replaying again picks up the rest. Dead letters whose key was redacted are refused,
+   * each with the reason in {@link ActionResult#refused()}, and stay {@code DEAD}.
    *
    * @param selection which dead letters (its status filter is replaced by {@code DEAD})
    * @param actor who asks, for the audit trail

@@ -89,7 +89,10 @@ public interface RetryTiers extends AutoCloseable {
    * is retried and tiers remain, otherwise returns it to be dead-lettered.
    *
    * @param record the record that failed, as consumed
-   * @param failure why; its attempt count is replaced by the one the tier implies
+   * @param failure why; its attempt count is replaced by the one the tier implies. Its group is
+   *     written to the next tier's {@code keel-dlq-group} header and is the group of the returned
+   *     failure: give the group the record first failed in (as {@link
+   *     dev.keel.dlq.kafka.RetryTierConsumer} does), not a tier consumer's own group
    * @throws dev.keel.event.RetriableKeelException when Kafka is unavailable
    */
   TierRoute route(FailedRecord record, Failure failure);

@@ -238,7 +238,8 @@ class DelayTiersIT {
       assertThat(d.topic()).isEqualTo(topic);
       assertThat(d.offset()).isEqualTo(7);
       assertThat(d.attempts()).isEqualTo(2);
-      assertThat(handled).containsExactly("M", "M");
+      // only storing the dead letter was retried, not the handler
+      assertThat(handled).containsExactly("M");
     }
   }
 

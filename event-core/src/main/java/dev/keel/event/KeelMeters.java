@@ -58,6 +58,13 @@ public final class KeelMeters {
   public static final String DLQ_PARKED_KEYS = "keel.dlq.parked.keys";
 
   /**
+   * Counter, tag {@code group}: times a retry-tier consumer backed off because moving a failed
+   * record on (to the next tier or the dead letters) failed for a reason that can pass, such as the
+   * database or the broker being unreachable.
+   */
+  public static final String DLQ_TIER_DELIVERY_RETRIES = "keel.dlq.tier.delivery.retries";
+
+  /**
    * Counter, tags {@code group} (the orchestrator's consumer group) and {@code saga}: sagas
    * started. Every {@code keel.saga.*} meter of an orchestrator carries its {@code group}, so that
    * two orchestrators on one registry keep their own.

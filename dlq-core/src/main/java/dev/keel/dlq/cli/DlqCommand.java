@@ -210,7 +210,7 @@ final class DlqCommand {
             d.reason().tag(),
             Values.escape(d.group()),
             Values.escape(d.topic()) + "-" + d.partition() + "@" + d.offset(),
-            d.key() == null ? "-" : Values.quote(StoredText.key(d.key())),
+            key(d),
             d.attempts(),
             d.exceptionClass() == null ? "-" : Values.escape(d.exceptionClass()));
       }
@@ -245,7 +245,9 @@ final class DlqCommand {
           "source:          " + Values.escape(d.topic()) + "-" + d.partition() + "@" + d.offset());
       out.println("group:           " + Values.escape(d.group()));
       out.println(
-          "key:             " + (d.key() == null ? "-" : Values.quote(StoredText.key(d.key()))));
+          "key:             "
+              + key(d)
+              + (d.keyRedacted() ? ": replay refuses this dead letter" : ""));
       out.println("event id:        " + (d.eventId() == null ? "-" : d.eventId()));
       out.println("reason:          " + d.reason().tag());
       out.println(
@@ -342,7 +344,11 @@ final class DlqCommand {
           java.util.List<DeadLetter> rows =
               store.find(dead.toBuilder().afterId(after).limit(size).build());
           for (DeadLetter d : rows) {
-            out.println("would " + name() + " " + Values.escape(d.toString()));
+            String refusal = refusal(d);
+            out.println(
+                (refusal == null ? "would " + name() : "would refuse (" + refusal + ")")
+                    + " "
+                    + Values.escape(d.toString()));
           }
           shown += rows.size();
           if (rows.size() < size) {
@@ -358,14 +364,28 @@ final class DlqCommand {
       spec.commandLine().getErr().println("keel: acting as " + identity.describe());
       try (DeadLetters ops = deadLetters(store, who)) {
         ActionResult r = act(ops, query, who);
+        for (ActionResult.Refusal refused : r.refused()) {
+          out.println("refused dead letter " + refused.id() + ": " + refused.reason());
+        }
         out.printf(
-            "%s: %d of %d matching dead letter(s), %d parked record(s), %d skipped; audit id %d%n",
-            r.action(), r.records(), r.matched(), r.parkedRecords(), r.skipped(), r.auditId());
+            "%s: %d of %d matching dead letter(s), %d parked record(s), %d skipped%s; audit id %d%n",
+            r.action(),
+            r.records(),
+            r.matched(),
+            r.parkedRecords(),
+            r.skipped(),
+            r.refused().isEmpty() ? "" : ", " + r.refused().size() + " refused",
+            r.auditId());
+        return r.refused().isEmpty() ? 0 : 1;
       }
-      return 0;
     }
 
     abstract String name();
+
+    /** Why this action would leave a dead letter alone, or null. */
+    String refusal(DeadLetter d) {
+      return null;
+    }
 
     abstract DeadLetters deadLetters(DeadLetterStore store, String actor);
 
@@ -377,7 +397,8 @@ final class DlqCommand {
       mixinStandardHelpOptions = true,
       description =
           "Re-publish DEAD dead letters (same key and keel-event-id) to their topic or an"
-              + " allow-listed target, then release records parked behind their keys.")
+              + " allow-listed target, then release records parked behind their keys. A dead"
+              + " letter whose key was redacted is refused (exit code 1).")
   static final class Replay extends Action {
     @Option(
         names = "--target",
@@ -396,6 +417,11 @@ final class DlqCommand {
     @Override
     String name() {
       return "replay";
+    }
+
+    @Override
+    String refusal(DeadLetter d) {
+      return d.keyRedacted() ? "key redacted" : null;
     }
 
     @Override
@@ -468,6 +494,12 @@ final class DlqCommand {
       }
       return 0;
     }
+  }
+
+  /** A dead letter's stored key as operators see it, marked when it was redacted. */
+  private static String key(DeadLetter d) {
+    String shown = d.key() == null ? "-" : Values.quote(StoredText.key(d.key()));
+    return d.keyRedacted() ? shown + " (redacted)" : shown;
   }
 
   private DlqCommand() {}

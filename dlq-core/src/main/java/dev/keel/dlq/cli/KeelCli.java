@@ -20,8 +20,8 @@ import picocli.CommandLine.Command;
  * </pre>
  *
  * Other modules add subcommands through {@link KeelCliExtension} (saga-core adds {@code keel
- * saga}). Exit code 0 on success, 1 when the command failed, 2 for a usage error. Not thread-safe;
- * one instance per invocation.
+ * saga}). Exit code 0 on success, 1 when the command failed (or a replay refused a dead letter), 2
+ * for a usage error. Not thread-safe; one instance per invocation.
  */
 @Command(
     name = "keel",

@@ -25,9 +25,11 @@ import java.util.UUID;
 
 /**
  * Records a dead letter in the store (and blocks the key if ordered), then publishes it to {@code
- * <topic>.dlq} and records where it landed. The row comes first: a publish retried after any
- * failure finds it, and sends to {@code <topic>.dlq} only while no copy is recorded, so retries do
- * not multiply copies (one more copy at most when the position could not be recorded after a send).
+ * <topic>.dlq} and records where it landed. Key, payload, message and headers pass the {@link
+ * PayloadRedactor} first; the key's identity (blocking, parking) stays the original key's hash. The
+ * row comes first: a publish retried after any failure finds it, and sends to {@code <topic>.dlq}
+ * only while no copy is recorded, so retries do not multiply copies (one more copy at most when the
+ * position could not be recorded after a send).
  */
 public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
   private static final int MAX_MESSAGE_BYTES = EventHeaders.MAX_VALUE_BYTES;
@@ -58,6 +60,7 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
     Objects.requireNonNull(record, "record");
     Objects.requireNonNull(failure, "failure");
     byte[] payload = redactor.redact(record, record.value());
+    RedactedKey key = RedactedKey.of(redactor, record);
     Throwable error = failure.error();
     String exceptionClass = error == null ? null : error.getClass().getName();
     String message = error == null ? null : message(error);
@@ -96,6 +99,9 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
     add(out, DeadLetterHeaders.FIRST_FAILURE, failure.firstFailure().toString());
     add(out, DeadLetterHeaders.LAST_FAILURE, failure.lastFailure().toString());
     add(out, DeadLetterHeaders.GROUP, failure.group());
+    if (key.redacted()) {
+      add(out, DeadLetterHeaders.KEY_REDACTED, "true");
+    }
 
     String dlqTopic = DeadLetterPublisher.dlqTopic(record.topic());
     sink.ensureTopic(
@@ -107,7 +113,7 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
             record.topic(),
             record.partition(),
             record.offset(),
-            record.key(),
+            key.key(),
             eventId(record),
             failure.reason(),
             exceptionClass,
@@ -123,10 +129,12 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
             payload,
             null,
             null,
-            null);
+            null,
+            key.hash(),
+            key.redacted());
     JdbcDeadLetterStore.Stored stored = store.insert(row, ordered);
     if (!stored.sent()) {
-      KafkaRecordSink.Sent sent = sink.send(dlqTopic, record.key(), payload, out);
+      KafkaRecordSink.Sent sent = sink.send(dlqTopic, key.key(), payload, out);
       if (store.recordSent(stored.letter().id(), sent.topic(), sent.partition(), sent.offset())) {
         // once per dead letter: a repeated publish of the same record is not a new one
         Listeners.fire(listeners, l -> l.onDeadLettered(stored.letter()));

@@ -43,6 +43,12 @@ public final class DefaultDeadLetters implements DeadLetters {
   private static final int MAX_OUTCOME_CHARS = 1000;
   private static final String COMPLETED = "completed";
 
+  /** Why replay leaves a dead letter with a redacted key alone. */
+  static final String KEY_REDACTED_REFUSAL =
+      "its key was redacted (PayloadRedactor.redactKey): replay would publish it under the"
+          + " redacted key, to another partition than the key's other records; discard it, and"
+          + " republish the original record from its source if it must still be processed";
+
   private final JdbcDeadLetterStore store;
   private final Map<String, Object> kafka;
   private final Duration timeout;
@@ -139,9 +145,13 @@ public final class DefaultDeadLetters implements DeadLetters {
     } catch (RuntimeException e) {
       throw failed(action, selection, actor, target, matched, progress, e);
     }
-    ActionResult result = audit(action, selection, actor, target, matched, progress, COMPLETED);
+    String outcome =
+        progress.refused.isEmpty()
+            ? COMPLETED
+            : COMPLETED + "; " + progress.refused.size() + " refused (key redacted)";
+    ActionResult result = audit(action, selection, actor, target, matched, progress, outcome);
     log.info(
-        "Dead-letter {} by {}: {} of {} matching, {} parked {}, {} skipped (audit {})",
+        "Dead-letter {} by {}: {} of {} matching, {} parked {}, {} skipped, {} refused (audit {})",
         action,
         Values.quote(actor),
         result.records(),
@@ -149,6 +159,7 @@ public final class DefaultDeadLetters implements DeadLetters {
         result.parkedRecords(),
         action.equals("replay") ? "released" : "removed",
         result.skipped(),
+        result.refused().size(),
         result.auditId());
     return result;
   }
@@ -165,6 +176,12 @@ public final class DefaultDeadLetters implements DeadLetters {
     // whose dead letters span pages is released with its last page (countDead is 0 only then).
     Map<Object, List<DeadLetter>> byKey = new LinkedHashMap<>();
     for (DeadLetter d : page) {
+      if (d.keyRedacted()) {
+        // left DEAD, its key blocked: published under the redacted key it would break key order
+        progress.refused.add(new ActionResult.Refusal(d.id(), KEY_REDACTED_REFUSAL));
+        continue;
+      }
+      // the key is the original one here, so its hash is the key's identity (key_hash)
       Object k =
           d.key() == null
               ? Long.valueOf(d.id())
@@ -235,6 +252,7 @@ public final class DefaultDeadLetters implements DeadLetters {
   private void discardPage(List<DeadLetter> page, String actor, Progress progress) {
     Set<KeyRef> keys = new LinkedHashSet<>();
     for (DeadLetter d : page) {
+      String[] keyHash = new String[1]; // read from the row: a redacted key does not hash to it
       boolean discarded =
           store.write(
               c -> {
@@ -242,12 +260,13 @@ public final class DefaultDeadLetters implements DeadLetters {
                   return false;
                 }
                 store.resolve(c, d.id(), DeadLetterStatus.DISCARDED, actor, clock.instant());
+                keyHash[0] = store.keyHash(c, d.id());
                 return true;
               });
       if (discarded) {
         progress.done.add(d.id());
-        if (d.key() != null) {
-          keys.add(new KeyRef(d.group(), d.topic(), KeyHash.of(d.key())));
+        if (keyHash[0] != null) {
+          keys.add(new KeyRef(d.group(), d.topic(), keyHash[0]));
         }
       } else {
         progress.skipped++;
@@ -362,7 +381,8 @@ public final class DefaultDeadLetters implements DeadLetters {
                     done.size(),
                     parked,
                     outcome));
-    return new ActionResult(action, matched, done.size(), parked, progress.skipped, auditId, done);
+    return new ActionResult(
+        action, matched, done.size(), parked, progress.skipped, auditId, done, progress.refused);
   }
 
   private static DeadLetterQuery dead(DeadLetterQuery q) {
@@ -386,6 +406,7 @@ public final class DefaultDeadLetters implements DeadLetters {
   /** What an action has done so far; audited whether it completes or stops part way. */
   private static final class Progress {
     final List<Long> done = new ArrayList<>();
+    final List<ActionResult.Refusal> refused = new ArrayList<>();
     int parked;
     int skipped;
   }

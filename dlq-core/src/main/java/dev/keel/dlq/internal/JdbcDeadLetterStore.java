@@ -39,7 +39,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   private static final String COLUMNS =
       "id, consumer_group, topic, kafka_partition, kafka_offset, record_key, event_id, reason,"
           + " exception_class, exception_message, stack_trace, attempts, first_failure,"
-          + " last_failure, created_at, headers, payload, status, replay_count";
+          + " last_failure, created_at, headers, payload, status, replay_count, key_redacted";
 
   private final DataSource dataSource;
   private final SqlDialect dialect;
@@ -296,10 +296,12 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
    * row stored before; a different record claiming the same source position (forged or unusable
    * retry-tier headers) gets a row of its own instead of being merged into the other's.
    *
-   * <p>Keys and headers that are not valid UTF-8 without U+0000 are stored as base64 (see {@link
-   * HeadersJson}, {@link StoredText#key}). Should the database still refuse the row as data
-   * (SQLState class 22), it is stored once more with every header and the key text as base64 and
-   * without exception message and stack trace, rather than failing the record forever.
+   * <p>The key is stored as given (redacted or not) while the key's identity ({@code key_hash}, by
+   * which it is blocked and found) is the original key's hash. Keys and headers that are not valid
+   * UTF-8 without U+0000 are stored as base64 (see {@link HeadersJson}, {@link StoredText#key}).
+   * Should the database still refuse the row as data (SQLState class 22), it is stored once more
+   * with every header and the key text as base64 and without exception message and stack trace,
+   * rather than failing the record forever.
    */
   Stored insert(NewDeadLetter d, boolean blockKey) {
     try {
@@ -330,8 +332,8 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
           if (created) {
             id = insertRow(c, d, variant, allBase64);
           }
-          if (blockKey && d.key() != null) {
-            String hash = KeyHash.of(d.key());
+          if (blockKey && d.keyHash() != null) {
+            String hash = d.keyHash();
             if (!lockBlocked(c, d.group(), d.topic(), hash, true)) {
               try (PreparedStatement ps =
                   c.prepareStatement(
@@ -342,7 +344,8 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
                 ps.setString(1, d.group());
                 ps.setString(2, d.topic());
                 ps.setString(3, hash);
-                ps.setBytes(4, d.key());
+                // the key as stored (redacted or not); the column holds no null
+                ps.setBytes(4, d.key() == null ? new byte[0] : d.key());
                 ps.setLong(5, id);
                 bind(ps, 6, d.createdAt());
                 ps.executeUpdate();
@@ -377,20 +380,23 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
 
   /** A row already stored for the same group and source position. */
   private record Existing(
-      long id, int variant, String eventId, byte[] key, byte[] payload, boolean sent) {
-    /** The same record again: the same event id, or without one the same key and payload. */
+      long id, int variant, String eventId, String keyHash, byte[] payload, boolean sent) {
+    /**
+     * The same record again: the same event id, or without one the same original key (its hash: a
+     * redacted key may differ between publishes) and payload.
+     */
     boolean sameRecord(NewDeadLetter d) {
       if (eventId != null || d.eventId() != null) {
         return Objects.equals(eventId, d.eventId());
       }
-      return Arrays.equals(key, d.key()) && Arrays.equals(payload, d.payload());
+      return Objects.equals(keyHash, d.keyHash()) && Arrays.equals(payload, d.payload());
     }
   }
 
   private List<Existing> existing(Connection c, NewDeadLetter d) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT id, variant, event_id, record_key, payload, dlq_offset FROM "
+            "SELECT id, variant, event_id, key_hash, payload, dlq_offset FROM "
                 + deadLetter
                 + " WHERE consumer_group = ? AND topic = ? AND kafka_partition = ?"
                 + " AND kafka_offset = ? ORDER BY variant")) {
@@ -406,7 +412,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
                   rs.getLong(1),
                   rs.getInt(2),
                   rs.getString(3),
-                  rs.getBytes(4),
+                  rs.getString(4),
                   rs.getBytes(5),
                   rs.getObject(6) != null));
         }
@@ -423,10 +429,10 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
             + " (consumer_group, topic, kafka_partition, kafka_offset, record_key, key_hash,"
             + " key_text, event_id, reason, exception_class, exception_message, stack_trace,"
             + " attempts, first_failure, last_failure, created_at, headers, payload, dlq_topic,"
-            + " dlq_partition, dlq_offset, status, replay_count, variant) VALUES (?, ?, ?, ?, ?, ?,"
-            + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            + " dlq_partition, dlq_offset, status, replay_count, variant, key_redacted) VALUES (?,"
+            + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             + jsonParameter()
-            + ", ?, ?, ?, ?, 'DEAD', 0, ?)";
+            + ", ?, ?, ?, ?, 'DEAD', 0, ?, ?)";
     try (PreparedStatement ps = c.prepareStatement(sql, new String[] {"id"})) {
       int i = 1;
       ps.setString(i++, d.group());
@@ -434,7 +440,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
       ps.setInt(i++, d.partition());
       ps.setLong(i++, d.offset());
       ps.setBytes(i++, d.key());
-      ps.setString(i++, KeyHash.of(d.key()));
+      ps.setString(i++, d.keyHash());
       ps.setString(
           i++,
           d.key() == null
@@ -457,6 +463,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
       bind(ps, i++, d.dlqPartition());
       bind(ps, i++, d.dlqOffset());
       ps.setInt(i++, variant);
+      ps.setBoolean(i++, d.keyRedacted());
       ps.executeUpdate();
       try (ResultSet keys = ps.getGeneratedKeys()) {
         keys.next();
@@ -529,6 +536,20 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
           }
           return true;
         });
+  }
+
+  /**
+   * The identity of a dead letter's key: the hash of the record's original key (also when the
+   * stored key is redacted), or null for an unkeyed record.
+   */
+  String keyHash(Connection c, long id) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT key_hash FROM " + deadLetter + " WHERE id = ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
   }
 
   /** Locks one dead letter and returns its status, or null when it is gone. */
@@ -651,7 +672,8 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
         HeadersJson.decode(rs.getString("headers")),
         rs.getBytes("payload"),
         DeadLetterStatus.valueOf(rs.getString("status")),
-        rs.getInt("replay_count"));
+        rs.getInt("replay_count"),
+        rs.getBoolean("key_redacted"));
   }
 
   private void bind(PreparedStatement ps, int i, Object v) throws SQLException {

@@ -11,6 +11,11 @@ import dev.keel.event.FailureClass;
 import dev.keel.event.FatalKeelException;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.KeelException;
+import dev.keel.event.KeelMeters;
+import dev.keel.event.RetriableKeelException;
+import dev.keel.event.internal.Values;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,12 +49,30 @@ import org.slf4j.LoggerFactory;
  * cannot hold a partition longer than one tier delay. A failed attempt goes through {@link
  * RetryTiers#route}: on to the next tier, or to the {@link DeadLetterPublisher}.
  *
+ * <p>Failures are recorded for the {@linkplain Builder#originalGroup original group} (the group the
+ * record first failed in), not for this consumer's own group: a record dead-lettered after the last
+ * tier is stored under the original group, and a record moved on keeps it in its {@code
+ * keel-dlq-group} header. That header is never trusted for this: anyone who can write to a tier
+ * topic can set it, so it could otherwise file a dead letter under (and block a key of) any group.
+ *
+ * <p>When moving a failed record on fails for a reason that can pass ({@link
+ * RetriableKeelException}: the database or the broker unreachable, a serialization failure or
+ * deadlock of the database), the record's partition is paused and the move (not the handler) is
+ * tried again after a backoff that doubles from 100 ms up to 10 s; each backoff is logged at WARN
+ * (group, topic, partition, offset; never the record's contents) and counted in {@value
+ * KeelMeters#DLQ_TIER_DELIVERY_RETRIES}. The partition commits nothing past the record until it has
+ * moved on, so nothing is lost. A failure that cannot pass (the database refusing the dead letter
+ * as data even in its all-base64 form, Kafka refusing the record) stops this consumer like a fatal
+ * handler failure, with the record uncommitted, as the consumer runtime stops on it.
+ *
  * <p>Thread safety: {@link #start()} runs the loop on its own thread; {@link #close()} may be
  * called from any thread and waits for the loop to end (commits done work first).
  */
 public final class RetryTierConsumer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RetryTierConsumer.class);
-  private static final Duration RETRY_FORWARD_AFTER = Duration.ofSeconds(1);
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+  private static final String TIER_GROUP_SUFFIX = ".retry";
 
   /** The work done per due record. */
   @FunctionalInterface
@@ -68,6 +91,7 @@ public final class RetryTierConsumer implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final List<String> topics;
   private final String group;
+  private final String originalGroup;
   private final RetryTiers tiers;
   private final DeadLetterPublisher publisher;
   private final FailureClassifier classifier;
@@ -76,12 +100,23 @@ public final class RetryTierConsumer implements AutoCloseable {
   private final Duration pollTimeout;
   private final Map<TopicPartition, Instant> pausedUntil = new ConcurrentHashMap<>();
   private final Map<String, Instant> firstSeen = new HashMap<>();
+  private final Map<TopicPartition, Pending> pending = new HashMap<>(); // loop thread only
   private final AtomicLong polls = new AtomicLong();
+  private final MeterRegistry registry;
+  private final Counter retries;
   private volatile boolean running;
+  private volatile boolean stopped;
   private Thread thread;
+
+  /**
+   * A failed record whose move to the next tier or the dead letters is being retried, with the
+   * failure its handler had (the handler does not run again) and the backoff last waited.
+   */
+  private record Pending(long offset, FailedRecord record, Failure failure, Duration backoff) {}
 
   private RetryTierConsumer(Builder b) {
     this.group = b.group;
+    this.originalGroup = b.originalGroup != null ? b.originalGroup : originalGroupOf(b.group);
     this.tiers = b.tiers;
     this.publisher = b.publisher;
     this.classifier = b.classifier;
@@ -102,7 +137,27 @@ public final class RetryTierConsumer implements AutoCloseable {
     p.putIfAbsent("auto.offset.reset", "earliest");
     p.put("key.deserializer", ByteArrayDeserializer.class);
     p.put("value.deserializer", ByteArrayDeserializer.class);
+    this.registry = b.registry;
+    this.retries =
+        b.registry == null
+            ? null
+            : Counter.builder(KeelMeters.DLQ_TIER_DELIVERY_RETRIES)
+                .description(
+                    "Backoffs of a retry-tier consumer whose move of a failed record to the next"
+                        + " tier or the dead letters failed for a reason that can pass")
+                .baseUnit("retries")
+                .tag("group", originalGroup)
+                .register(b.registry);
     this.consumer = new KafkaConsumer<>(p);
+  }
+
+  /**
+   * The group a tier group named {@code <group>.retry} (as the consumer runtime names it) serves.
+   */
+  private static String originalGroupOf(String tierGroup) {
+    return tierGroup.endsWith(TIER_GROUP_SUFFIX) && tierGroup.length() > TIER_GROUP_SUFFIX.length()
+        ? tierGroup.substring(0, tierGroup.length() - TIER_GROUP_SUFFIX.length())
+        : tierGroup;
   }
 
   /** A new builder. */
@@ -127,9 +182,22 @@ public final class RetryTierConsumer implements AutoCloseable {
     return polls.get();
   }
 
-  /** Partitions currently paused until a record is due. */
+  /** Partitions currently paused until a record is due or a backoff has passed. */
   public int pausedPartitions() {
     return pausedUntil.size();
+  }
+
+  /**
+   * Whether the poll loop runs: from {@link #start()} until {@link #close()}, or until it stopped
+   * on a failure that cannot pass (logged at ERROR).
+   */
+  public boolean isRunning() {
+    return running && !stopped;
+  }
+
+  /** The group whose failures this consumer records (see {@link Builder#originalGroup}). */
+  public String originalGroup() {
+    return originalGroup;
   }
 
   private void loop() {
@@ -139,6 +207,7 @@ public final class RetryTierConsumer implements AutoCloseable {
           @Override
           public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             partitions.forEach(pausedUntil::remove);
+            partitions.forEach(pending::remove); // the next owner runs the handler again
             for (TopicPartition tp : partitions) {
               firstSeen.keySet().removeIf(k -> k.startsWith(tp + "@"));
             }
@@ -153,47 +222,10 @@ public final class RetryTierConsumer implements AutoCloseable {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
         polls.incrementAndGet();
         Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-          if (pausedUntil.containsKey(tp)) {
-            continue; // fetched before the pause; it will be read again after the rewind
-          }
-          int tier = RetryTiers.tierOf(tp.topic(), tiers.delays().size()).orElse(1);
-          Duration delay = tiers.delays().get(tier - 1);
-          Instant fetchedAt = clock.instant();
-          for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-            // every fetched record starts its bounded wait now, not when it reaches the head
-            firstSeen.putIfAbsent(key(r), fetchedAt);
-          }
-          for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-            Instant due = due(r, delay);
-            if (due.isAfter(clock.instant())) {
-              consumer.seek(tp, r.offset());
-              consumer.pause(List.of(tp));
-              pausedUntil.put(tp, due);
-              break;
-            }
-            if (!process(r)) {
-              // forwarding or dead-lettering failed (broker or database down): try this record
-              // again after a pause, without committing past it and without blocking the loop
-              consumer.seek(tp, r.offset());
-              consumer.pause(List.of(tp));
-              pausedUntil.put(tp, clock.instant().plus(RETRY_FORWARD_AFTER));
-              break;
-            }
-            firstSeen.remove(key(r));
-            done.put(tp, new OffsetAndMetadata(r.offset() + 1));
-          }
-        }
-        if (!done.isEmpty()) {
-          try {
-            consumer.commitSync(done);
-          } catch (WakeupException e) {
-            throw e;
-          } catch (org.apache.kafka.common.KafkaException e) {
-            // a rebalance or broker hiccup: the records come again (at-least-once), go on
-            log.warn(
-                "Retry tier consumer {} could not commit: {}", group, e.getClass().getSimpleName());
-          }
+        try {
+          handle(records, done);
+        } finally {
+          commit(done); // also what was done before a fatal failure
         }
       }
     } catch (WakeupException e) {
@@ -201,7 +233,61 @@ public final class RetryTierConsumer implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error("Retry tier consumer {} stopped: {}", group, e.toString());
     } finally {
+      stopped = true;
       consumer.close(Duration.ofSeconds(5));
+      if (retries != null) {
+        registry.remove(retries);
+      }
+    }
+  }
+
+  private void handle(
+      ConsumerRecords<byte[], byte[]> records, Map<TopicPartition, OffsetAndMetadata> done) {
+    for (TopicPartition tp : records.partitions()) {
+      if (pausedUntil.containsKey(tp)) {
+        continue; // fetched before the pause; it will be read again after the rewind
+      }
+      int tier = RetryTiers.tierOf(tp.topic(), tiers.delays().size()).orElse(1);
+      Duration delay = tiers.delays().get(tier - 1);
+      Instant fetchedAt = clock.instant();
+      for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+        // every fetched record starts its bounded wait now, not when it reaches the head
+        firstSeen.putIfAbsent(key(r), fetchedAt);
+      }
+      for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+        Instant due = due(r, delay);
+        if (due.isAfter(clock.instant())) {
+          consumer.seek(tp, r.offset());
+          consumer.pause(List.of(tp));
+          pausedUntil.put(tp, due);
+          break;
+        }
+        Instant backOffUntil = process(tp, r);
+        if (backOffUntil != null) {
+          // moving it on failed (broker or database down): try again after the backoff,
+          // without committing past it and without blocking the loop
+          consumer.seek(tp, r.offset());
+          consumer.pause(List.of(tp));
+          pausedUntil.put(tp, backOffUntil);
+          break;
+        }
+        firstSeen.remove(key(r));
+        done.put(tp, new OffsetAndMetadata(r.offset() + 1));
+      }
+    }
+  }
+
+  private void commit(Map<TopicPartition, OffsetAndMetadata> done) {
+    if (done.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(done);
+    } catch (WakeupException e) {
+      throw e;
+    } catch (org.apache.kafka.common.KafkaException e) {
+      // a rebalance or broker hiccup: the records come again (at-least-once), go on
+      log.warn("Retry tier consumer {} could not commit: {}", group, e.getClass().getSimpleName());
     }
   }
 
@@ -231,38 +317,81 @@ public final class RetryTierConsumer implements AutoCloseable {
     }
   }
 
-  /** Handles one record; false when its failure could not be forwarded or dead-lettered. */
-  private boolean process(ConsumerRecord<byte[], byte[]> r) {
-    FailedRecord record = KafkaFailedRecords.of(r);
-    try {
-      handler.handle(record);
-      return true;
-    } catch (Exception e) {
-      Instant now = clock.instant();
-      FailureClass failureClass = classifier.classify(e);
-      if (failureClass.defaultAction() == FailureAction.FAIL_FAST) {
-        // Fatal: neither forwarded nor dead-lettered; the loop stops before committing it.
-        throw e instanceof FatalKeelException
-            ? (FatalKeelException) e
-            : new FatalKeelException(
-                "Retry tier consumer " + group + ": " + record + " failed fatally", e);
-      }
-      Failure failure = new Failure(group, failureClass, e, 1, now, now);
+  /**
+   * Handles one record and moves it on when it fails; null when done, otherwise when to try moving
+   * it on again. A record whose move is being retried is not handled again.
+   */
+  private Instant process(TopicPartition tp, ConsumerRecord<byte[], byte[]> r) {
+    Pending retry = pending.remove(tp);
+    if (retry != null && retry.offset() != r.offset()) {
+      retry = null; // the partition moved (a seek elsewhere): this is another record
+    }
+    FailedRecord record;
+    Failure failure;
+    if (retry != null) {
+      record = retry.record();
+      failure = retry.failure();
+    } else {
+      record = KafkaFailedRecords.of(r);
       try {
-        TierRoute route = tiers.route(record, failure);
-        if (!route.forwarded()) {
-          publisher.publish(route.original(), route.failure());
+        handler.handle(record);
+        return null;
+      } catch (Exception e) {
+        Instant now = clock.instant();
+        FailureClass failureClass = classifier.classify(e);
+        if (failureClass.defaultAction() == FailureAction.FAIL_FAST) {
+          // Fatal: neither forwarded nor dead-lettered; the loop stops before committing it.
+          throw e instanceof FatalKeelException
+              ? (FatalKeelException) e
+              : new FatalKeelException(
+                  "Retry tier consumer " + group + ": " + record + " failed fatally", e);
         }
-        return true;
-      } catch (KeelException routing) {
-        log.warn(
-            "Retry tier consumer {} could not forward {}: {}; retrying in {}",
-            group,
-            record,
-            routing.getClass().getSimpleName(),
-            RETRY_FORWARD_AFTER);
-        return false;
+        failure = new Failure(originalGroup, failureClass, e, 1, now, now);
       }
+    }
+    String step = "forwarding";
+    try {
+      TierRoute route = tiers.route(record, failure);
+      if (!route.forwarded()) {
+        step = "dead-lettering";
+        publisher.publish(route.original(), route.failure());
+      }
+      return null;
+    } catch (RetriableKeelException e) {
+      Duration backoff =
+          retry == null
+              ? FIRST_BACKOFF
+              : retry.backoff().multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                  ? MAX_BACKOFF
+                  : retry.backoff().multipliedBy(2);
+      pending.put(tp, new Pending(r.offset(), record, failure, backoff));
+      if (retries != null) {
+        retries.increment();
+      }
+      log.warn(
+          "Retry tier consumer {} (group {}): {} {}-{}@{} failed ({}); trying again in {}",
+          group,
+          Values.quote(originalGroup),
+          step,
+          r.topic(),
+          r.partition(),
+          r.offset(),
+          e.getMessage(),
+          backoff);
+      return clock.instant().plus(backoff);
+    } catch (KeelException e) {
+      // Cannot pass by retrying (refused as data even all-base64, or refused by Kafka): stop, as
+      // the consumer runtime does, with the record uncommitted.
+      throw new FatalKeelException(
+          "Retry tier consumer "
+              + group
+              + ": "
+              + step
+              + " "
+              + record
+              + " failed for good: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -276,6 +405,9 @@ public final class RetryTierConsumer implements AutoCloseable {
     }
     if (t == null) {
       consumer.close(Duration.ofSeconds(5));
+      if (retries != null) {
+        registry.remove(retries);
+      }
       return;
     }
     consumer.wakeup();
@@ -290,6 +422,8 @@ public final class RetryTierConsumer implements AutoCloseable {
   public static final class Builder {
     private Map<String, Object> kafka;
     private String group;
+    private String originalGroup;
+    private MeterRegistry registry;
     private List<String> sourceTopics = List.of();
     private RetryTiers tiers;
     private DeadLetterPublisher publisher;
@@ -309,6 +443,27 @@ public final class RetryTierConsumer implements AutoCloseable {
     /** The consumer group of the tier topics; required. */
     public Builder group(String group) {
       this.group = group;
+      return this;
+    }
+
+    /**
+     * The consumer group whose failed records the tiers hold: the group of the consumer that moved
+     * them to tier 1. Records dead-lettered after the last tier are stored under it (where its
+     * operators look for them) and records moved to the next tier keep it. By default {@link
+     * #group} without its {@code .retry} suffix when it has one (the consumer runtime names its
+     * tier consumers {@code <group>.retry}), otherwise {@link #group} itself.
+     */
+    public Builder originalGroup(String originalGroup) {
+      this.originalGroup = originalGroup;
+      return this;
+    }
+
+    /**
+     * Where to count backoffs ({@value KeelMeters#DLQ_TIER_DELIVERY_RETRIES}, tag {@code group}:
+     * the original group); none by default. The counter is removed when the consumer stops.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = registry;
       return this;
     }
 
@@ -362,6 +517,11 @@ public final class RetryTierConsumer implements AutoCloseable {
       }
       if (group == null || group.isBlank()) {
         throw new KeelConfigurationException("RetryTierConsumer.group is required");
+      }
+      if (originalGroup != null && (originalGroup.isBlank() || originalGroup.length() > 255)) {
+        throw new KeelConfigurationException(
+            "RetryTierConsumer.originalGroup must hold 1 to 255 characters, was "
+                + Values.quote(originalGroup));
       }
       if (sourceTopics.isEmpty()) {
         throw new KeelConfigurationException(

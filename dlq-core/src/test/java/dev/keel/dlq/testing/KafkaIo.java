@@ -95,6 +95,16 @@ public final class KafkaIo implements AutoCloseable {
     return out;
   }
 
+  /** The sum of a topic's end offsets: how many records it ever received. */
+  public long endOffset(String topic) {
+    try (KafkaConsumer<byte[], byte[]> c = consumer("offsets-" + UUID.randomUUID())) {
+      List<TopicPartition> parts = new ArrayList<>();
+      c.partitionsFor(topic, Duration.ofSeconds(10))
+          .forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+      return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
   public static String header(ConsumerRecord<byte[], byte[]> r, String name) {
     org.apache.kafka.common.header.Header h = r.headers().lastHeader(name);
     return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
