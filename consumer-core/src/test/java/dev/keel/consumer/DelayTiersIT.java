@@ -148,6 +148,96 @@ class DelayTiersIT {
         .hasMessageContaining("retryTiers[0]");
   }
 
+  /**
+   * Two groups read one topic and share its tiers: a record that failed in one group is retried in
+   * that group only. The other group's tier consumer reads it, skips it and commits past it; its
+   * handler does not see it a second time (before, it went through that group's dedupe as a
+   * duplicate, or ran there first, ahead of that group's own delivery).
+   */
+  @Test
+  void aRecordThatFailedInOneGroupIsRetriedInThatGroupOnly(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    String topic = topics.create("shared", 1);
+    String failing = Fixture.group();
+    String other = Fixture.group();
+    try (KafkaProducer<byte[], byte[]> p = Fixture.producer(broker)) {
+      for (int i = 0; i < 3; i++) {
+        Fixture.send(p, Fixture.event(topic, "k" + i, i), 1);
+      }
+      p.flush();
+    }
+    Fixture.checkSent();
+    Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (ConsumerRuntime runtime =
+        Fixture.runtime(broker, db.dataSource())
+            .retryPolicy(NO_IN_PLACE_RETRY)
+            .retryTiers(Duration.ofMillis(200))
+            .meterRegistry(meters)
+            .listener(counting(topic, failing, calls, 1))
+            .listener(counting(topic, other, calls, -1))
+            .build()) {
+      runtime.start();
+      String tier = RetryTiers.tierTopic(topic, 1);
+      await()
+          .atMost(WAIT)
+          .until(
+              () ->
+                  count(calls, failing, 1) == 2
+                      && committedOn(broker, other + ".retry", tier) == 1
+                      && committedOn(broker, failing + ".retry", tier) == 1
+                      && committedOn(broker, other, topic) == 3);
+      assertThat(runtime.failure()).isEmpty();
+      for (int seq = 0; seq < 3; seq++) {
+        assertThat(count(calls, other, seq)).as("group %s, seq %d", other, seq).isEqualTo(1);
+      }
+      assertThat(counter(meters, other, "duplicate"))
+          .as("the other group's tier consumer did not hand it the record again")
+          .isZero();
+      assertThat(counter(meters, failing, "delayed")).isEqualTo(1);
+      assertThat(Fixture.endOffsetsTotal(broker, tier, 1)).isEqualTo(1);
+    }
+  }
+
+  private static ListenerDefinition counting(
+      String topic, String group, Map<String, AtomicInteger> calls, int failOnceAt) {
+    return ListenerDefinition.builder()
+        .topic(topic)
+        .group(group)
+        .payloadType(Item.class)
+        .handler(
+            d -> {
+              Item item = d.payload();
+              int seq = item.seq();
+              int n =
+                  calls
+                      .computeIfAbsent(group + "/" + seq, k -> new AtomicInteger())
+                      .incrementAndGet();
+              if (seq == failOnceAt && n == 1) {
+                throw new RetriableKeelException("lock timeout");
+              }
+            })
+        .build();
+  }
+
+  private static int count(Map<String, AtomicInteger> calls, String group, int seq) {
+    AtomicInteger n = calls.get(group + "/" + seq);
+    return n == null ? 0 : n.get();
+  }
+
+  private static long committedOn(KafkaBroker broker, String group, String topic) throws Exception {
+    long total = 0;
+    for (Map.Entry<
+            org.apache.kafka.common.TopicPartition,
+            org.apache.kafka.clients.consumer.OffsetAndMetadata>
+        e : Fixture.committed(broker, group).entrySet()) {
+      if (e.getKey().topic().equals(topic) && e.getValue() != null) {
+        total += e.getValue().offset();
+      }
+    }
+    return total;
+  }
+
   private static List<DeadLetter> deadLetters(IsolatedDatabase db) {
     return DeadLetterStore.builder()
         .dataSource(db.dataSource())

@@ -244,19 +244,14 @@ class HostileInputFuzzIT {
     return total;
   }
 
-  /** The group's dead letters, with those its delay-tier consumer ({@code <group>.retry}) wrote. */
+  /** The group's dead letters (its delay-tier consumer stores them under the group too). */
   private static List<DeadLetter> deadLetters(DeadLetterStore store, String group, String topic) {
-    List<DeadLetter> out = new ArrayList<>();
-    for (String g : List.of(group, group + ".retry")) {
-      out.addAll(
-          store.find(
-              DeadLetterQuery.builder()
-                  .group(g)
-                  .topic(topic)
-                  .limit(DeadLetterQuery.MAX_LIMIT)
-                  .build()));
-    }
-    return out;
+    return store.find(
+        DeadLetterQuery.builder()
+            .group(group)
+            .topic(topic)
+            .limit(DeadLetterQuery.MAX_LIMIT)
+            .build());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.keel.dlq.kafka;
 
+import dev.keel.dlq.DeadLetterHeaders;
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.FailedRecord;
 import dev.keel.dlq.Failure;
@@ -255,6 +256,12 @@ public final class RetryTierConsumer implements AutoCloseable {
         firstSeen.putIfAbsent(key(r), fetchedAt);
       }
       for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
+        if (ofAnotherGroup(r)) {
+          // every group of the source topic moves its failures to the same tiers: not ours
+          firstSeen.remove(key(r));
+          done.put(tp, new OffsetAndMetadata(r.offset() + 1));
+          continue;
+        }
         Instant due = due(r, delay);
         if (due.isAfter(clock.instant())) {
           consumer.seek(tp, r.offset());
@@ -275,6 +282,23 @@ public final class RetryTierConsumer implements AutoCloseable {
         done.put(tp, new OffsetAndMetadata(r.offset() + 1));
       }
     }
+  }
+
+  /**
+   * Whether the record failed in another group than this consumer's original group. Every group
+   * that reads a source topic moves its failed records to the same tiers, {@code
+   * <topic>.retry.<n>}; each group's tier consumer handles the records its own group moved there,
+   * named by {@code keel-dlq-group}, and skips the others, which another group's handler failed on.
+   * A record without the header (written by hand) is handled, as before groups were told apart. The
+   * header only selects records for this group's handler, as a write to the source topic would;
+   * failures are still recorded for {@link #originalGroup()}, never for the header's group.
+   */
+  private boolean ofAnotherGroup(ConsumerRecord<byte[], byte[]> r) {
+    org.apache.kafka.common.header.Header h = r.headers().lastHeader(DeadLetterHeaders.GROUP);
+    if (h == null || h.value() == null) {
+      return false;
+    }
+    return !originalGroup.equals(new String(h.value(), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private void commit(Map<TopicPartition, OffsetAndMetadata> done) {
