@@ -259,14 +259,15 @@ abstract class ReleaseContract {
   }
 
   /**
-   * Held between two pages, the replay holds no lock: another transaction locks the key's block row
-   * with NOWAIT, and the consumer parks a new record of the key. The consumer processes what the
-   * release sent (its mark) and parks a record with a forged mark. Once resumed, the replay sends
-   * the new records after the others, and only then is the key unblocked.
+   * Held after sending the last page of the backlog, the replay holds no lock: another transaction
+   * locks the key's block row with NOWAIT, and the consumer parks a new record of the key. The
+   * consumer processes what the release sent (its mark) and parks a record with a forged mark. Once
+   * resumed, the replay finds the new records, sends them after the others, and only then is the
+   * key unblocked.
    */
   void noLockIsHeldAcrossSendsAndRecordsParkedMeanwhileFollow(
       KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
-    int n = 250;
+    int n = KeyAction.PAGE;
     try (Backlog b = new Backlog(broker, topics, db, "no-lock", n);
         DeadLetters ops = b.ops()) {
       ReplayHooks.Gate between = ReplayHooks.pause(ReplayHooks.Point.PAGE_RECORDED, 1);
