@@ -345,8 +345,10 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
           if (blockKey && d.key() != null) {
             String hash = KeyHash.of(d.key());
             if (lockBlocked(c, d.group(), d.topic(), hash, true)) {
-              // a new dead letter of a key being released: its release stops where it is
-              blocks.halt(c, new BlockSql.Key(d.group(), d.topic(), hash));
+              if (created) {
+                // a new dead letter of a key being released: its release stops where it is
+                blocks.halt(c, new BlockSql.Key(d.group(), d.topic(), hash));
+              }
             } else {
               try (PreparedStatement ps =
                   c.prepareStatement(
@@ -595,17 +597,6 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
       ps.setBytes(i++, r.value());
       bind(ps, i, clock.instant());
       ps.executeUpdate();
-    }
-  }
-
-  /** Locks one dead letter and returns its status, or null when it is gone. */
-  DeadLetterStatus lockStatus(Connection c, long id) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT status FROM " + deadLetter + " WHERE id = ? FOR UPDATE")) {
-      ps.setLong(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? DeadLetterStatus.valueOf(rs.getString(1)) : null;
-      }
     }
   }
 
