@@ -1,6 +1,7 @@
 package dev.keel.dlq;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,9 +14,12 @@ import java.util.Objects;
  *     than {@code records} when the selection had an explicit limit)
  * @param records dead letters replayed or discarded
  * @param parkedRecords parked records released (replay) or removed (discard)
- * @param skipped selected dead letters left alone because another operator resolved them first
+ * @param skipped selected dead letters left alone: another operator resolved them first, or another
+ *     replay or discard was working on their key when this one came to it (run the action again
+ *     once that one is done)
  * @param auditId the audit row written for the action
  * @param ids the ids of the dead letters affected
+ * @param groups how many of the dead letters affected belong to each consumer group
  * @param refused selected dead letters the action refused and left {@code DEAD}, each with the
  *     reason (replay refuses a dead letter whose key was redacted)
  */
@@ -27,15 +31,22 @@ public record ActionResult(
     int skipped,
     long auditId,
     List<Long> ids,
+    Map<String, Integer> groups,
     List<Refusal> refused) {
 
   /** Copies. */
   public ActionResult {
     ids = List.copyOf(ids);
+    groups = Map.copyOf(groups);
     refused = List.copyOf(refused);
   }
 
-  /** A result without refusals. */
+  /**
+   * A result without the count per consumer group and without refusals.
+   *
+   * @deprecated kept for callers written before {@link #groups()}; it reports no group
+   */
+  @Deprecated
   public ActionResult(
       String action,
       long matched,
@@ -44,7 +55,7 @@ public record ActionResult(
       int skipped,
       long auditId,
       List<Long> ids) {
-    this(action, matched, records, parkedRecords, skipped, auditId, ids, List.of());
+    this(action, matched, records, parkedRecords, skipped, auditId, ids, Map.of(), List.of());
   }
 
   /**

@@ -55,6 +55,15 @@ public final class DeadLetterHeaders {
    */
   public static final String DUE_AT = EventHeaders.DLQ_PREFIX + "due-at";
 
+  /**
+   * Set by a replay on every record it sends for a key blocked in ordered mode: the key's release
+   * token and the record's place in the key's order ({@code <token>:d<dead letter id>} or {@code
+   * <token>:p<parked record id>}). While the key is being released, a consumer in ordered mode
+   * processes a record carrying the key's current token instead of parking it; a record with any
+   * other value, or none, is parked as usual. Never stored with a dead letter.
+   */
+  public static final String RELEASE = EventHeaders.DLQ_PREFIX + "release";
+
   /** The longest stack trace header, in bytes. */
   public static final int MAX_STACK_TRACE_BYTES = 8 * 1024;
 

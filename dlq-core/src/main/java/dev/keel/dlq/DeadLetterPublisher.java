@@ -68,6 +68,11 @@ public interface DeadLetterPublisher extends AutoCloseable {
    * the caller skips it and commits its offset. Otherwise returns false and the caller processes
    * it. Unkeyed records are never parked. Always false when ordered mode is off.
    *
+   * <p>A record that a replay sent while releasing its key ({@link DeadLetterHeaders#RELEASE} with
+   * the key's current release token) is not parked: it is the key's next record in order. Should a
+   * new dead letter of the key have stopped that release, it is parked again in the place it was
+   * sent from, ahead of the records parked meanwhile.
+   *
    * @param group the consumer group
    * @param record the record about to be processed
    * @throws dev.keel.event.RetriableKeelException when the database is unavailable

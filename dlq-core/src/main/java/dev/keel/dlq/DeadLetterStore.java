@@ -54,13 +54,48 @@ public interface DeadLetterStore {
   Optional<DeadLetter> get(long id);
 
   /**
-   * Records parked behind a key, in release order.
+   * Every record parked behind a key, in release order, with payloads.
    *
    * @param group the consumer group
    * @param topic the source topic
    * @param key the key as UTF-8 text
+   * @throws dev.keel.event.KeelConfigurationException when more than {@link
+   *     DeadLetterQuery#MAX_LIMIT} records are parked behind the key
+   * @deprecated reads a key's whole backlog at once; use {@link #parked(String, String, String,
+   *     int)} and {@link #parked(String, String, String, long, int)}, a page at a time
    */
+  @Deprecated
   List<ParkedRecord> parked(String group, String topic, String key);
+
+  /**
+   * The first records parked behind a key, in release order, with payloads.
+   *
+   * <pre>{@code
+   * List<ParkedRecord> page = store.parked("billing", "orders", "o-42", 100);
+   * while (!page.isEmpty()) {
+   *   page.forEach(this::show);
+   *   page = store.parked("billing", "orders", "o-42", page.get(page.size() - 1).id(), 100);
+   * }
+   * }</pre>
+   *
+   * @param group the consumer group
+   * @param topic the source topic
+   * @param key the key as UTF-8 text
+   * @param limit at most this many, 1 to 10,000
+   */
+  List<ParkedRecord> parked(String group, String topic, String key, int limit);
+
+  /**
+   * The records parked behind a key after a given one, in release order, with payloads: the page
+   * after the one whose last record had id {@code afterId}.
+   *
+   * @param group the consumer group
+   * @param topic the source topic
+   * @param key the key as UTF-8 text
+   * @param afterId the id of the last record of the previous page
+   * @param limit at most this many, 1 to 10,000
+   */
+  List<ParkedRecord> parked(String group, String topic, String key, long afterId, int limit);
 
   /**
    * Whether a key is blocked (ordered mode), so that its later records are parked.

@@ -19,8 +19,21 @@ import java.util.Set;
  * Builder#allowedTargets}; it is paced to {@link Builder#replayRate} records per second, marks the
  * dead letter {@code REPLAYED}, and then releases the records parked behind its key (ordered mode)
  * in their original order. Replaying again selects nothing: only {@code DEAD} dead letters are
- * replayed, each under a row lock, so two operators replaying at once publish each record once.
- * Consumers that deduplicate by event id see one effect even if a replay is cut off and repeated.
+ * replayed.
+ *
+ * <p>No database lock is held while a replay sends or waits. It claims a blocked key (or a dead
+ * letter whose key is not blocked) for a lease in a short transaction, so that a second replay or
+ * discard of the same key meanwhile skips it ({@link ActionResult#skipped()}) instead of sending it
+ * too; it sends a key's parked records a page of 100 at a time (with their payloads, the most it
+ * holds in memory) and records each page once Kafka acknowledged it. The consumer keeps parking the
+ * key's new records meanwhile and processes the records the replay sends (it tells them by {@link
+ * DeadLetterHeaders#RELEASE}); the key is unblocked in the transaction that finds nothing more
+ * parked, so the records parked during the replay are sent too, after the others. A replay cut off
+ * part way (crash, lost connection) keeps its claim until the lease ends (twice the {@link
+ * Builder#timeout} and the pacing interval, plus 10 s: about 70 s by default); running it again
+ * then goes on where it stopped and sends the page (or dead letter) that was in flight once more:
+ * delivery is at least once, with at most that page twice. Consumers that deduplicate by event id
+ * see one effect.
  *
  * <p>A dead letter whose key {@link dev.keel.dlq.spi.PayloadRedactor#redactKey} changed is never
  * replayed: published under the redacted key it would land on another partition than its key's
@@ -59,23 +72,57 @@ public interface DeadLetters extends AutoCloseable {
   Optional<DeadLetter> show(long id);
 
   /**
-   * Records parked behind a key.
+   * Every record parked behind a key.
    *
    * @param group the consumer group
    * @param topic the source topic
    * @param key the key
+   * @throws dev.keel.event.KeelConfigurationException when more than {@link
+   *     DeadLetterQuery#MAX_LIMIT} records are parked behind the key
+   * @deprecated reads a key's whole backlog at once; use {@link #parked(String, String, String,
+   *     int)} and {@link #parked(String, String, String, long, int)}, a page at a time
    */
+  @Deprecated
   List<ParkedRecord> parked(String group, String topic, String key);
+
+  /**
+   * The first records parked behind a key, in release order ({@link DeadLetterStore#parked(String,
+   * String, String, int)}).
+   *
+   * @param group the consumer group
+   * @param topic the source topic
+   * @param key the key
+   * @param limit at most this many, 1 to 10,000
+   */
+  List<ParkedRecord> parked(String group, String topic, String key, int limit);
+
+  /**
+   * The records parked behind a key after the one with id {@code afterId}, in release order.
+   *
+   * @param group the consumer group
+   * @param topic the source topic
+   * @param key the key
+   * @param afterId the id of the last record of the previous page
+   * @param limit at most this many, 1 to 10,000
+   */
+  List<ParkedRecord> parked(String group, String topic, String key, long afterId, int limit);
 
   /**
    * Replays the {@code DEAD} dead letters matching the query to their original topics, then
    * releases the parked records of their keys in order.
    *
    * <p>Every matching dead letter is replayed, page by page, unless the selection has an explicit
-   * {@link DeadLetterQuery.Builder#limit}. When a send fails, the keys committed before it stay
-   * {@code REPLAYED}, the audit row records them with a {@code failed: ...} outcome, and the error
-   * is thrown; replaying again picks up the rest. Dead letters whose key was redacted are refused,
-   * each with the reason in {@link ActionResult#refused()}, and stay {@code DEAD}.
+   * {@link DeadLetterQuery.Builder#limit}. When a send fails, the dead letters marked before it
+   * stay {@code REPLAYED}, the audit row records them with a {@code failed: ...} outcome, and the
+   * error is thrown; replaying again picks up the rest (a key's dead letters are marked once its
+   * parked records are all sent, so a key cut off part way is selected again). Dead letters whose
+   * key was redacted are refused, each with the reason in {@link ActionResult#refused()}, and stay
+   * {@code DEAD}.
+   *
+   * <p>When a replayed record of a key fails again while the key is being released (a new dead
+   * letter of the key arrives), the release stops: its dead letters are marked {@code REPLAYED},
+   * the key stays blocked, and the records it had already sent are parked again in their places as
+   * the consumer reads them, ahead of the records parked meanwhile.
    *
    * @param selection which dead letters (its status filter is replaced by {@code DEAD})
    * @param actor who asks, for the audit trail
@@ -96,7 +143,9 @@ public interface DeadLetters extends AutoCloseable {
 
   /**
    * Marks the {@code DEAD} dead letters matching the query {@code DISCARDED} and removes the
-   * records parked behind their keys (which unblocks the keys). Every match, page by page, unless
+   * records parked behind their keys (which unblocks the keys), a page at a time in short
+   * transactions; records parked while a discard of their key runs are removed with the rest, and
+   * the key is unblocked in the transaction that finds none left. Every match, page by page, unless
    * the selection has an explicit limit; audited like {@link #replay} when it fails part way.
    *
    * @param selection which dead letters
@@ -153,10 +202,11 @@ public interface DeadLetters extends AutoCloseable {
     Builder listener(DeadLetterListener listener);
 
     /**
-     * Where replays are counted: {@code keel.dlq.replayed} is incremented by every replayed dead
-     * letter once its key's transaction committed (also when the replay fails later on), and
-     * removed on {@link #close()}. None by default. Do not also add a {@link
-     * dev.keel.dlq.micrometer.DlqMetrics} listener: {@link #build()} refuses the pair.
+     * Where replays are counted: {@code keel.dlq.replayed{group}} is incremented by every replayed
+     * dead letter, in the counter of its consumer group, once it is marked {@code REPLAYED} (also
+     * when the replay fails later on); the counters are removed on {@link #close()}. None by
+     * default. Do not also add a {@link dev.keel.dlq.micrometer.DlqMetrics} listener: {@link
+     * #build()} refuses the pair.
      */
     Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry);
 

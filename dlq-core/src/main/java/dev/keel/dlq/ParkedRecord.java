@@ -7,7 +7,10 @@ import java.time.Instant;
  *
  * <p>Immutable and thread-safe.
  *
- * @param id the row id; parked records of a key are released in id order
+ * @param id the row id; parked records of a key are released in id order. A record that a replay
+ *     sent while releasing its key is parked again under its old id when a new dead letter of the
+ *     key stops that release before the consumer reads it (a replayed dead letter's record under a
+ *     negative id, ahead of the key's other parked records)
  * @param group the consumer group
  * @param record the record as consumed
  * @param parkedAt when it was parked

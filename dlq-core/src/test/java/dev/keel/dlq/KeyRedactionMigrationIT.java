@@ -68,7 +68,7 @@ class KeyRedactionMigrationIT {
     store.install();
     assertThat(
             SchemaInstaller.builder().dataSource(db.dataSource()).build().installedVersion("dlq"))
-        .isEqualTo(3);
+        .isEqualTo(4);
 
     DeadLetter old = store.get(id).orElseThrow();
     assertThat(old.keyRedacted()).isFalse();

@@ -89,7 +89,12 @@ class ReplayDiscardIT {
 
       ActionResult second = ops.replay(DeadLetterQuery.builder().topic(topic).build(), "alice");
       assertThat(second.records()).isZero();
-      assertThat(registry.get(dev.keel.event.KeelMeters.DLQ_REPLAYED).counter().count())
+      assertThat(
+              registry
+                  .get(dev.keel.event.KeelMeters.DLQ_REPLAYED)
+                  .tag("group", "billing")
+                  .counter()
+                  .count())
           .isEqualTo(4.0);
 
       List<ConsumerRecord<byte[], byte[]>> replayed = kafka.readAll(topic, 4);
@@ -119,6 +124,69 @@ class ReplayDiscardIT {
       assertThat(audit.get(1).at()).isEqualTo(time.now());
       assertThat(audit.get(1).selection()).contains("topic=" + topic);
       assertThat(audit.get(0).records()).isZero();
+    }
+  }
+
+  @Test
+  void replaysAreCountedPerConsumerGroup(KafkaBroker broker, Topics topics, IsolatedDatabase db) {
+    String topic = topics.create("counted", 1);
+    String refundsTopic = topics.create("counted-r", 1);
+    String shippingTopic = topics.create("counted-s", 1);
+    DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
+    store.install();
+    Map<String, Object> props = Map.copyOf(broker.clientProperties());
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry listened =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    try (DeadLetterPublisher publisher =
+            DeadLetterPublisher.builder().kafka(props).store(store).build();
+        dev.keel.dlq.micrometer.DlqMetrics metrics =
+            dev.keel.dlq.micrometer.DlqMetrics.bind(listened, null);
+        DeadLetters billing =
+            DeadLetters.builder()
+                .store(store)
+                .kafka(props)
+                .replayRate(100_000)
+                .meterRegistry(registry)
+                .build();
+        DeadLetters both =
+            DeadLetters.builder()
+                .store(store)
+                .kafka(props)
+                .replayRate(100_000)
+                .listener(metrics)
+                .build()) {
+      deadLetter(publisher, topic, "billing", 2, FailureClass.BUSINESS);
+      deadLetter(publisher, refundsTopic, "refunds", 3, FailureClass.BUSINESS);
+      deadLetter(publisher, shippingTopic, "shipping", 1, FailureClass.BUSINESS);
+      try (DeadLetters refunds =
+          DeadLetters.builder()
+              .store(store)
+              .kafka(props)
+              .replayRate(100_000)
+              .meterRegistry(registry)
+              .build()) {
+        assertThat(billing.replay(DeadLetterQuery.builder().group("billing").build(), "a").groups())
+            .isEqualTo(Map.of("billing", 2));
+        assertThat(
+                refunds.replay(DeadLetterQuery.builder().group("refunds").build(), "b").records())
+            .isEqualTo(3);
+        String replayed = dev.keel.event.KeelMeters.DLQ_REPLAYED;
+        assertThat(registry.get(replayed).tag("group", "billing").counter().count()).isEqualTo(2);
+        assertThat(registry.get(replayed).tag("group", "refunds").counter().count()).isEqualTo(3);
+      }
+      // closing one takes its own counter only
+      String replayed = dev.keel.event.KeelMeters.DLQ_REPLAYED;
+      assertThat(registry.find(replayed).tag("group", "refunds").counter()).isNull();
+      assertThat(registry.get(replayed).tag("group", "billing").counter().count()).isEqualTo(2);
+
+      // a DlqMetrics listener counts each group of one action apart
+      deadLetter(publisher, shippingTopic, "billing", 1, FailureClass.BUSINESS);
+      ActionResult r = both.replay(DeadLetterQuery.all(), "c");
+      assertThat(r.groups()).isEqualTo(Map.of("billing", 1, "shipping", 1));
+      assertThat(listened.get(replayed).tag("group", "billing").counter().count()).isEqualTo(1);
+      assertThat(listened.get(replayed).tag("group", "shipping").counter().count()).isEqualTo(1);
     }
   }
 

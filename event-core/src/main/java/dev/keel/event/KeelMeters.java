@@ -51,7 +51,7 @@ public final class KeelMeters {
   /** Counter, tags {@code group} and {@code reason}: records dead-lettered. */
   public static final String DLQ_RECORDS = "keel.dlq.records";
 
-  /** Counter: dead letters replayed. */
+  /** Counter, tag {@code group}: dead letters replayed, by the consumer group they came from. */
   public static final String DLQ_REPLAYED = "keel.dlq.replayed";
 
   /** Gauge, tag {@code group}: keys currently parked. */

@@ -8,7 +8,9 @@ import dev.keel.dlq.DeadLetterStatus;
 import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.DeadLetters;
 import dev.keel.dlq.FailedRecord;
+import dev.keel.dlq.ParkedRecord;
 import dev.keel.dlq.internal.StoredText;
+import dev.keel.event.EventHeaders;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.internal.Values;
@@ -38,14 +40,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code keel dlq}: list, show, replay, discard and audit dead letters. */
+/**
+ * {@code keel dlq}: list, show, replay, discard and audit dead letters, and list the records parked
+ * behind a key.
+ */
 @Command(
     name = "dlq",
     mixinStandardHelpOptions = true,
-    description = "Dead letters: list, show, replay, discard, audit.",
+    description = "Dead letters: list, show, parked, replay, discard, audit.",
     subcommands = {
       DlqCommand.List.class,
       DlqCommand.Show.class,
+      DlqCommand.Parked.class,
       DlqCommand.Replay.class,
       DlqCommand.Discard.class,
       DlqCommand.Audit.class
@@ -280,7 +286,7 @@ final class DlqCommand {
       return 0;
     }
 
-    private static String render(byte[] bytes, int max) {
+    static String render(byte[] bytes, int max) {
       if (bytes == null) {
         return "null";
       }
@@ -297,6 +303,73 @@ final class DlqCommand {
       } catch (CharacterCodingException e) {
         return "base64:" + Base64.getEncoder().encodeToString(bytes);
       }
+    }
+  }
+
+  @Command(
+      name = "parked",
+      mixinStandardHelpOptions = true,
+      description =
+          "List the records parked behind a key (ordered mode), in release order, a page at a"
+              + " time.")
+  static final class Parked implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @Mixin Connection connection;
+
+    @Option(names = "--group", required = true, description = "Consumer group.")
+    String group;
+
+    @Option(names = "--topic", required = true, description = "Source topic.")
+    String topic;
+
+    @Option(names = "--key", required = true, description = "Record key.")
+    String key;
+
+    @Option(
+        names = "--limit",
+        defaultValue = "100",
+        description = "At most this many, 1 to 10000 (default ${DEFAULT-VALUE}).")
+    int limit;
+
+    @Option(
+        names = "--after-id",
+        description = "Only records after this id: the last id of the previous page.")
+    Long afterId;
+
+    @Option(names = "--payload", description = "Also print payloads (may hold personal data).")
+    boolean payload;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      DeadLetterStore store = connection.store();
+      java.util.List<ParkedRecord> rows =
+          afterId == null
+              ? store.parked(group, topic, key, limit)
+              : store.parked(group, topic, key, afterId, limit);
+      out.printf("%-20s %-24s %-40s %-8s %s%n", "ID", "PARKED", "SOURCE", "BYTES", "EVENT ID");
+      for (ParkedRecord p : rows) {
+        FailedRecord r = p.record();
+        String eventId = r.singleHeader(EventHeaders.EVENT_ID);
+        out.printf(
+            "%-20d %-24s %-40s %-8d %s%n",
+            p.id(),
+            p.parkedAt(),
+            Values.escape(r.topic()) + "-" + r.partition() + "@" + r.offset(),
+            r.value() == null ? 0 : r.value().length,
+            eventId == null ? "-" : Values.quote(eventId));
+        if (payload) {
+          out.println(Show.render(r.value(), Integer.MAX_VALUE));
+        }
+      }
+      out.printf("%d parked record(s)%n", rows.size());
+      if (!rows.isEmpty()) {
+        long last = rows.get(rows.size() - 1).id();
+        if (!store.parked(group, topic, key, last, 1).isEmpty()) {
+          out.printf("more parked records follow: --after-id %d%n", last);
+        }
+      }
+      return 0;
     }
   }
 

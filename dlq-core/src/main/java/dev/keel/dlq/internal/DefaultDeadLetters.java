@@ -20,22 +20,22 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BiConsumer;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Replay and discard, each dead letter under a row lock, keys released after their letters. Both
- * page through every match (or stop at an explicit limit) and write one audit row, also when they
- * fail part way: then with what was committed before the failure and the error as its outcome.
+ * Replay and discard: both page through every match (or stop at an explicit limit), work key by key
+ * as {@link KeyReplay} and {@link KeyDiscard} do, without a database lock across a send, and write
+ * one audit row, also when they fail part way: then with what was committed before the failure and
+ * the error as its outcome.
  */
 public final class DefaultDeadLetters implements DeadLetters {
   private static final Logger log = LoggerFactory.getLogger(DefaultDeadLetters.class);
@@ -60,16 +60,17 @@ public final class DefaultDeadLetters implements DeadLetters {
   private final java.util.function.Supplier<String> verifiedActor;
 
   private final MeterRegistry registry;
-  private final Counter replayed;
+  private final Map<String, Counter> replayed = new ConcurrentHashMap<>();
+  private final Duration lease;
 
   private DefaultDeadLetters(Builder b) {
     this.verifiedActor = b.verifiedActor;
     this.registry = b.registry;
-    this.replayed = b.registry == null ? null : ReplayCounter.register(b.registry);
     this.store = JdbcDeadLetterStore.of(b.store, "DeadLetters.store");
     this.allowedTargets = Set.copyOf(b.allowedTargets);
     this.clock = b.clock;
     this.pacer = new Pacer(b.rate, b.clock, b.sleeper);
+    this.lease = lease(b.timeout, b.rate);
     this.listeners = List.copyOf(b.listeners);
     this.kafka = b.kafka == null ? null : Map.copyOf(b.kafka);
     this.timeout = b.timeout;
@@ -96,9 +97,31 @@ public final class DefaultDeadLetters implements DeadLetters {
     return store.get(id);
   }
 
+  /**
+   * How long a claim on a key holds without renewal: renewed once a quarter of it has passed, at
+   * the latest before the next send, it outlasts a pacing wait and a send that takes the whole
+   * timeout twice over.
+   */
+  static Duration lease(Duration timeout, double rate) {
+    Duration interval = Duration.ofNanos((long) (1_000_000_000L / rate));
+    return timeout.plus(interval).multipliedBy(2).plusSeconds(10);
+  }
+
   @Override
+  @Deprecated
   public List<ParkedRecord> parked(String group, String topic, String key) {
     return store.parked(group, topic, key);
+  }
+
+  @Override
+  public List<ParkedRecord> parked(String group, String topic, String key, int limit) {
+    return store.parked(group, topic, key, limit);
+  }
+
+  @Override
+  public List<ParkedRecord> parked(
+      String group, String topic, String key, long afterId, int limit) {
+    return store.parked(group, topic, key, afterId, limit);
   }
 
   @Override
@@ -123,7 +146,8 @@ public final class DefaultDeadLetters implements DeadLetters {
             selection,
             actor,
             targetTopic,
-            (page, progress) -> replayPage(page, actor, targetTopic, producer, progress));
+            progress ->
+                new KeyReplay(store, clock, lease, actor, progress, producer, targetTopic, pacer));
     Listeners.fire(listeners, l -> l.onReplayed(result));
     return result;
   }
@@ -137,11 +161,13 @@ public final class DefaultDeadLetters implements DeadLetters {
       DeadLetterQuery selection,
       String actor,
       String target,
-      BiConsumer<List<DeadLetter>, Progress> perPage) {
+      Function<ActionProgress, KeyAction> work) {
     long matched = store.count(dead(selection));
-    Progress progress = new Progress();
+    ActionProgress progress =
+        new ActionProgress(action.equals("replay") ? this::countReplayed : d -> {});
+    KeyAction keys = work.apply(progress);
     try {
-      forEachPage(selection, page -> perPage.accept(page, progress));
+      forEachPage(selection, keys::page);
     } catch (RuntimeException e) {
       throw failed(action, selection, actor, target, matched, progress, e);
     }
@@ -164,74 +190,10 @@ public final class DefaultDeadLetters implements DeadLetters {
     return result;
   }
 
-  private void replayPage(
-      List<DeadLetter> page,
-      String actor,
-      String targetTopic,
-      KafkaRecordSink producer,
-      Progress progress) {
-    // Dead letters of one key are replayed, and the key's parked records released, in one
-    // transaction that holds the key's block row: a consumer that meets the key meanwhile waits
-    // for the commit instead of parking a replayed record behind the ones still parked. A key
-    // whose dead letters span pages is released with its last page (countDead is 0 only then).
-    Map<Object, List<DeadLetter>> byKey = new LinkedHashMap<>();
-    for (DeadLetter d : page) {
-      if (d.keyRedacted()) {
-        // left DEAD, its key blocked: published under the redacted key it would break key order
-        progress.refused.add(new ActionResult.Refusal(d.id(), KEY_REDACTED_REFUSAL));
-        continue;
-      }
-      // the key is the original one here, so its hash is the key's identity (key_hash)
-      Object k =
-          d.key() == null
-              ? Long.valueOf(d.id())
-              : new KeyRef(d.group(), d.topic(), KeyHash.of(d.key()));
-      byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(d);
-    }
-    for (Map.Entry<Object, List<DeadLetter>> e : byKey.entrySet()) {
-      KeyRef k = e.getKey() instanceof KeyRef ? (KeyRef) e.getKey() : null;
-      KeyReplay r =
-          store.write(
-              c -> {
-                boolean blocked = k != null && store.lockBlocked(c, k.group, k.topic, k.hash, true);
-                List<Long> ids = new ArrayList<>();
-                int skip = 0;
-                for (DeadLetter d : e.getValue()) {
-                  if (store.lockStatus(c, d.id()) != DeadLetterStatus.DEAD) {
-                    skip++; // resolved meanwhile by someone else
-                    continue;
-                  }
-                  pacer.acquire();
-                  producer.send(
-                      targetTopic != null ? targetTopic : d.topic(),
-                      d.key(),
-                      d.payload(),
-                      d.headers());
-                  store.resolve(c, d.id(), DeadLetterStatus.REPLAYED, actor, clock.instant());
-                  ids.add(d.id());
-                }
-                int freed = 0;
-                if (blocked && store.countDead(c, k.group, k.topic, k.hash) == 0) {
-                  for (ParkedRecord p : store.parked(c, k.group, k.topic, k.hash, true)) {
-                    pacer.acquire();
-                    producer.send(
-                        targetTopic != null ? targetTopic : p.record().topic(),
-                        p.record().key(),
-                        p.record().value(),
-                        p.record().headers());
-                    freed++;
-                  }
-                  store.unblock(c, k.group, k.topic, k.hash);
-                }
-                return new KeyReplay(ids, skip, freed);
-              });
-      // counted only once committed: the audit never claims a key whose transaction rolled back
-      progress.done.addAll(r.ids);
-      if (replayed != null) {
-        replayed.increment(r.ids.size());
-      }
-      progress.skipped += r.skipped;
-      progress.parked += r.freed;
+  /** Counts a replayed dead letter in its group's {@code keel.dlq.replayed} counter. */
+  private void countReplayed(DeadLetter d) {
+    if (registry != null) {
+      replayed.computeIfAbsent(d.group(), g -> ReplayCounter.register(registry, g)).increment();
     }
   }
 
@@ -244,47 +206,9 @@ public final class DefaultDeadLetters implements DeadLetters {
             selection,
             actor,
             null,
-            (page, progress) -> discardPage(page, actor, progress));
+            progress -> new KeyDiscard(store, clock, lease, actor, progress));
     Listeners.fire(listeners, l -> l.onDiscarded(result));
     return result;
-  }
-
-  private void discardPage(List<DeadLetter> page, String actor, Progress progress) {
-    Set<KeyRef> keys = new LinkedHashSet<>();
-    for (DeadLetter d : page) {
-      String[] keyHash = new String[1]; // read from the row: a redacted key does not hash to it
-      boolean discarded =
-          store.write(
-              c -> {
-                if (store.lockStatus(c, d.id()) != DeadLetterStatus.DEAD) {
-                  return false;
-                }
-                store.resolve(c, d.id(), DeadLetterStatus.DISCARDED, actor, clock.instant());
-                keyHash[0] = store.keyHash(c, d.id());
-                return true;
-              });
-      if (discarded) {
-        progress.done.add(d.id());
-        if (keyHash[0] != null) {
-          keys.add(new KeyRef(d.group(), d.topic(), keyHash[0]));
-        }
-      } else {
-        progress.skipped++;
-      }
-    }
-    for (KeyRef k : keys) {
-      progress.parked +=
-          store.write(
-              c -> {
-                if (!store.lockBlocked(c, k.group, k.topic, k.hash, true)
-                    || store.countDead(c, k.group, k.topic, k.hash) > 0) {
-                  return 0;
-                }
-                int n = store.parked(c, k.group, k.topic, k.hash, true).size();
-                store.unblock(c, k.group, k.topic, k.hash);
-                return n;
-              });
-    }
   }
 
   /**
@@ -325,7 +249,7 @@ public final class DefaultDeadLetters implements DeadLetters {
       String actor,
       String target,
       long matched,
-      Progress progress,
+      ActionProgress progress,
       RuntimeException error) {
     String m = error.getMessage();
     String outcome =
@@ -364,7 +288,7 @@ public final class DefaultDeadLetters implements DeadLetters {
       String actor,
       String target,
       long matched,
-      Progress progress,
+      ActionProgress progress,
       String outcome) {
     List<Long> done = List.copyOf(progress.done);
     int parked = progress.parked;
@@ -382,7 +306,15 @@ public final class DefaultDeadLetters implements DeadLetters {
                     parked,
                     outcome));
     return new ActionResult(
-        action, matched, done.size(), parked, progress.skipped, auditId, done, progress.refused);
+        action,
+        matched,
+        done.size(),
+        parked,
+        progress.skipped,
+        auditId,
+        done,
+        progress.groups,
+        progress.refused);
   }
 
   private static DeadLetterQuery dead(DeadLetterQuery q) {
@@ -394,21 +326,9 @@ public final class DefaultDeadLetters implements DeadLetters {
     if (sink != null) {
       sink.close();
     }
-    if (replayed != null) {
-      registry.remove(replayed);
+    if (registry != null) {
+      replayed.values().forEach(registry::remove);
     }
-  }
-
-  private record KeyRef(String group, String topic, String hash) {}
-
-  private record KeyReplay(List<Long> ids, int skipped, int freed) {}
-
-  /** What an action has done so far; audited whether it completes or stops part way. */
-  private static final class Progress {
-    final List<Long> done = new ArrayList<>();
-    final List<ActionResult.Refusal> refused = new ArrayList<>();
-    int parked;
-    int skipped;
   }
 
   /** The builder. */

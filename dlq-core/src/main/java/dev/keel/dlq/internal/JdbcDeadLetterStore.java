@@ -13,6 +13,7 @@ import dev.keel.event.KeelException;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.RetriableKeelException;
 import dev.keel.event.internal.SqlStates;
+import dev.keel.event.internal.Values;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
@@ -36,6 +37,12 @@ import javax.sql.DataSource;
 
 /** The JDBC {@link DeadLetterStore}: plain SQL on quoted, validated table names. */
 public final class JdbcDeadLetterStore implements DeadLetterStore {
+  /**
+   * How far below every parked id a dead letter's record is parked again when its key's release
+   * stopped before the consumer read it: ahead of the key's parked records, in dead letter order.
+   */
+  static final long DEAD_LETTER_PLACES = 1L << 62;
+
   private static final String COLUMNS =
       "id, consumer_group, topic, kafka_partition, kafka_offset, record_key, event_id, reason,"
           + " exception_class, exception_message, stack_trace, attempts, first_failure,"
@@ -49,6 +56,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   final String blocked;
   final String parked;
   final String audit;
+  final BlockSql blocks;
 
   private JdbcDeadLetterStore(Builder b) {
     this.dataSource = b.dataSource;
@@ -59,6 +67,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     this.blocked = names.sql(dialect, "dlq_blocked_key");
     this.parked = names.sql(dialect, "dlq_parked");
     this.audit = names.sql(dialect, "dlq_audit");
+    this.blocks = new BlockSql(this);
   }
 
   /** The implementation behind a store given to a builder. */
@@ -161,39 +170,43 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   }
 
   @Override
+  @Deprecated
   public List<ParkedRecord> parked(String group, String topic, String key) {
-    return read(c -> parked(c, group, topic, KeyHash.of(key), false));
+    List<ParkedRecord> all = parked(group, topic, key, Long.MIN_VALUE, DeadLetterQuery.MAX_LIMIT);
+    if (all.size() == DeadLetterQuery.MAX_LIMIT
+        && !parked(group, topic, key, all.get(all.size() - 1).id(), 1).isEmpty()) {
+      throw new KeelConfigurationException(
+          "DeadLetterStore.parked: more than "
+              + DeadLetterQuery.MAX_LIMIT
+              + " records are parked behind this key of group "
+              + Values.quote(group)
+              + " on "
+              + Values.quote(topic)
+              + "; read them a page at a time with parked(group, topic, key, afterId, limit)");
+    }
+    return all;
   }
 
-  List<ParkedRecord> parked(
-      Connection c, String group, String topic, String keyHash, boolean forUpdate)
-      throws SQLException {
-    String sql =
-        "SELECT id, consumer_group, topic, kafka_partition, kafka_offset, record_key, headers,"
-            + " payload, parked_at FROM "
-            + parked
-            + " WHERE consumer_group = ? AND topic = ? AND key_hash = ? ORDER BY id"
-            + (forUpdate ? " FOR UPDATE" : "");
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, group);
-      ps.setString(2, topic);
-      ps.setString(3, keyHash);
-      List<ParkedRecord> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          FailedRecord r =
-              new FailedRecord(
-                  rs.getString(3),
-                  rs.getInt(4),
-                  rs.getLong(5),
-                  rs.getBytes(6),
-                  rs.getBytes(8),
-                  HeadersJson.decode(rs.getString(7)));
-          out.add(new ParkedRecord(rs.getLong(1), rs.getString(2), r, instant(rs, 9)));
-        }
-      }
-      return out;
+  @Override
+  public List<ParkedRecord> parked(String group, String topic, String key, int limit) {
+    return parked(group, topic, key, Long.MIN_VALUE, limit);
+  }
+
+  @Override
+  public List<ParkedRecord> parked(
+      String group, String topic, String key, long afterId, int limit) {
+    Objects.requireNonNull(group, "group");
+    Objects.requireNonNull(topic, "topic");
+    Objects.requireNonNull(key, "key");
+    if (limit < 1 || limit > DeadLetterQuery.MAX_LIMIT) {
+      throw new KeelConfigurationException(
+          "DeadLetterStore.parked limit must be between 1 and "
+              + DeadLetterQuery.MAX_LIMIT
+              + ", was "
+              + limit);
     }
+    BlockSql.Key k = new BlockSql.Key(group, topic, KeyHash.of(key));
+    return read(c -> blocks.page(c, k, afterId, limit));
   }
 
   @Override
@@ -334,7 +347,12 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
           }
           if (blockKey && d.keyHash() != null) {
             String hash = d.keyHash();
-            if (!lockBlocked(c, d.group(), d.topic(), hash, true)) {
+            if (lockBlocked(c, d.group(), d.topic(), hash, true)) {
+              if (created) {
+                // a new dead letter of a key being released: its release stops where it is
+                blocks.halt(c, new BlockSql.Key(d.group(), d.topic(), hash));
+              }
+            } else {
               try (PreparedStatement ps =
                   c.prepareStatement(
                       "INSERT INTO "
@@ -473,9 +491,11 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   }
 
   /**
-   * Parks the record when its key is blocked, atomically with the check. Headers are stored as
-   * {@link HeadersJson} does; should the database still refuse them as data (SQLState class 22),
-   * every header is stored as base64.
+   * Parks the record when its key is blocked, atomically with the check, unless a replay sent it
+   * while releasing the key ({@link ReleaseMark} with the key's current token): then it is
+   * processed as sent, or, when a new dead letter of the key stopped that release, parked again in
+   * its own place. Headers are stored as {@link HeadersJson} does; should the database still refuse
+   * them as data (SQLState class 22), every header is stored as base64.
    */
   boolean parkIfBlocked(String group, FailedRecord r) {
     try {
@@ -493,47 +513,35 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     if (key == null) {
       return false;
     }
-    String hash = KeyHash.of(key);
+    BlockSql.Key k = new BlockSql.Key(group, r.topic(), KeyHash.of(key));
+    ReleaseMark mark = ReleaseMark.of(r);
     return write(
         c -> {
-          if (!lockBlocked(c, group, r.topic(), hash, true)) {
+          BlockSql.Block block = blocks.lock(c, k);
+          if (block == null) {
             return false;
           }
-          try (PreparedStatement check =
-              c.prepareStatement(
-                  "SELECT id FROM "
-                      + parked
-                      + " WHERE consumer_group = ? AND topic = ? AND kafka_partition = ?"
-                      + " AND kafka_offset = ?")) {
-            check.setString(1, group);
-            check.setString(2, r.topic());
-            check.setInt(3, r.partition());
-            check.setLong(4, r.offset());
-            try (ResultSet rs = check.executeQuery()) {
-              if (rs.next()) {
-                return true; // parked before (redelivery after a crash)
+          if (parkedAt(c, group, r)) {
+            return true; // parked before (redelivery after a crash)
+          }
+          if (mark != null && mark.token().equals(block.token())) {
+            if (!block.halted()) {
+              return false; // sent by the key's release: processed in the order it was sent
+            }
+            // sent by a release that a new dead letter of the key stopped: held again in its place
+            Long place = place(c, k, block, mark);
+            if (place != null) {
+              BlockSql.Key there = blocks.parkedKey(c, place);
+              if (there == null) {
+                insertParked(c, group, r, k.hash(), place, allBase64);
+                return true;
+              }
+              if (there.equals(k)) {
+                return true; // still parked: the release stopped before removing it
               }
             }
           }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO "
-                      + parked
-                      + " (consumer_group, topic, key_hash, kafka_partition, kafka_offset,"
-                      + " record_key, headers, payload, parked_at) VALUES (?, ?, ?, ?, ?, ?, "
-                      + jsonParameter()
-                      + ", ?, ?)")) {
-            ps.setString(1, group);
-            ps.setString(2, r.topic());
-            ps.setString(3, hash);
-            ps.setInt(4, r.partition());
-            ps.setLong(5, r.offset());
-            ps.setBytes(6, key);
-            ps.setString(7, HeadersJson.encode(r.headers(), allBase64));
-            ps.setBytes(8, r.value());
-            bind(ps, 9, clock.instant());
-            ps.executeUpdate();
-          }
+          insertParked(c, group, r, k.hash(), null, allBase64);
           return true;
         });
   }
@@ -552,14 +560,65 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     }
   }
 
-  /** Locks one dead letter and returns its status, or null when it is gone. */
-  DeadLetterStatus lockStatus(Connection c, long id) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT status FROM " + deadLetter + " WHERE id = ? FOR UPDATE")) {
-      ps.setLong(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? DeadLetterStatus.valueOf(rs.getString(1)) : null;
+  /**
+   * Where a record sent by a halted release goes back to: a parked record's own id, a dead letter's
+   * id offset below every parked id; null when the mark does not name a record of this key the
+   * release sent.
+   */
+  private Long place(Connection c, BlockSql.Key k, BlockSql.Block block, ReleaseMark mark)
+      throws SQLException {
+    if (mark.deadLetter()) {
+      return k.equals(blocks.deadLetterKey(c, mark.id())) ? mark.id() - DEAD_LETTER_PLACES : null;
+    }
+    return mark.id() <= block.sentThrough() ? mark.id() : null;
+  }
+
+  private boolean parkedAt(Connection c, String group, FailedRecord r) throws SQLException {
+    try (PreparedStatement check =
+        c.prepareStatement(
+            "SELECT id FROM "
+                + parked
+                + " WHERE consumer_group = ? AND topic = ? AND kafka_partition = ?"
+                + " AND kafka_offset = ?")) {
+      check.setString(1, group);
+      check.setString(2, r.topic());
+      check.setInt(3, r.partition());
+      check.setLong(4, r.offset());
+      try (ResultSet rs = check.executeQuery()) {
+        return rs.next();
       }
+    }
+  }
+
+  private void insertParked(
+      Connection c, String group, FailedRecord r, String hash, Long id, boolean allBase64)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO "
+                + parked
+                + " ("
+                + (id == null ? "" : "id, ")
+                + "consumer_group, topic, key_hash, kafka_partition, kafka_offset,"
+                + " record_key, headers, payload, parked_at) VALUES ("
+                + (id == null ? "" : "?, ")
+                + "?, ?, ?, ?, ?, ?, "
+                + jsonParameter()
+                + ", ?, ?)")) {
+      int i = 1;
+      if (id != null) {
+        ps.setLong(i++, id);
+      }
+      ps.setString(i++, group);
+      ps.setString(i++, r.topic());
+      ps.setString(i++, hash);
+      ps.setInt(i++, r.partition());
+      ps.setLong(i++, r.offset());
+      ps.setBytes(i++, r.key());
+      ps.setString(i++, HeadersJson.encode(r.headers(), allBase64));
+      ps.setBytes(i++, r.value());
+      bind(ps, i, clock.instant());
+      ps.executeUpdate();
     }
   }
 
@@ -570,7 +629,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
             "UPDATE "
                 + deadLetter
                 + " SET status = ?, resolved_at = ?, resolved_by = ?, replay_count ="
-                + " replay_count + ? WHERE id = ?")) {
+                + " replay_count + ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?")) {
       ps.setString(1, status.name());
       bind(ps, 2, at);
       ps.setString(3, actor);
@@ -676,7 +735,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
         rs.getBoolean("key_redacted"));
   }
 
-  private void bind(PreparedStatement ps, int i, Object v) throws SQLException {
+  void bind(PreparedStatement ps, int i, Object v) throws SQLException {
     if (v == null) {
       ps.setNull(i, Types.NULL);
     } else if (v instanceof Instant) {
@@ -695,7 +754,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     return instant(rs, rs.findColumn(column));
   }
 
-  private Instant instant(ResultSet rs, int column) throws SQLException {
+  Instant instant(ResultSet rs, int column) throws SQLException {
     if (dialect.isMySqlFamily()) {
       LocalDateTime t = rs.getObject(column, LocalDateTime.class);
       return t == null ? null : t.toInstant(ZoneOffset.UTC);

@@ -26,8 +26,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Micrometer meters of dlq-core, as a {@link DeadLetterListener}: {@code
  * keel.dlq.records{group,reason}} (counter), {@code keel.dlq.parked.keys{group}} (gauge over the
  * store, read at most every 10 s) and, when wired to a {@link dev.keel.dlq.DeadLetters} by hand,
- * {@code keel.dlq.replayed} (counter; a {@code DeadLetters} given a {@code meterRegistry} counts
- * its replays itself). Tags are bounded: the group and the reason, never keys or ids.
+ * {@code keel.dlq.replayed{group}} (counter per consumer group of the replayed dead letters; a
+ * {@code DeadLetters} given a {@code meterRegistry} counts its replays itself). Tags are bounded:
+ * the group and the reason, never keys or ids.
  *
  * <pre>{@code
  * DlqMetrics metrics = DlqMetrics.bind(registry, store, clock, Set.of("billing"));
@@ -45,7 +46,7 @@ public final class DlqMetrics implements DeadLetterListener, AutoCloseable {
 
   private final MeterRegistry registry;
   private final Map<String, Counter> records = new ConcurrentHashMap<>();
-  private volatile Counter replayed;
+  private final Map<String, Counter> replayed = new ConcurrentHashMap<>();
   private final List<Meter> meters = new CopyOnWriteArrayList<>();
   private final DeadLetterStore store;
   private final Clock clock;
@@ -140,18 +141,19 @@ public final class DlqMetrics implements DeadLetterListener, AutoCloseable {
 
   @Override
   public void onReplayed(ActionResult result) {
-    Counter c = replayed;
-    if (c == null) {
-      synchronized (this) {
-        c = replayed;
-        if (c == null) {
-          c = ReplayCounter.register(registry);
-          meters.add(c);
-          replayed = c;
-        }
-      }
-    }
-    c.increment(result.records());
+    result
+        .groups()
+        .forEach(
+            (group, n) ->
+                replayed
+                    .computeIfAbsent(
+                        group,
+                        g -> {
+                          Counter c = ReplayCounter.register(registry, g);
+                          meters.add(c);
+                          return c;
+                        })
+                    .increment(n));
   }
 
   @Override

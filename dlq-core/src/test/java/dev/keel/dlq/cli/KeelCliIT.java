@@ -196,6 +196,79 @@ class KeelCliIT {
         .isEqualTo(n);
   }
 
+  @Test
+  void parkedRecordsAreListedAPageAtATime(KafkaBroker broker, Topics topics, IsolatedDatabase db) {
+    String topic = topics.create("cli-parked", 1);
+    DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
+    store.install();
+    int n = 130;
+    List<UUID> eventIds = new ArrayList<>();
+    try (DeadLetterPublisher publisher =
+        DeadLetterPublisher.builder()
+            .kafka(Map.copyOf(broker.clientProperties()))
+            .store(store)
+            .orderedMode(true)
+            .build()) {
+      publisher.publish(
+          new FailedRecord(
+              topic,
+              0,
+              0,
+              KafkaIo.utf8("k"),
+              KafkaIo.utf8("{}"),
+              KafkaIo.envelope(UUID.randomUUID())),
+          Failure.once(
+              "park", FailureClass.BUSINESS, new IllegalStateException("x"), Instant.now()));
+      for (int i = 1; i <= n; i++) {
+        UUID id = UUID.randomUUID();
+        eventIds.add(id);
+        assertThat(
+                publisher.parkIfBlocked(
+                    "park",
+                    new FailedRecord(
+                        topic,
+                        0,
+                        i,
+                        KafkaIo.utf8("k"),
+                        KafkaIo.utf8("{\"n\":" + i + "}"),
+                        KafkaIo.envelope(id))))
+            .isTrue();
+      }
+    }
+    String[] conn = connection(db);
+    String[] which = {"dlq", "parked", "--group", "park", "--topic", topic, "--key", "k"};
+
+    Result first = keel(with(which, conn));
+    assertThat(first.code()).as(first.err()).isZero();
+    assertThat(first.out())
+        .contains("100 parked record(s)", eventIds.get(0).toString(), eventIds.get(99).toString())
+        .doesNotContain(eventIds.get(100).toString())
+        .doesNotContain("{\"n\"");
+    long last = store.parked("park", topic, "k", 100).get(99).id();
+    assertThat(first.out()).contains("more parked records follow: --after-id " + last);
+
+    Result rest =
+        keel(
+            with(
+                with(which, conn),
+                "--after-id",
+                String.valueOf(last),
+                "--limit",
+                "50",
+                "--payload"));
+    assertThat(rest.code()).as(rest.err()).isZero();
+    assertThat(rest.out())
+        .contains("30 parked record(s)", eventIds.get(129).toString(), "{\"n\":130}")
+        .doesNotContain(eventIds.get(99).toString())
+        .doesNotContain("more parked records follow");
+
+    Result tooMany = keel(with(with(which, conn), "--limit", "10001"));
+    assertThat(tooMany.code()).isEqualTo(1);
+    assertThat(tooMany.err()).contains("limit must be between 1 and 10000, was 10001");
+    Result noKey = keel(with(new String[] {"dlq", "parked", "--group", "park"}, conn));
+    assertThat(noKey.code()).isEqualTo(2);
+  }
+
   private static String[] connection(IsolatedDatabase db) {
     String url = db.jdbcUrl();
     if (db.password() != null && !db.password().isEmpty()) {

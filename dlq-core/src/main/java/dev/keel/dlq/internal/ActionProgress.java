@@ -1,0 +1,35 @@
+package dev.keel.dlq.internal;
+
+import dev.keel.dlq.DeadLetter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * What a replay or discard has done so far, counted only once committed; audited whether the action
+ * completes or stops part way. Confined to the thread running the action.
+ */
+final class ActionProgress {
+  final List<Long> done = new ArrayList<>();
+  final Map<String, Integer> groups = new TreeMap<>();
+  final List<dev.keel.dlq.ActionResult.Refusal> refused = new ArrayList<>();
+  int parked;
+  int skipped;
+  private final Consumer<DeadLetter> onResolved;
+
+  /**
+   * @param onResolved told of every dead letter the action resolved, once committed
+   */
+  ActionProgress(Consumer<DeadLetter> onResolved) {
+    this.onResolved = onResolved;
+  }
+
+  /** A dead letter the action replayed or discarded (its transaction committed). */
+  void resolved(DeadLetter d) {
+    done.add(d.id());
+    groups.merge(d.group(), 1, Integer::sum);
+    onResolved.accept(d);
+  }
+}
