@@ -13,6 +13,7 @@ import dev.keel.dlq.RetryPolicy;
 import dev.keel.dlq.RetryTiers;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.KeelMeters;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.RetriableKeelException;
 import dev.keel.test.IsolatedDatabase;
@@ -196,6 +197,14 @@ class DelayTiersIT {
           .isZero();
       assertThat(counter(meters, failing, "delayed")).isEqualTo(1);
       assertThat(Fixture.endOffsetsTotal(broker, tier, 1)).isEqualTo(1);
+      // the runtime wires its tier consumers' backoff counter, one per group, read after a GC
+      MetersAfterGcIT.forceGc();
+      for (String g : List.of(failing, other)) {
+        assertThat(
+                meters.get(KeelMeters.DLQ_TIER_DELIVERY_RETRIES).tag("group", g).counter().count())
+            .as("nothing failed to move on in %s", g)
+            .isZero();
+      }
     }
   }
 

@@ -161,18 +161,22 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
               config.clock(),
               this::fail);
       if (tiers != null) {
-        tierConsumers.add(
+        RetryTierConsumer.Builder tier =
             RetryTierConsumer.builder()
                 .kafka(config.consumerProperties())
                 .group(plan.group() + ".retry")
+                .originalGroup(plan.group())
                 .sourceTopics(List.of(plan.topic()))
                 .tiers(tiers)
                 .publisher(publisher)
                 .classifier(config.classifier())
                 .handler(processor::handleTierRecord)
                 .clock(config.clock())
-                .pollTimeout(config.pollTimeout())
-                .build());
+                .pollTimeout(config.pollTimeout());
+        if (config.meterRegistry() != null) {
+          tier.meterRegistry(config.meterRegistry()); // keel.dlq.tier.delivery.retries{group}
+        }
+        tierConsumers.add(tier.build());
       }
       LaneExecutor lanes = new LaneExecutor(pool, config.maxBatchSize(), processor);
       PollLoop loop =
