@@ -12,13 +12,16 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The ceiling: the same events, built in memory beforehand (with Keel's envelope headers), sent
- * through one idempotent producer without waiting, then flushed. No database.
+ * The ceiling: the same events (Keel's envelope headers, same keys and payload), sent through one
+ * idempotent producer without waiting, then flushed. No database. One record per key is built
+ * beforehand and record {@code i} of the backlog is the one of key {@code i % KEYS}, so that the
+ * backlog does not have to fit in the drain JVM's heap.
  */
 public final class RawProducer implements Contender {
   private final Map<String, Object> producerProperties;
   private final String topic;
   private List<ProducerRecord<byte[], byte[]>> records;
+  private int rows;
   private Producer<byte[], byte[]> producer;
 
   /**
@@ -42,8 +45,9 @@ public final class RawProducer implements Contender {
 
   @Override
   public void prepare(int rows) {
-    records = new ArrayList<>(rows);
-    for (int i = 0; i < rows; i++) {
+    this.rows = rows;
+    records = new ArrayList<>(Math.min(rows, Workload.KEYS));
+    for (int i = 0; i < Math.min(rows, Workload.KEYS); i++) {
       records.add(KafkaRecords.toProducerRecord(Workload.event(topic, i)));
     }
     producer =
@@ -55,9 +59,9 @@ public final class RawProducer implements Contender {
   public void drain(Progress progress) {
     AtomicLong acked = new AtomicLong();
     AtomicReference<Exception> failed = new AtomicReference<>();
-    for (ProducerRecord<byte[], byte[]> r : records) {
+    for (int i = 0; i < rows; i++) {
       producer.send(
-          r,
+          records.get(i % records.size()),
           (m, e) -> {
             if (e == null) {
               acked.incrementAndGet();
@@ -68,9 +72,9 @@ public final class RawProducer implements Contender {
           });
     }
     producer.flush();
-    if (failed.get() != null || acked.get() != records.size()) {
+    if (failed.get() != null || acked.get() != rows) {
       throw new IllegalStateException(
-          "raw producer: " + acked.get() + " of " + records.size() + " acknowledged", failed.get());
+          "raw producer: " + acked.get() + " of " + rows + " acknowledged", failed.get());
     }
   }
 
