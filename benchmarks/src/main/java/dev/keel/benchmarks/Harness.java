@@ -133,8 +133,8 @@ public final class Harness {
             run.rows(), run.rounds()));
     report.block(
         String.format(
-            "%,d events of %d B over %,d keys, %d partitions; %d warm-up rounds (not counted), then"
-                + " %d measured rounds, the order rotated by one each round%n"
+            "%,d events of %d B over %,d keys, %d partitions; warm-up rounds (not counted): %d,"
+                + " then measured rounds: %d, the order rotated by one each round%n"
                 + "hand-written loops: batch %d and %d, each on its own table (primary key only);"
                 + " Keel: %d lanes, batch %d, other relay settings default, outbox table emptied"
                 + " between rounds%n"

@@ -79,7 +79,7 @@ final class RateChart {
     boolean clip = maxCeiling > 2 * maxRate && maxRate > 0;
     double yStep = step(clip ? maxRate * 1.1 : Math.max(maxRate, maxCeiling) * 1.05);
     double yMax = yStep * Math.ceil((clip ? maxRate * 1.1 : Math.max(maxRate, maxCeiling)) / yStep);
-    double xStep = step(maxSeconds);
+    double xStep = step(maxSeconds * 5 / 8); // about eight grid lines across
     double xMax = xStep * Math.ceil(maxSeconds / xStep);
     StringBuilder b = new StringBuilder();
     b.append(
@@ -138,7 +138,7 @@ final class RateChart {
           f(
               "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\"%s points=\"%s\"/>%n",
               colour, s.ceiling() ? " stroke-dasharray=\"6 3\"" : "", points.toString().trim()));
-      int ly = TOP + 10 + i * 42;
+      int ly = TOP + 10 + i * 52;
       b.append(
           f(
               "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"%s/>%n",
@@ -149,13 +149,17 @@ final class RateChart {
               colour,
               s.ceiling() ? " stroke-dasharray=\"6 3\"" : ""));
       b.append(f("<text x=\"%d\" y=\"%d\">%s</text>%n", RIGHT + 46, ly + 4, esc(s.name())));
-      String detail =
-          f("%s rec/s over %.2f s", thousands(s.rate()), s.nanos() / 1e9)
-              + (s.ceiling() && clip ? ", clipped at the top" : "");
+      String detail = f("%s rec/s over %.2f s", thousands(s.rate()), s.nanos() / 1e9);
       b.append(
           f(
               "<text x=\"%d\" y=\"%d\" fill=\"#555\" font-size=\"11\">%s</text>%n",
-              RIGHT + 46, ly + 20, esc(detail)));
+              RIGHT + 46, ly + 19, esc(detail)));
+      if (s.ceiling() && clip) {
+        b.append(
+            f(
+                "<text x=\"%d\" y=\"%d\" fill=\"#555\" font-size=\"11\">%s</text>%n",
+                RIGHT + 46, ly + 33, "(clipped at the top of the chart)"));
+      }
     }
     b.append("</svg>\n");
     return b.toString();
