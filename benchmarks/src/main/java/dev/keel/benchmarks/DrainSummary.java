@@ -205,7 +205,7 @@ final class DrainSummary {
               }
               b.append(String.format("%n"));
             });
-    return b.toString();
+    return b.toString().replaceAll("(?m) +$", "");
   }
 
   private String ratio(String id, String base) {
