@@ -20,17 +20,25 @@ import java.util.Map;
  * PostgreSQL with {@code fsync} and {@code synchronous_commit} on, and prints ratios.
  *
  * <pre>
- * java -jar benchmarks/target/keel-benchmarks.jar           # full run (about 10 minutes)
- * java -jar benchmarks/target/keel-benchmarks.jar --quick   # smoke run (under 3 minutes)
+ * java -jar benchmarks/target/keel-benchmarks.jar                # full run
+ * java -jar benchmarks/target/keel-benchmarks.jar --quick        # smoke run (under 3 minutes)
+ * java -jar benchmarks/target/keel-benchmarks.jar --only=drain   # one section (drain, heap,
+ *                                                                # latency, consumer, append, saga)
  * </pre>
  *
- * Each drain runs in a JVM of its own with {@code -Xmx256m}, after a warm-up drain in that JVM.
+ * <p>The drains run in one JVM of their own with {@code -Xmx256m} ({@link DrainRounds}): warm-up
+ * rounds first, then measured rounds in which every contender drains a freshly loaded backlog, in
+ * an order rotated each round. {@code --rows=}, {@code --warmups=} and {@code --rounds=} change the
+ * drain's size; {@code --out=DIR} is where the drain chart and the per-round CSV go (the full run
+ * writes them to {@code benchmarks/results}, the quick run only when asked).
  */
 public final class Harness {
   private Harness() {}
 
   /**
-   * @param args {@code --quick} for the smoke run
+   * @param args {@code --quick} for the smoke run, {@code --only=} a comma-separated list of
+   *     sections, {@code --rows=}, {@code --warmups=}, {@code --rounds=} and {@code --out=} for the
+   *     drain
    */
   public static void main(String[] args) throws Exception {
     // The embedded broker and clients log their whole configuration at INFO.
@@ -38,14 +46,13 @@ public final class Harness {
         "org.slf4j.simpleLogger.defaultLogLevel",
         System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
     boolean quick = List.of(args).contains("--quick");
-    String only =
-        List.of(args).stream()
-            .filter(a -> a.startsWith("--only="))
-            .map(a -> a.substring(7))
-            .findFirst()
-            .orElse("drain,heap,latency,consumer,append,saga");
-    int rows = quick ? 20_000 : 200_000;
-    int warmup = quick ? 5_000 : 50_000;
+    String only = option(args, "only", "drain,heap,latency,consumer,append,saga");
+    DrainRun drain =
+        new DrainRun(
+            Integer.parseInt(option(args, "rows", quick ? "5000" : "200000")),
+            Integer.parseInt(option(args, "warmups", quick ? "1" : "2")),
+            Integer.parseInt(option(args, "rounds", quick ? "2" : "5")),
+            option(args, "out", quick ? null : "benchmarks/results"));
     Report report = new Report();
     System.out.println(
         "Keel benchmarks ("
@@ -57,17 +64,7 @@ public final class Harness {
             + " MiB max heap in the harness JVM");
     // 1 MiB payloads plus their headers, for the heap measurement.
     try (KafkaBroker broker = KafkaBroker.startEmbedded(Map.of("message.max.bytes", "2097152"));
-        Database pg =
-            Database.embeddedPostgres(
-                Map.of(
-                    "fsync",
-                    "on",
-                    "synchronous_commit",
-                    "on",
-                    "shared_buffers",
-                    "256MB",
-                    "max_wal_size",
-                    "2GB"));
+        Database pg = Database.embeddedPostgres(Workload.POSTGRES);
         IsolatedDatabase db = pg.createIsolated("bench")) {
       SchemaInstaller.builder().dataSource(db.dataSource()).build().install("outbox");
       report.settings =
@@ -77,10 +74,13 @@ public final class Harness {
               + Workload.PAYLOAD_BYTES
               + " B, "
               + Workload.KEYS
-              + " keys, batch 500, producer acks=all idempotent linger 5 ms batch 256 KiB";
+              + " keys, producer acks=all idempotent linger 5 ms batch 256 KiB; "
+              + Runtime.getRuntime().availableProcessors()
+              + " cores, Java "
+              + System.getProperty("java.runtime.version");
       String url = db.jdbcUrl() + "&user=" + db.user();
       if (only.contains("drain")) {
-        drains(report, url, broker, rows, warmup, quick);
+        drains(report, url, broker, drain);
       }
       if (only.contains("heap")) {
         heap(report, url, broker, quick ? 50 : 200);
@@ -102,48 +102,89 @@ public final class Harness {
     System.exit(0);
   }
 
-  private static void drains(
-      Report report, String url, KafkaBroker broker, int rows, int warmup, boolean quick)
+  /** The size of the drain measurement and where its chart goes (null: nowhere). */
+  private record DrainRun(int rows, int warmups, int rounds, String out) {}
+
+  private static String option(String[] args, String name, String otherwise) {
+    return List.of(args).stream()
+        .filter(a -> a.startsWith("--" + name + "="))
+        .map(a -> a.substring(name.length() + 3))
+        .findFirst()
+        .orElse(otherwise);
+  }
+
+  private static void drains(Report report, String url, KafkaBroker broker, DrainRun run)
       throws Exception {
-    {
-      report.section("Relay drain of a " + rows + "-row backlog (each in its own JVM, -Xmx256m)");
-      Report.Line raw =
-          drain(
-              report, "raw idempotent producer (ceiling)", "raw", url, broker, rows, 16, 1, warmup);
-      Report.Line skip =
-          drain(
-              report,
-              "hand-written SKIP LOCKED relay",
-              "skiplocked",
-              url,
-              broker,
-              rows,
-              16,
-              1,
-              warmup);
-      for (int lanes : quick ? new int[] {16} : new int[] {16, 64}) {
-        for (int instances : quick ? new int[] {1} : new int[] {1, 2}) {
-          Report.Line keel =
-              drain(
-                  report,
-                  "Keel relay, "
-                      + lanes
-                      + " lanes, "
-                      + instances
-                      + " instance"
-                      + (instances > 1 ? "s" : ""),
-                  "keel",
-                  url,
-                  broker,
-                  rows,
-                  lanes,
-                  instances,
-                  warmup);
-          keel.ratio("vs SKIP LOCKED", keel.rate / skip.rate);
-          keel.ratio("vs ceiling", keel.rate / raw.rate);
-        }
-      }
-      skip.ratio("vs ceiling", skip.rate / raw.rate);
+    String loadBefore = loadAverage();
+    List<String> out =
+        child(
+            List.of(
+                "drain",
+                url,
+                broker.bootstrapServers(),
+                "bench-drain",
+                String.valueOf(run.rows()),
+                String.valueOf(run.warmups()),
+                String.valueOf(run.rounds())));
+    DrainSummary summary = new DrainSummary(out, run.rows());
+    report.section(
+        String.format(
+            "Relay drain of a %,d-row backlog in one warm JVM (-Xmx256m): median of %d rounds",
+            run.rows(), run.rounds()));
+    report.block(
+        String.format(
+            "%,d events of %d B over %,d keys, %d partitions; warm-up rounds (not counted): %d,"
+                + " then measured rounds: %d, the order rotated by one each round%n"
+                + "hand-written loops: batch %d and %d, each on its own table (primary key only);"
+                + " Keel: %d lanes, batch %d, other relay settings default, outbox table emptied"
+                + " between rounds%n"
+                + "drain JVM: %s%n"
+                + "load average (1/5/15 min) before %s, after %s%n%n",
+            run.rows(),
+            Workload.PAYLOAD_BYTES,
+            Workload.KEYS,
+            DrainRounds.PARTITIONS,
+            run.warmups(),
+            run.rounds(),
+            DrainRounds.LOOP_BATCHES[0],
+            DrainRounds.LOOP_BATCHES[1],
+            DrainRounds.LANES,
+            KeelDrain.BATCH,
+            summary.jvm(),
+            loadBefore,
+            loadAverage()));
+    report.block(summary.table());
+    if (run.out() != null) {
+      java.nio.file.Path dir = java.nio.file.Path.of(run.out());
+      java.nio.file.Files.createDirectories(dir);
+      summary.writeChart(
+          dir.resolve("drain-rate.svg"),
+          String.format(
+              "%d B payloads, %,d keys, %d partitions, fsync on; median of %d rounds in one warm JVM"
+                  + " (%s)",
+              Workload.PAYLOAD_BYTES,
+              Workload.KEYS,
+              DrainRounds.PARTITIONS,
+              run.rounds(),
+              java.time.LocalDate.now()));
+      summary.writeCsv(dir.resolve("drain-rounds.csv"));
+      report.block(
+          "Chart: "
+              + dir.resolve("drain-rate.svg")
+              + "; rounds: "
+              + dir.resolve("drain-rounds.csv")
+              + System.lineSeparator());
+    }
+  }
+
+  /** The 1, 5 and 15 minute load averages, where the system tells them. */
+  private static String loadAverage() {
+    try {
+      String[] f =
+          java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
     }
   }
 
@@ -152,7 +193,11 @@ public final class Harness {
       throws Exception {
     report.section(
         "Relay heap while draining " + rows + " rows of 1 MiB (own JVM, -Xmx256m, defaults)");
-    List<String> out = child("heap", url, broker, "bench-heap", rows, 16, 1, 0);
+    broker.createTopic("bench-heap", 12);
+    List<String> out =
+        child(
+            List.of(
+                "heap", url, broker.bootstrapServers(), "bench-heap", String.valueOf(rows), "16"));
     String[] f = find(out, "RESULT ").split(" ");
     String[] h = find(out, "HEAP ").split(" ");
     double seconds = Long.parseLong(f[1]) / 1e9;
@@ -175,36 +220,23 @@ public final class Harness {
     return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
   }
 
-  /** Runs a DrainChild with -Xmx256m and returns its output; fails if it fails. */
-  private static List<String> child(
-      String mode,
-      String url,
-      KafkaBroker broker,
-      String topic,
-      int rows,
-      int lanes,
-      int instances,
-      int warmup)
-      throws Exception {
-    broker.createTopic(topic, 12);
+  /**
+   * Runs a DrainChild with -Xmx256m and returns its output, echoing its progress lines; fails if it
+   * fails.
+   */
+  private static List<String> child(List<String> args) throws Exception {
     String java =
         System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
     List<String> cmd =
-        List.of(
-            java,
-            "-Xmx256m",
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-            "-cp",
-            System.getProperty("java.class.path"),
-            DrainChild.class.getName(),
-            mode,
-            url,
-            broker.bootstrapServers(),
-            topic,
-            String.valueOf(rows),
-            String.valueOf(lanes),
-            String.valueOf(instances),
-            String.valueOf(warmup));
+        new ArrayList<>(
+            List.of(
+                java,
+                "-Xmx256m",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp",
+                System.getProperty("java.class.path"),
+                DrainChild.class.getName()));
+    cmd.addAll(args);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     List<String> output = new ArrayList<>();
     try (BufferedReader r =
@@ -212,11 +244,14 @@ public final class Harness {
       String line;
       while ((line = r.readLine()) != null) {
         output.add(line);
+        if (line.startsWith("round ")) {
+          System.out.println("  " + line);
+        }
       }
     }
-    if (p.waitFor() != 0 || output.stream().noneMatch(l -> l.startsWith("RESULT "))) {
+    if (p.waitFor() != 0) {
       output.forEach(System.err::println);
-      throw new IllegalStateException(mode + ": the drain process failed");
+      throw new IllegalStateException(args.get(0) + ": the drain process failed");
     }
     return output;
   }
@@ -225,7 +260,13 @@ public final class Harness {
     try (Connection c = db.dataSource().getConnection();
         Statement st = c.createStatement()) {
       StringBuilder b = new StringBuilder();
-      for (String s : List.of("fsync", "synchronous_commit")) {
+      for (String s :
+          List.of(
+              "fsync",
+              "synchronous_commit",
+              "shared_buffers",
+              "max_wal_size",
+              "checkpoint_timeout")) {
         try (ResultSet rs = st.executeQuery("SHOW " + s)) {
           rs.next();
           b.append(b.length() == 0 ? "" : ", ").append(s).append('=').append(rs.getString(1));
@@ -233,34 +274,5 @@ public final class Harness {
       }
       return b.toString();
     }
-  }
-
-  private static Report.Line drain(
-      Report report,
-      String name,
-      String mode,
-      String url,
-      KafkaBroker broker,
-      int rows,
-      int lanes,
-      int instances,
-      int warmup)
-      throws Exception {
-    String topic = "bench-" + mode + "-" + lanes + "-" + instances;
-    String result =
-        child(mode, url, broker, topic, rows, lanes, instances, warmup).stream()
-            .filter(l -> l.startsWith("RESULT "))
-            .findFirst()
-            .orElseThrow(); // child() fails when there is none
-    String[] f = result.split(" ");
-    double seconds = Long.parseLong(f[1]) / 1e9;
-    Report.Line line =
-        report.line(
-            name,
-            rows / seconds,
-            Workload.PAYLOAD_BYTES * rows / seconds / 1e6,
-            Long.parseLong(f[2]) / 1e9 / (rows / 1000.0));
-    line.note(String.format("%.2f s; first/last tenth %s/%s rec/s", seconds, f[3], f[4]));
-    return line;
   }
 }

@@ -121,7 +121,7 @@ final class LatencyBench {
 
   private OutboxRelay relay(boolean notify, SimpleMeterRegistry meters) {
     Map<String, Object> props = new HashMap<>(broker.clientProperties());
-    props.putAll(DrainChild.PRODUCER);
+    props.putAll(Workload.PRODUCER);
     OutboxRelay.Builder b =
         OutboxRelay.builder()
             .dataSource(db.dataSource())

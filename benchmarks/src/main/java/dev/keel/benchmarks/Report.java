@@ -35,6 +35,13 @@ final class Report {
     rows.add(title);
   }
 
+  /** Lines printed as they are, under the last section (a section's own table). */
+  void block(String text) {
+    rows.add(new Block(text));
+  }
+
+  private record Block(String text) {}
+
   Line line(String name, double rate, double mbPerSecond, double cpuPerThousand) {
     Line l = new Line(name, rate, mbPerSecond, cpuPerThousand);
     rows.add(l);
@@ -45,12 +52,17 @@ final class Report {
   void print() {
     System.out.println();
     System.out.println("Settings: " + settings);
-    for (Object row : rows) {
+    for (int i = 0; i < rows.size(); i++) {
+      Object row = rows.get(i);
       if (row instanceof String title) {
         System.out.println();
         System.out.println("== " + title);
-        System.out.printf(
-            "%-50s %12s %8s %10s  %s%n", "", "records/s", "MB/s", "CPU s/1k", "notes");
+        if (i + 1 < rows.size() && rows.get(i + 1) instanceof Line) {
+          System.out.printf(
+              "%-50s %12s %8s %10s  %s%n", "", "records/s", "MB/s", "CPU s/1k", "notes");
+        }
+      } else if (row instanceof Block block) {
+        System.out.print(block.text());
       } else {
         Line l = (Line) row;
         System.out.printf(

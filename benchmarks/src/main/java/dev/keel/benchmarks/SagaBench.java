@@ -140,7 +140,7 @@ final class SagaBench {
 
   private OutboxRelay relay() {
     Map<String, Object> props = new HashMap<>(broker.clientProperties());
-    props.putAll(DrainChild.PRODUCER);
+    props.putAll(Workload.PRODUCER);
     return OutboxRelay.builder()
         .dataSource(db.dataSource())
         .producerProperties(props)

@@ -1,24 +1,42 @@
 package dev.keel.benchmarks;
 
 import dev.keel.event.Event;
-import dev.keel.outbox.Outbox;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import javax.sql.DataSource;
+import java.util.Map;
 
-/** The benchmark's events: 256-byte payloads over 10,000 keys, appended through the real Outbox. */
-final class Workload {
-  static final int PAYLOAD_BYTES = 256;
-  static final int KEYS = 10_000;
-  static final byte[] PAYLOAD = payload();
+/**
+ * The benchmarks' events and settings: 256-byte payloads over 10,000 keys, the producer settings
+ * every contender uses, and the PostgreSQL settings (fsync and synchronous commit on).
+ */
+public final class Workload {
+  /** Payload bytes per event. */
+  public static final int PAYLOAD_BYTES = 256;
+
+  /** Distinct keys; event {@code i} has key {@code key-(i % KEYS)}. */
+  public static final int KEYS = 10_000;
+
+  /** Producer settings of every contender (the relay adds its own defaults for the rest). */
+  public static final Map<String, Object> PRODUCER =
+      Map.of("acks", "all", "enable.idempotence", true, "linger.ms", 5, "batch.size", 256 * 1024);
+
+  /** Settings of the embedded PostgreSQL (its defaults turn fsync and synchronous commit off). */
+  public static final Map<String, String> POSTGRES =
+      Map.of(
+          "fsync", "on",
+          "synchronous_commit", "on",
+          "shared_buffers", "256MB",
+          "max_wal_size", "2GB");
+
+  static final byte[] PAYLOAD = filled();
 
   private Workload() {}
 
-  private static byte[] payload() {
+  /** A copy of the payload every event carries. */
+  public static byte[] payload() {
+    return PAYLOAD.clone();
+  }
+
+  private static byte[] filled() {
     byte[] p = new byte[PAYLOAD_BYTES];
     Arrays.fill(p, (byte) 'x');
     p[0] = '{';
@@ -26,7 +44,13 @@ final class Workload {
     return p;
   }
 
-  static Event event(String topic, int i) {
+  /**
+   * The {@code i}-th event of a backlog.
+   *
+   * @param topic its topic
+   * @param i its number; the key is {@code key-(i % KEYS)}
+   */
+  public static Event event(String topic, int i) {
     return Event.builder()
         .type("bench.happened")
         .topic(topic)
@@ -34,33 +58,5 @@ final class Workload {
         .source("bench")
         .payload(PAYLOAD)
         .build();
-  }
-
-  /** Appends n events in transactions of 1,000, then vacuums so every run starts alike. */
-  static void load(DataSource ds, Outbox outbox, String topic, int n) throws SQLException {
-    try (Connection c = ds.getConnection()) {
-      c.setAutoCommit(false);
-      for (int start = 0; start < n; start += 1000) {
-        List<Event> batch = new ArrayList<>(1000);
-        for (int i = start; i < Math.min(n, start + 1000); i++) {
-          batch.add(event(topic, i));
-        }
-        outbox.appendAll(c, batch);
-        c.commit();
-      }
-      c.setAutoCommit(true);
-      try (Statement st = c.createStatement()) {
-        st.execute("VACUUM ANALYZE keel_outbox");
-      }
-    }
-  }
-
-  static long count(DataSource ds) throws SQLException {
-    try (Connection c = ds.getConnection();
-        Statement st = c.createStatement();
-        var rs = st.executeQuery("SELECT count(*) FROM keel_outbox")) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 }

@@ -1,0 +1,177 @@
+package dev.keel.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * The drain measurement, run in one JVM of its own (started with {@code -Xmx256m}): every contender
+ * drains a freshly loaded backlog once per round, in an order rotated by one place each round;
+ * warm-up rounds come first and are marked as such. Prints one {@code ROUND} line per drain for
+ * {@link DrainSummary}:
+ *
+ * <pre>
+ * ROUND id round warmup position nanos firstNanos cpuNanos firstFifthRate lastFifthRate
+ *       peakHeapBytes gcMillis bucket,bucket,...
+ * </pre>
+ */
+final class DrainRounds {
+  static final int PARTITIONS = 6;
+  static final int LANES = 16;
+  static final int[] LOOP_BATCHES = {500, 2000};
+
+  private DrainRounds() {}
+
+  /**
+   * @param url JDBC URL of a schema with Keel's outbox installed
+   * @param bootstrap the broker
+   * @param topicPrefix prefix of the contenders' topics (created here)
+   * @param rows backlog per drain
+   * @param warmups rounds not counted
+   * @param rounds rounds counted
+   */
+  static void run(
+      String url, String bootstrap, String topicPrefix, int rows, int warmups, int rounds)
+      throws Exception {
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(url);
+    hc.setMaximumPoolSize(16);
+    Map<String, Object> producer = new HashMap<>(Workload.PRODUCER);
+    producer.put("bootstrap.servers", bootstrap);
+    List<Contender> contenders = new ArrayList<>();
+    try (HikariDataSource ds = new HikariDataSource(hc)) {
+      contenders.add(new RawProducer(producer, topicPrefix + "-raw"));
+      for (int batch : LOOP_BATCHES) {
+        String table = "bench_loop_" + batch;
+        HandLoop.createTable(ds, table);
+        contenders.add(new HandLoop(ds, producer, table, topicPrefix + "-loop-" + batch, batch));
+      }
+      contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-1", LANES, 1));
+      contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-2", LANES, 2));
+      createTopics(bootstrap, topicPrefix);
+      System.out.printf(
+          "JVM %s %s, %s, max heap %d MiB, %d cores%n",
+          System.getProperty("java.vm.name"),
+          System.getProperty("java.runtime.version"),
+          gcNames(),
+          Runtime.getRuntime().maxMemory() >> 20,
+          Runtime.getRuntime().availableProcessors());
+      for (Contender c : contenders) {
+        System.out.println("CONTENDER " + c.id() + " " + c.name());
+      }
+      int n = contenders.size();
+      for (int round = 0; round < warmups + rounds; round++) {
+        boolean warmup = round < warmups;
+        for (int position = 0; position < n; position++) {
+          Contender c = contenders.get((round + position) % n);
+          try {
+            measure(c, round, warmup, position, rows);
+          } finally {
+            c.close();
+          }
+        }
+      }
+    } finally {
+      contenders.forEach(Contender::close);
+    }
+  }
+
+  private static void measure(Contender c, int round, boolean warmup, int position, int rows)
+      throws Exception {
+    long preparing = System.nanoTime();
+    c.prepare(rows);
+    preparing = System.nanoTime() - preparing;
+    System.gc(); // every drain starts from a collected heap
+    List<MemoryPoolMXBean> heap = new ArrayList<>();
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP) {
+        pool.resetPeakUsage();
+        heap.add(pool);
+      }
+    }
+    long gc = gcMillis();
+    long cpu = cpu();
+    Progress progress = new Progress(rows);
+    c.drain(progress);
+    long cpuNanos = cpu() - cpu;
+    long gcTime = gcMillis() - gc;
+    long peak = 0;
+    for (MemoryPoolMXBean pool : heap) {
+      peak += pool.getPeakUsage().getUsed();
+    }
+    Progress.Result r = progress.result();
+    long finishing = System.nanoTime();
+    c.finish();
+    finishing = System.nanoTime() - finishing;
+    StringJoiner buckets = new StringJoiner(",");
+    for (long b : r.buckets()) {
+      buckets.add(Long.toString(b));
+    }
+    System.out.printf(
+        "ROUND %s %d %d %d %d %d %d %.0f %.0f %d %d %s%n",
+        c.id(),
+        round,
+        warmup ? 1 : 0,
+        position,
+        r.nanos(),
+        r.firstNanos(),
+        cpuNanos,
+        r.firstFifthRate(),
+        r.lastFifthRate(),
+        peak,
+        gcTime,
+        buckets);
+    System.out.printf(
+        "round %d%s %-36s %,10.0f rec/s (prepared in %.1f s, finished in %.1f s)%n",
+        round + 1,
+        warmup ? " (warm-up)" : "",
+        c.name(),
+        rows / (r.nanos() / 1e9),
+        preparing / 1e9,
+        finishing / 1e9);
+  }
+
+  private static void createTopics(String bootstrap, String prefix) throws Exception {
+    List<NewTopic> topics = new ArrayList<>();
+    topics.add(new NewTopic(prefix + "-raw", PARTITIONS, (short) 1));
+    for (int batch : LOOP_BATCHES) {
+      topics.add(new NewTopic(prefix + "-loop-" + batch, PARTITIONS, (short) 1));
+    }
+    topics.add(new NewTopic(prefix + "-keel-1", PARTITIONS, (short) 1));
+    topics.add(new NewTopic(prefix + "-keel-2", PARTITIONS, (short) 1));
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      admin.createTopics(topics).all().get();
+    }
+  }
+
+  private static String gcNames() {
+    StringJoiner j = new StringJoiner(" + ");
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      j.add(gc.getName());
+    }
+    return j.toString();
+  }
+
+  private static long gcMillis() {
+    long sum = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(0, gc.getCollectionTime());
+    }
+    return sum;
+  }
+
+  static long cpu() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+}

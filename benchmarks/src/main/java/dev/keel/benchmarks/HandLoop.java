@@ -1,0 +1,171 @@
+package dev.keel.benchmarks;
+
+import dev.keel.event.EventHeaders;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The baseline: the relay a team writes by hand, on one thread, on a table of its own with only a
+ * primary key: {@code select ... order by id limit N for update skip locked}, send every row,
+ * flush, wait for the acknowledgements, {@code delete ... where id = any(?)}, commit. Its records
+ * carry the key, the payload and two headers (event id and type).
+ */
+public final class HandLoop implements Contender {
+  private final DataSource ds;
+  private final Map<String, Object> producerProperties;
+  private final String table;
+  private final String topic;
+  private final int batch;
+  private Producer<byte[], byte[]> producer;
+  private Connection loading;
+
+  /**
+   * @param ds the database
+   * @param producerProperties producer settings, {@code bootstrap.servers} included
+   * @param table the loop's own table, created by {@link #createTable}
+   * @param topic where the records go
+   * @param batch rows claimed per transaction
+   */
+  public HandLoop(
+      DataSource ds,
+      Map<String, Object> producerProperties,
+      String table,
+      String topic,
+      int batch) {
+    this.ds = ds;
+    this.producerProperties = Map.copyOf(producerProperties);
+    this.table = Backlog.checked(table)[0];
+    this.topic = topic;
+    this.batch = batch;
+  }
+
+  /** Creates the loop's table: a primary key and the columns it sends, no other index. */
+  public static void createTable(DataSource ds, String table) throws Exception {
+    try (Connection c = ds.getConnection();
+        Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE IF NOT EXISTS "
+              + Backlog.checked(table)[0]
+              + " (id bigserial PRIMARY KEY, topic text NOT NULL, event_key text,"
+              + " event_id uuid NOT NULL, event_type text NOT NULL, payload bytea NOT NULL)");
+    }
+  }
+
+  @Override
+  public String id() {
+    return "loop-" + batch;
+  }
+
+  @Override
+  public String name() {
+    return "hand-written loop, batch " + batch;
+  }
+
+  @Override
+  public void prepare(int rows) throws Exception {
+    Backlog.reset(ds, table);
+    Map<String, Object> p = new HashMap<>(producerProperties);
+    producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    loading = ds.getConnection();
+    loading.setAutoCommit(false);
+    // The same keys and payload as Workload.event, in id order.
+    try (PreparedStatement ps =
+        loading.prepareStatement(
+            "INSERT INTO "
+                + table
+                + " (topic, event_key, event_id, event_type, payload) SELECT ?, 'key-' || (g % "
+                + Workload.KEYS
+                + "), gen_random_uuid(), 'bench.happened', ? FROM generate_series(0, ? - 1) g"
+                + " ORDER BY g")) {
+      ps.setString(1, topic);
+      ps.setBytes(2, Workload.PAYLOAD);
+      ps.setInt(3, rows);
+      ps.executeUpdate();
+    }
+    Backlog.analyze(loading, table);
+  }
+
+  @Override
+  public void drain(Progress progress) throws Exception {
+    Connection c = loading;
+    c.commit(); // the backlog appears: the clock runs
+    try (PreparedStatement claim =
+            c.prepareStatement(
+                "SELECT id, topic, event_key, event_id, event_type, payload FROM "
+                    + table
+                    + " ORDER BY id LIMIT "
+                    + batch
+                    + " FOR UPDATE SKIP LOCKED");
+        PreparedStatement delete =
+            c.prepareStatement("DELETE FROM " + table + " WHERE id = ANY(?)")) {
+      while (true) {
+        List<Long> ids = new ArrayList<>(batch);
+        List<Future<RecordMetadata>> acks = new ArrayList<>(batch);
+        try (ResultSet rs = claim.executeQuery()) {
+          while (rs.next()) {
+            ids.add(rs.getLong(1));
+            RecordHeaders h = new RecordHeaders();
+            h.add(new RecordHeader(EventHeaders.EVENT_ID, utf8(rs.getString(4))));
+            h.add(new RecordHeader(EventHeaders.EVENT_TYPE, utf8(rs.getString(5))));
+            String key = rs.getString(3);
+            acks.add(
+                producer.send(
+                    new ProducerRecord<>(
+                        rs.getString(2), null, key == null ? null : utf8(key), rs.getBytes(6), h)));
+          }
+        }
+        if (ids.isEmpty()) {
+          c.commit();
+          return;
+        }
+        producer.flush();
+        for (Future<RecordMetadata> f : acks) {
+          f.get(); // a failed send fails the drain: the rows would otherwise be deleted unsent
+        }
+        delete.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+        delete.executeUpdate();
+        c.commit();
+        progress.add(ids.size());
+      }
+    }
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public void finish() throws Exception {
+    close();
+    long left = Backlog.count(ds, table);
+    if (left != 0) {
+      throw new IllegalStateException(name() + ": " + left + " rows left after the drain");
+    }
+  }
+
+  @Override
+  public void close() {
+    Backlog.closeQuietly(loading);
+    loading = null;
+    if (producer != null) {
+      producer.close();
+      producer = null;
+    }
+  }
+}
