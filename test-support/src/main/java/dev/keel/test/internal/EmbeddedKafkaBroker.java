@@ -31,6 +31,31 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafkaBroker implements KafkaBroker {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+
+  static {
+    // The broker runs inside the test JVM: a fatal fault in it (Kafka halts or exits its process
+    // then) must fail the tests with a message, not end the JVM without a word.
+    org.apache.kafka.common.utils.internals.Exit.setExitProcedure(
+        (code, message) -> refuseExit("exit", code, message));
+    org.apache.kafka.common.utils.internals.Exit.setHaltProcedure(
+        (code, message) -> refuseExit("halt", code, message));
+  }
+
+  private static void refuseExit(String how, int code, String message) {
+    IllegalStateException e =
+        new IllegalStateException(
+            "The embedded Kafka broker asked the JVM to "
+                + how
+                + " with status "
+                + code
+                + (message == null ? "" : ": " + message)
+                + "; refused, so that the test JVM survives and the fault is reported");
+    log.error("{}", e.getMessage(), e);
+    System.err.println(e.getMessage());
+    System.err.flush();
+    throw e;
+  }
+
   private static final int BIND_ATTEMPTS = 5;
 
   private final Path logDir;

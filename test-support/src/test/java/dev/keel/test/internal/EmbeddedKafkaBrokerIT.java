@@ -36,6 +36,27 @@ class EmbeddedKafkaBrokerIT {
     assertThat(children(parent)).isZero();
   }
 
+  /**
+   * Kafka's server halts its process on a fatal fault; inside the test JVM that would end every
+   * test at once without a word. Once a broker class is loaded, exit and halt are refused with an
+   * exception that says so, and the JVM (this test) goes on.
+   */
+  @Test
+  void aFatalFaultInTheBrokerDoesNotEndTheTestJvm(@TempDir Path parent) throws IOException {
+    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Map.of(), false, parent);
+    try {
+      assertThatThrownBy(() -> org.apache.kafka.common.utils.internals.Exit.halt(1, "fatal fault"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("halt with status 1: fatal fault");
+      assertThatThrownBy(() -> org.apache.kafka.common.utils.internals.Exit.exit(2))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("exit with status 2");
+      broker.createTopic("still-here", 1); // the broker, and this JVM, still run
+    } finally {
+      broker.close();
+    }
+  }
+
   @Test
   void failedStartLeavesNoLogDirectoryNorForwarder(@TempDir Path parent) throws IOException {
     // An invalid broker property fails the launch after the forwarder has started.
