@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * A command: a request to act, sent by one service (usually a saga orchestrator) to exactly one
- * handling service on a command topic (DESIGN §11). Immutable.
+ * handling service on a command topic (docs/design.md §11). Immutable.
  *
  * @param name the command type, imperative, such as {@code payment.authorize}
  * @param sender the sending service

@@ -4,7 +4,7 @@ import dev.keel.advisor.internal.Checks;
 import java.time.Duration;
 
 /**
- * How a consumer makes a second delivery of the same event harmless (DESIGN §4). Immutable.
+ * How a consumer makes a second delivery of the same event harmless (docs/design.md §4). Immutable.
  *
  * @param strategy the technique
  * @param key what identifies a delivery: {@code keel-event-id} or a business key field

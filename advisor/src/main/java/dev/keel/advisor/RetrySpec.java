@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How a consumer retries a failed record (DESIGN §5). Immutable.
+ * How a consumer retries a failed record (docs/design.md §5). Immutable.
  *
  * @param mode none, in place (blocking, keeps order) or non-blocking delay tiers (leaves order)
  * @param maxAttempts attempts in place including the first, at least 1

@@ -2,7 +2,7 @@ package dev.keel.advisor;
 
 /**
  * The review rules. Ids are stable: a rule may change its wording, never its id. Each rule carries
- * its severity, a title and the rationale behind it (DESIGN §2-§6).
+ * its severity, a title and the rationale behind it (docs/design.md §2-§6).
  */
 public enum Rule {
   /** Events are facts. */

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * One step of a saga: a command to a participant, the replies that end it, its compensation and its
- * timeout (DESIGN §6). Immutable.
+ * timeout (docs/design.md §6). Immutable.
  *
  * @param name the step name, unique in its saga
  * @param command the command sent to the participant

@@ -3,7 +3,7 @@ package dev.keel.dlq;
 import dev.keel.event.EventHeaders;
 
 /**
- * The {@code keel-dlq-*} headers of DESIGN §5 and their bounded parsing. Inbound values are
+ * The {@code keel-dlq-*} headers of docs/design.md §5 and their bounded parsing. Inbound values are
  * untrusted: a record may arrive with forged dead-letter headers, so parses are bounded and
  * publishing replaces every inbound {@code keel-dlq-*} header rather than adding to them.
  *

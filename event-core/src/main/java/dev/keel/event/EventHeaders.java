@@ -3,8 +3,9 @@ package dev.keel.event;
 import java.util.Set;
 
 /**
- * Names of the Kafka headers Keel writes on every record (DESIGN §2). Values are UTF-8 strings so
- * that a consumer in any language can deduplicate, route and check versions without Keel.
+ * Names of the Kafka headers Keel writes on every record (docs/design.md §2). Values are UTF-8
+ * strings so that a consumer in any language can deduplicate, route and check versions without
+ * Keel.
  */
 public final class EventHeaders {
   /**

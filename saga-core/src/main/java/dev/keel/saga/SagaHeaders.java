@@ -3,11 +3,11 @@ package dev.keel.saga;
 import dev.keel.event.EventHeaders;
 
 /**
- * Headers on saga commands and replies, beyond the envelope (DESIGN §2). Participants written
- * without Keel copy {@link #SAGA_ID}, {@link #SAGA_STEP}, {@link #KIND} and {@link #ATTEMPT} from
- * the command to the reply, put the command's event id in {@link #COMMAND_ID}, set {@link #OUTCOME}
- * and their own {@code keel-source}, and send it to {@link #REPLY_TO} only when that is a reply
- * topic they are configured for.
+ * Headers on saga commands and replies, beyond the envelope (docs/design.md §2). Participants
+ * written without Keel copy {@link #SAGA_ID}, {@link #SAGA_STEP}, {@link #KIND} and {@link
+ * #ATTEMPT} from the command to the reply, put the command's event id in {@link #COMMAND_ID}, set
+ * {@link #OUTCOME} and their own {@code keel-source}, and send it to {@link #REPLY_TO} only when
+ * that is a reply topic they are configured for.
  */
 public final class SagaHeaders {
   /** The saga id. */

@@ -159,7 +159,7 @@ public final class DesignMode {
   private static void failureHandling(Topology t, Doc d) {
     d.h2("Failure handling");
     d.p(
-        "Failures are classified once (DESIGN §5): deserialization, contract-version, validation"
+        "Failures are classified once: deserialization, contract-version, validation"
             + " and business failures are poison and dead-lettered at once; transient and unknown"
             + " failures are retried within the consumer's budget first.");
     List<String> items = new ArrayList<>();
