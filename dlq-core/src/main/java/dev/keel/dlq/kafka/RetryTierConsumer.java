@@ -93,6 +93,10 @@ public final class RetryTierConsumer implements AutoCloseable {
   private final List<String> topics;
   private final String group;
   private final String originalGroup;
+
+  /** Told its original group: skips tier records another group moved there (see ofAnotherGroup). */
+  private final boolean onlyOwnGroup;
+
   private final RetryTiers tiers;
   private final DeadLetterPublisher publisher;
   private final FailureClassifier classifier;
@@ -118,6 +122,7 @@ public final class RetryTierConsumer implements AutoCloseable {
   private RetryTierConsumer(Builder b) {
     this.group = b.group;
     this.originalGroup = b.originalGroup != null ? b.originalGroup : originalGroupOf(b.group);
+    this.onlyOwnGroup = b.originalGroup != null;
     this.tiers = b.tiers;
     this.publisher = b.publisher;
     this.classifier = b.classifier;
@@ -287,13 +292,18 @@ public final class RetryTierConsumer implements AutoCloseable {
   /**
    * Whether the record failed in another group than this consumer's original group. Every group
    * that reads a source topic moves its failed records to the same tiers, {@code
-   * <topic>.retry.<n>}; each group's tier consumer handles the records its own group moved there,
-   * named by {@code keel-dlq-group}, and skips the others, which another group's handler failed on.
-   * A record without the header (written by hand) is handled, as before groups were told apart. The
-   * header only selects records for this group's handler, as a write to the source topic would;
-   * failures are still recorded for {@link #originalGroup()}, never for the header's group.
+   * <topic>.retry.<n>}; a tier consumer given its {@link Builder#originalGroup} (as the consumer
+   * runtime gives it) handles the records its own group moved there, named by {@code
+   * keel-dlq-group}, and skips the others, which another group's handler failed on. One whose
+   * original group is only derived from its name handles every record, and so does any consumer for
+   * a record without the header (written by hand). The header only selects records for this group's
+   * handler, as a write to the source topic would; failures are still recorded for {@link
+   * #originalGroup()}, never for the header's group.
    */
   private boolean ofAnotherGroup(ConsumerRecord<byte[], byte[]> r) {
+    if (!onlyOwnGroup) {
+      return false; // its original group was guessed from its name: skipping could lose retries
+    }
     org.apache.kafka.common.header.Header h = r.headers().lastHeader(DeadLetterHeaders.GROUP);
     if (h == null || h.value() == null) {
       return false;
@@ -476,6 +486,10 @@ public final class RetryTierConsumer implements AutoCloseable {
      * operators look for them) and records moved to the next tier keep it. By default {@link
      * #group} without its {@code .retry} suffix when it has one (the consumer runtime names its
      * tier consumers {@code <group>.retry}), otherwise {@link #group} itself.
+     *
+     * <p>Set explicitly, it also selects: the consumer then skips (and commits past) tier records
+     * whose {@code keel-dlq-group} names another group, because every group that reads a topic
+     * shares its tiers and each must retry only its own failures.
      */
     public Builder originalGroup(String originalGroup) {
       this.originalGroup = originalGroup;
