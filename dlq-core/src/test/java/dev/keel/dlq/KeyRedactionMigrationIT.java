@@ -95,7 +95,7 @@ class KeyRedactionMigrationIT {
       throws Exception {
     String hash =
         HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(utf8("k-1")));
-    Instant now = Instant.parse("2026-01-05T10:00:00Z");
+    Instant now = dev.keel.test.TestTime.start();
     Object at =
         dialect.isMySqlFamily()
             ? LocalDateTime.ofInstant(now, ZoneOffset.UTC)

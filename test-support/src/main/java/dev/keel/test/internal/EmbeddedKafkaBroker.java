@@ -51,8 +51,6 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
                 + (message == null ? "" : ": " + message)
                 + "; refused, so that the test JVM survives and the fault is reported");
     log.error("{}", e.getMessage(), e);
-    System.err.println(e.getMessage());
-    System.err.flush();
     throw e;
   }
 
