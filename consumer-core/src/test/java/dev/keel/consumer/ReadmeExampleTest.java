@@ -9,7 +9,6 @@ import dev.keel.event.contract.EventContract;
 import dev.keel.event.contract.EventContracts;
 import dev.keel.event.contract.FieldRole;
 import dev.keel.event.contract.FieldType;
-import dev.keel.event.json.JsonCodec;
 import dev.keel.outbox.Outbox;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
@@ -26,7 +25,6 @@ class ReadmeExampleTest {
   record OrderPlaced(String orderId, BigDecimal total) {}
 
   static final class Billing {
-    private static final JsonCodec JSON = JsonCodec.create();
     private final Outbox outbox;
 
     Billing(Outbox outbox) {
@@ -48,7 +46,7 @@ class ReadmeExampleTest {
               .topic("invoices")
               .key(order.orderId())
               .source("billing")
-              .payload(JSON.encode(order))
+              .payloadJson(order)
               .build());
     }
   }

@@ -2,6 +2,8 @@ package dev.keel.event;
 
 import dev.keel.event.internal.UuidV7;
 import dev.keel.event.internal.Values;
+import dev.keel.event.json.JsonCodec;
+import dev.keel.event.json.PayloadException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -25,7 +27,7 @@ import java.util.regex.Pattern;
  *     .key(orderId)
  *     .source("order-service")
  *     .contractVersion(1)
- *     .payload(json.encode(new OrderPlaced(orderId, total)))
+ *     .payloadJson(new OrderPlaced(orderId, total)) // or .payload(bytes), .payload(value, codec)
  *     .build();
  * }</pre>
  *
@@ -41,6 +43,8 @@ public final class Event {
   private static final int MAX_KEY_BYTES = 16 * 1024;
   private static final Pattern TRACEPARENT =
       Pattern.compile("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}");
+
+  private static final String JSON = "application/json";
 
   private final UUID id;
   private final String type;
@@ -217,7 +221,7 @@ public final class Event {
     private String traceParent;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private byte[] payload;
-    private String contentType = "application/json";
+    private String contentType = JSON;
 
     private Builder(Clock clock) {
       this.clock = clock;
@@ -291,6 +295,49 @@ public final class Event {
       return this;
     }
 
+    /**
+     * The payload as the JSON of {@code value}, encoded now with a {@link JsonCodec#create()
+     * default codec} (1 MiB limit), the codec consumers decode it with into the contract's class;
+     * sets the content type to {@code application/json}. Equivalent to {@code payload(value,
+     * JsonCodec.create())}.
+     *
+     * <pre>{@code
+     * Event.builder().type("order.placed").topic("orders").key(id).source("orders")
+     *     .payloadJson(new OrderPlaced(id, total))
+     *     .build();
+     * }</pre>
+     *
+     * @param value the payload object (a record or bean); not null
+     * @throws KeelConfigurationException when {@code value} is null
+     * @throws PayloadException when the value cannot be encoded or its JSON is over the limit
+     */
+    public Builder payloadJson(Object value) {
+      return payload(value, DefaultJson.CODEC);
+    }
+
+    /**
+     * The payload as {@code value} encoded now by {@code codec} (for example a {@link
+     * JsonCodec#withMaxBytes(int) codec with a larger limit}); sets the content type to {@code
+     * application/json}.
+     *
+     * @param value the payload object; not null
+     * @param codec the codec that encodes it; not null
+     * @throws KeelConfigurationException when {@code value} or {@code codec} is null
+     * @throws PayloadException when the value cannot be encoded or its JSON is over the limit
+     */
+    public Builder payload(Object value, JsonCodec codec) {
+      if (value == null) {
+        throw invalid(
+            "payload", "value must not be null (use payload(new byte[0]) for none)", null);
+      }
+      if (codec == null) {
+        throw invalid("payload", "codec must not be null", null);
+      }
+      this.payload = codec.encode(value);
+      this.contentType = JSON;
+      return this;
+    }
+
     /** The payload's media type; {@code application/json} by default. */
     public Builder contentType(String contentType) {
       this.contentType = contentType;
@@ -350,5 +397,10 @@ public final class Event {
       return new KeelConfigurationException(
           "Event." + property + " " + rule + ", was " + Values.quote(value));
     }
+  }
+
+  /** The codec of {@link Builder#payloadJson}, created on first use; thread-safe. */
+  private static final class DefaultJson {
+    static final JsonCodec CODEC = JsonCodec.create();
   }
 }

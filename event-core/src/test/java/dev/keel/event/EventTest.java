@@ -3,6 +3,9 @@ package dev.keel.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keel.event.json.JsonCodec;
+import dev.keel.event.json.PayloadException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -52,6 +55,43 @@ class EventTest {
     assertThat(e.payload()[0]).isEqualTo((byte) 1);
     e.payload()[1] = 9;
     assertThat(e.payload()[1]).isEqualTo((byte) 2);
+  }
+
+  record OrderPlaced(String orderId, BigDecimal total) {}
+
+  @Test
+  void payloadJsonEncodesWhatConsumersDecode() {
+    Event e =
+        valid()
+            .contentType("text/plain")
+            .payloadJson(new OrderPlaced("o-1", new BigDecimal("12.50")))
+            .build();
+    assertThat(new String(e.payload(), StandardCharsets.UTF_8))
+        .isEqualTo("{\"orderId\":\"o-1\",\"total\":12.50}");
+    assertThat(e.contentType()).isEqualTo("application/json");
+    assertThat(JsonCodec.create().decode(e.payload(), OrderPlaced.class))
+        .isEqualTo(new OrderPlaced("o-1", new BigDecimal("12.50")));
+  }
+
+  @Test
+  void payloadWithCodecUsesThatCodecAndItsLimit() {
+    OrderPlaced order = new OrderPlaced("o-1", BigDecimal.ONE);
+    assertThat(valid().payload(order, JsonCodec.create()).build().payload())
+        .isEqualTo(JsonCodec.create().encode(order));
+    assertThatThrownBy(() -> valid().payload(order, JsonCodec.withMaxBytes(10)))
+        .isInstanceOf(PayloadException.class)
+        .hasMessageContaining("over the limit of 10")
+        .hasMessageNotContaining("o-1");
+  }
+
+  @Test
+  void objectPayloadRefusesNullValueAndCodecNamingThePayload() {
+    assertThatThrownBy(() -> valid().payloadJson(null))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("Event.payload value must not be null");
+    assertThatThrownBy(() -> valid().payload(new OrderPlaced("o-1", BigDecimal.ONE), null))
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("Event.payload codec must not be null");
   }
 
   @ParameterizedTest

@@ -95,7 +95,7 @@ public final class QuickstartDemo {
                       .topic(TOPIC)
                       .key(o[0])
                       .source("order-service")
-                      .payload(json.encode(new OrderPlaced(o[0], o[1], new BigDecimal(o[2]))))
+                      .payloadJson(new OrderPlaced(o[0], o[1], new BigDecimal(o[2])))
                       .build());
           if (rollback) {
             c.rollback();

@@ -23,7 +23,7 @@ import org.jooq.DSLContext;
  *   c.setAutoCommit(false);
  *   insertOrder(c, order);
  *   outbox.append(c, Event.builder().type("order.placed").topic("orders").key(order.id())
- *       .source("order-service").payload(json.encode(order)).build());
+ *       .source("order-service").payloadJson(order).build());
  *   c.commit();
  * }
  * }</pre>
