@@ -1,6 +1,7 @@
 package dev.keel.benchmarks;
 
 import dev.keel.event.Event;
+import dev.keel.event.KeelMeters;
 import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.outbox.Outbox;
 import dev.keel.outbox.OutboxRelay;
@@ -85,7 +86,7 @@ final class LatencyBench {
       drainWait(committedAt, Duration.ofSeconds(30));
       reading.set(false);
       reader.join();
-      var snapshot = meters.get("keel.outbox.publish.latency").timer().takeSnapshot();
+      var snapshot = meters.get(KeelMeters.OUTBOX_PUBLISH_LATENCY).timer().takeSnapshot();
       Report.Line line;
       synchronized (e2e) {
         line =
