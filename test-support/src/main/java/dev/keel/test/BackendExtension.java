@@ -1,5 +1,6 @@
 package dev.keel.test;
 
+import dev.keel.test.internal.QuietServerLogging;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Parameter;
 import java.util.Arrays;
@@ -21,6 +22,12 @@ import org.slf4j.LoggerFactory;
  */
 abstract class BackendExtension implements ParameterResolver, ExecutionCondition {
   private static final Logger log = LoggerFactory.getLogger(BackendExtension.class);
+
+  static {
+    // before the first broker, server or client logger of the run exists
+    QuietServerLogging.apply();
+  }
+
   private final ExtensionContext.Namespace ns = ExtensionContext.Namespace.create(getClass());
 
   /** Starts the run-wide broker. */

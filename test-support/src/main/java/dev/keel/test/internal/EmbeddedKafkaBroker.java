@@ -33,6 +33,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
 
   static {
+    // before any of Kafka's loggers exists: the broker's INFO lines (hundreds per start) go
+    QuietServerLogging.apply();
     // The broker runs inside the test JVM: a fatal fault in it (Kafka halts or exits its process
     // then) must fail the tests with a message, not end the JVM without a word.
     org.apache.kafka.common.utils.internals.Exit.setExitProcedure(

@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedPostgresServer implements Database {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+
+  static {
+    QuietServerLogging.apply(); // before the embedded server's own loggers exist
+  }
+
   private static final int BIND_ATTEMPTS = 3;
 
   private final Path dataDir;
