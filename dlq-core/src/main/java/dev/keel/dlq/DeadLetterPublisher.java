@@ -14,9 +14,18 @@ import java.util.Map;
  * <p>A dead letter keeps the record's key, value bytes (after the {@link PayloadRedactor}) and
  * original headers, minus any inbound {@code keel-dlq-*} header, plus fresh {@link
  * DeadLetterHeaders}: a record dead-lettered again does not accumulate headers, and forged ones are
- * dropped. Stack traces are left out unless {@link Builder#includeStackTraces(boolean)}. The
- * dead-letter topic is created on first use with at least the source's partition count, when the
- * client may create topics.
+ * dropped. Stack traces are left out unless {@link Builder#includeStackTraces(boolean)}.
+ *
+ * <p><b>Topic creation.</b> By default a missing {@code <topic>.dlq} is created, on the first dead
+ * letter of its source topic, with the source's partition count and the broker's defaults for the
+ * rest (replication, retention), and logged at INFO ({@code Created topic orders.dlq with 3
+ * partitions}). This needs the client's {@code CREATE} permission. Where topics are provisioned
+ * apart (ACLs, infrastructure as code, {@code auto.create.topics.enable=false}), build the
+ * publisher with {@link Builder#createTopics(boolean) createTopics(false)} and create each {@code
+ * <topic>.dlq} beforehand with at least the source's partitions: a dead letter for a topic whose
+ * {@code .dlq} is missing then fails with a {@link dev.keel.event.RetriableKeelException} that
+ * names the topic and the partitions it needs, and nothing is stored; the same publisher goes on
+ * once the topic exists.
  *
  * <pre>{@code
  * DeadLetterPublisher publisher = DeadLetterPublisher.builder()
@@ -118,10 +127,13 @@ public interface DeadLetterPublisher extends AutoCloseable {
     Builder redactor(PayloadRedactor redactor);
 
     /**
-     * Creates missing dead-letter topics with the source topic's partition count. On by default.
-     * Off, a missing dead-letter topic fails {@link #publish} with a {@link
-     * dev.keel.event.RetriableKeelException} naming the topic (until someone creates it). An
-     * existing topic with fewer partitions than the source is only warned about, either way.
+     * Creates missing dead-letter topics ({@code <topic>.dlq}) with the source topic's partition
+     * count, which needs the client's {@code CREATE} permission. <b>On by default.</b> Off (for
+     * clusters where topics are provisioned apart), nothing is created: a missing dead-letter topic
+     * fails {@link DeadLetterPublisher#publish} with a {@link
+     * dev.keel.event.RetriableKeelException} naming the topic and the partition count to create it
+     * with, before anything is stored, until someone creates it. An existing topic with fewer
+     * partitions than the source is only warned about, either way.
      */
     Builder createTopics(boolean createTopics);
 
