@@ -219,7 +219,7 @@ final class LeaseManager {
       if (epoch >= 0) {
         long acquired = epoch;
         owned.put(lane, new OwnedLane(lane, acquired, roundStart + safeNanos()));
-        log.info("OutboxRelay {}: acquired lane {} (epoch {})", owner, lane, acquired);
+        log.debug("OutboxRelay {}: acquired lane {} (epoch {})", owner, lane, acquired);
         Listeners.safely(owner, () -> listener.onLaneAcquired(lane, acquired));
         wakeup.signal();
       }
@@ -242,7 +242,7 @@ final class LeaseManager {
         ps.executeUpdate();
       }
       drop(lane);
-      log.info("OutboxRelay {}: released lane {} for rebalancing", owner, lane.lane);
+      log.debug("OutboxRelay {}: released lane {} for rebalancing", owner, lane.lane);
     } finally {
       lane.lock.unlock();
     }
