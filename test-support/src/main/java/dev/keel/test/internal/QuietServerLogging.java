@@ -1,5 +1,7 @@
 package dev.keel.test.internal;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Properties;
 
@@ -9,7 +11,8 @@ import java.util.Properties;
  * SLF4J's simple binding ({@code slf4j-simple}), the level of the {@code kafka}, {@code
  * org.apache.kafka}, {@code state.change.logger}, {@code io.zonky} and {@code com.zaxxer.hikari}
  * loggers to {@code warn} through the system properties that binding reads when it creates a
- * logger, unless the property is set already (so {@code
+ * logger, unless the level is set already, as a system property or in a {@code
+ * simplelogger.properties} on the class path (so {@code
  * -Dorg.slf4j.simpleLogger.log.org.apache.kafka=info} still wins). Keel's own loggers ({@code
  * dev.keel}) are left alone; warnings and errors of the servers are still printed. Other bindings
  * (Logback, Log4j 2) ignore these properties: configure the same logger names there.
@@ -25,13 +28,36 @@ public final class QuietServerLogging {
 
   /** Applies the defaults to the JVM's system properties; idempotent. */
   public static void apply() {
-    apply(System.getProperties());
+    apply(System.getProperties(), classPathConfiguration());
   }
 
-  /** Applies the defaults to {@code properties}, keeping every level already set (tests). */
-  static void apply(Properties properties) {
+  /**
+   * Applies the defaults to {@code properties}, keeping every level already set there or in {@code
+   * configured} (the binding's own file) (tests).
+   */
+  static void apply(Properties properties, Properties configured) {
     for (String logger : LOGGERS) {
-      properties.putIfAbsent(PREFIX + logger, "warn");
+      String key = PREFIX + logger;
+      if (!configured.containsKey(key)) {
+        properties.putIfAbsent(key, "warn");
+      }
     }
+  }
+
+  /** The {@code simplelogger.properties} slf4j-simple reads, empty when there is none. */
+  private static Properties classPathConfiguration() {
+    Properties p = new Properties();
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    if (loader == null) {
+      loader = QuietServerLogging.class.getClassLoader();
+    }
+    try (InputStream in = loader.getResourceAsStream("simplelogger.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      // unreadable: the binding cannot read it either, and the defaults apply
+    }
+    return p;
   }
 }

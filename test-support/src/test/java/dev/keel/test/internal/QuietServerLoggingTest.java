@@ -9,7 +9,7 @@ class QuietServerLoggingTest {
   @Test
   void turnsTheServersLoggersDownToWarnAndLeavesKeelAlone() {
     Properties p = new Properties();
-    QuietServerLogging.apply(p);
+    QuietServerLogging.apply(p, new Properties());
     assertThat(p.getProperty("org.slf4j.simpleLogger.log.kafka")).isEqualTo("warn");
     assertThat(p.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka")).isEqualTo("warn");
     assertThat(p.getProperty("org.slf4j.simpleLogger.log.state.change.logger")).isEqualTo("warn");
@@ -22,9 +22,19 @@ class QuietServerLoggingTest {
   void keepsALevelTheUserSet() {
     Properties p = new Properties();
     p.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "info");
-    QuietServerLogging.apply(p);
-    QuietServerLogging.apply(p);
+    QuietServerLogging.apply(p, new Properties());
+    QuietServerLogging.apply(p, new Properties());
     assertThat(p.getProperty("org.slf4j.simpleLogger.log.org.apache.kafka")).isEqualTo("info");
     assertThat(p.getProperty("org.slf4j.simpleLogger.log.kafka")).isEqualTo("warn");
+  }
+
+  @Test
+  void keepsALevelTheBindingsOwnFileSets() {
+    Properties system = new Properties();
+    Properties file = new Properties();
+    file.setProperty("org.slf4j.simpleLogger.log.kafka", "info");
+    QuietServerLogging.apply(system, file);
+    assertThat(system.getProperty("org.slf4j.simpleLogger.log.kafka")).isNull(); // the file's
+    assertThat(system.getProperty("org.slf4j.simpleLogger.log.io.zonky")).isEqualTo("warn");
   }
 }
