@@ -6,10 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.jooq.Name;
-import org.jooq.Record;
-import org.jooq.Table;
-import org.jooq.impl.DSL;
 
 /**
  * Where Keel's tables live: an optional schema and a table-name prefix ({@code keel_} by default,
@@ -93,14 +89,26 @@ public final class TableNames {
     return prefix + base;
   }
 
-  /** The qualified jOOQ name of a table, quoted when rendered. */
-  public Name qualified(String base) {
-    return schema == null ? DSL.name(name(base)) : DSL.name(schema, name(base));
+  /**
+   * The qualified jOOQ name of a table, quoted when rendered. For jOOQ users only: needs jOOQ on
+   * the class path.
+   *
+   * @deprecated use {@link KeelSql#name(TableNames, String)}, which keeps jOOQ out of this class's
+   *     other methods
+   */
+  @Deprecated
+  public org.jooq.Name qualified(String base) {
+    return KeelSql.name(this, base);
   }
 
-  /** The jOOQ table of a base name. */
-  public Table<Record> table(String base) {
-    return DSL.table(qualified(base));
+  /**
+   * The jOOQ table of a base name. For jOOQ users only: needs jOOQ on the class path.
+   *
+   * @deprecated use {@link KeelSql#table(TableNames, String)}
+   */
+  @Deprecated
+  public org.jooq.Table<org.jooq.Record> table(String base) {
+    return KeelSql.table(this, base);
   }
 
   /**
@@ -110,7 +118,7 @@ public final class TableNames {
    * @param base the base name
    */
   public String sql(SqlDialect dialect, String base) {
-    return dialect.render(qualified(base));
+    return dialect.qualify(schema, name(base));
   }
 
   /**
