@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
  * giving {@code keel_outbox}, {@code keel_dead_letter}...). Both are validated as plain lower-case
  * identifiers and always quoted when rendered, so no configuration value can inject SQL.
  *
+ * <p>Needs no jOOQ: jOOQ users take names and tables from {@link KeelSql#name(TableNames, String)}
+ * and {@link KeelSql#table(TableNames, String)}.
+ *
  * <p>Immutable and thread-safe.
  */
 public final class TableNames {
@@ -87,28 +90,6 @@ public final class TableNames {
           "Table base name must match " + BASE.pattern() + ", was " + Values.quote(base));
     }
     return prefix + base;
-  }
-
-  /**
-   * The qualified jOOQ name of a table, quoted when rendered. For jOOQ users only: needs jOOQ on
-   * the class path.
-   *
-   * @deprecated use {@link KeelSql#name(TableNames, String)}, which keeps jOOQ out of this class's
-   *     other methods
-   */
-  @Deprecated
-  public org.jooq.Name qualified(String base) {
-    return KeelSql.name(this, base);
-  }
-
-  /**
-   * The jOOQ table of a base name. For jOOQ users only: needs jOOQ on the class path.
-   *
-   * @deprecated use {@link KeelSql#table(TableNames, String)}
-   */
-  @Deprecated
-  public org.jooq.Table<org.jooq.Record> table(String base) {
-    return KeelSql.table(this, base);
   }
 
   /**
