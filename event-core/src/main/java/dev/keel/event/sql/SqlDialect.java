@@ -22,7 +22,7 @@ import javax.sql.DataSource;
  * scripts; H2 serves fast unit tests of the SQL layer.
  *
  * <p>Instants are stored in UTC on every database, whatever the JVM's or the session's time zone
- * ({@code docs/design.md §9}): {@code timestamptz} bound as a UTC {@link OffsetDateTime} on
+ * ({@code docs/design.md §12}): {@code timestamptz} bound as a UTC {@link OffsetDateTime} on
  * PostgreSQL, {@code TIMESTAMP WITH TIME ZONE} likewise on H2, and {@code DATETIME(6)} bound as a
  * {@link LocalDateTime} in UTC on MySQL and MariaDB. No method here goes through {@link
  * java.sql.Timestamp}, whose conversions use the JVM's default zone.
