@@ -7,6 +7,7 @@ import dev.keel.outbox.Outbox;
 import dev.keel.saga.internal.DefaultSagaParticipant;
 import dev.keel.saga.internal.ParticipantRegistration;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -71,6 +72,7 @@ public interface SagaParticipant {
     private final List<ParticipantRegistration<?>> registrations = new ArrayList<>();
     private final Set<String> replyTopics = new LinkedHashSet<>();
     private MeterRegistry meterRegistry;
+    private Clock clock = Clock.systemUTC();
 
     private Builder() {}
 
@@ -125,6 +127,12 @@ public interface SagaParticipant {
      */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = registry;
+      return this;
+    }
+
+    /** The clock of the participant rows' {@code updated_at}; UTC system clock by default. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
       return this;
     }
 
@@ -214,9 +222,9 @@ public interface SagaParticipant {
         throw new KeelConfigurationException(
             "SagaParticipant.group is required (1 to 255 chars), was " + group);
       }
-      if (outbox == null || tableNames == null) {
+      if (outbox == null || tableNames == null || clock == null) {
         throw new KeelConfigurationException(
-            "SagaParticipant " + group + ": outbox and tableNames are required");
+            "SagaParticipant " + group + ": outbox, tableNames and clock are required");
       }
       if (registrations.isEmpty()) {
         throw new KeelConfigurationException(
@@ -249,7 +257,8 @@ public interface SagaParticipant {
           tableNames,
           List.copyOf(registrations),
           replyTopics,
-          meterRegistry);
+          meterRegistry,
+          clock);
     }
   }
 }

@@ -15,11 +15,16 @@ import dev.keel.event.json.JsonCodec;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.outbox.Outbox;
+import dev.keel.test.TestTime;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +57,7 @@ class SagaParticipantTest {
 
   private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
+  private static final Instant AT = TestTime.start().minus(Duration.ofDays(3));
   private JdbcDataSource ds;
   private final AtomicInteger actions = new AtomicInteger();
   private final AtomicInteger compensations = new AtomicInteger();
@@ -72,6 +78,7 @@ class SagaParticipantTest {
             .outbox(Outbox.builder().lanes(1).build())
             .replyTopics("saga.replies")
             .meterRegistry(meters)
+            .clock(Clock.fixed(AT, ZoneOffset.UTC))
             .onCommand(
                 "inventory.commands",
                 RESERVE,
@@ -109,6 +116,28 @@ class SagaParticipantTest {
     assertThat(replies.get(1)).containsEntry("keel-saga-attempt", "2");
     assertThat(types()).containsExactly("stock.reserved", "stock.reserved");
     assertThat(payloads().get(1)).contains("r-o-1");
+  }
+
+  @Test
+  void theParticipantRowTakesItsTimeFromTheInjectedClock() throws Exception {
+    UUID saga = UUID.randomUUID();
+    deliver(action, command(saga, "stock.reserve", "action", 1));
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT updated_at FROM \"keel_saga_participant\"");
+        ResultSet rs = ps.executeQuery()) {
+      assertThat(rs.next()).isTrue();
+      assertThat(SqlDialect.H2.getInstant(rs, 1)).isEqualTo(AT);
+    }
+    assertThatThrownBy(
+            () ->
+                SagaParticipant.builder()
+                    .group("inventory")
+                    .outbox(Outbox.builder().build())
+                    .clock(null)
+                    .build())
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("clock");
   }
 
   @Test

@@ -6,10 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -29,31 +26,11 @@ public final class DedupeStore {
   public DedupeStore(SqlDialect dialect, TableNames names) {
     this.dialect = dialect;
     String t = names.sql(dialect, "consumer_dedupe");
-    switch (dialect) {
-      case POSTGRES:
-        insertSql =
-            "INSERT INTO "
-                + t
-                + " (consumer_group, event_id, processed_at) VALUES (?, ?, ?)"
-                + " ON CONFLICT DO NOTHING";
-        break;
-      case MYSQL:
-      case MARIADB:
-        insertSql =
-            "INSERT IGNORE INTO "
-                + t
-                + " (consumer_group, event_id, processed_at) VALUES (?, ?, ?)";
-        break;
-      default:
-        // H2: a plain conditional insert; a concurrent twin raises 23505, which H2 survives.
-        insertSql =
-            "INSERT INTO "
-                + t
-                + " (consumer_group, event_id, processed_at) SELECT ?, ?, ? FROM (VALUES (1)) v"
-                + " WHERE NOT EXISTS (SELECT 1 FROM "
-                + t
-                + " WHERE consumer_group = ? AND event_id = ?)";
-    }
+    insertSql =
+        dialect.insertIgnoring(
+            t,
+            List.of("consumer_group", "event_id", "processed_at"),
+            List.of("consumer_group", "event_id"));
     insertAllSql =
         dialect == SqlDialect.POSTGRES
             ? "INSERT INTO "
@@ -82,15 +59,15 @@ public final class DedupeStore {
     try (PreparedStatement ps = c.prepareStatement(insertSql)) {
       ps.setString(1, group);
       ps.setString(2, key);
-      setTime(ps, 3, at);
-      if (dialect == SqlDialect.H2) {
+      dialect.setInstant(ps, 3, at);
+      if (dialect.insertIgnoringRebindsKey()) {
         ps.setString(4, group);
         ps.setString(5, key);
       }
       return ps.executeUpdate() > 0;
     } catch (SQLException e) {
       // H2 only: a concurrent insert of the same key can still collide; H2 keeps the transaction.
-      if (dialect == SqlDialect.H2 && "23505".equals(e.getSQLState())) {
+      if (dialect.insertIgnoringRebindsKey() && "23505".equals(e.getSQLState())) {
         return false;
       }
       throw e;
@@ -118,7 +95,7 @@ public final class DedupeStore {
     Set<String> fresh = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(insertAllSql)) {
       ps.setString(1, group);
-      setTime(ps, 2, at);
+      dialect.setInstant(ps, 2, at);
       ps.setArray(3, c.createArrayOf("varchar", keys.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -149,18 +126,10 @@ public final class DedupeStore {
         if (!dialect.isMySqlFamily()) {
           ps.setString(i++, group);
         }
-        setTime(ps, i++, cutoff);
+        dialect.setInstant(ps, i++, cutoff);
         ps.setInt(i, limit);
         return ps.executeUpdate();
       }
-    }
-  }
-
-  private void setTime(PreparedStatement ps, int index, Instant at) throws SQLException {
-    if (dialect.isMySqlFamily()) {
-      ps.setTimestamp(index, Timestamp.from(at));
-    } else {
-      ps.setObject(index, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
     }
   }
 }

@@ -24,9 +24,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -109,7 +106,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
         new StringBuilder("SELECT " + COLUMNS + " FROM " + deadLetter + where(q, args));
     sql.append(" ORDER BY id LIMIT ").append(q.limit());
     if (forUpdate) {
-      sql.append(" FOR UPDATE");
+      sql.append(dialect.forUpdate());
     }
     try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
       for (int i = 0; i < args.size(); i++) {
@@ -223,7 +220,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
         "SELECT dead_letter_id FROM "
             + blocked
             + " WHERE consumer_group = ? AND topic = ? AND key_hash = ?"
-            + (forUpdate ? " FOR UPDATE" : "");
+            + (forUpdate ? dialect.forUpdate() : "");
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, group);
       ps.setString(2, topic);
@@ -708,7 +705,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   // ---- plumbing ----
 
   private String jsonParameter() {
-    return dialect == SqlDialect.POSTGRES ? "CAST(? AS jsonb)" : "?";
+    return dialect.jsonParameter();
   }
 
   private DeadLetter deadLetter(ResultSet rs) throws SQLException {
@@ -739,12 +736,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     if (v == null) {
       ps.setNull(i, Types.NULL);
     } else if (v instanceof Instant) {
-      Instant t = (Instant) v;
-      if (dialect.isMySqlFamily()) {
-        ps.setObject(i, LocalDateTime.ofInstant(t, ZoneOffset.UTC));
-      } else {
-        ps.setObject(i, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
-      }
+      dialect.setInstant(ps, i, (Instant) v);
     } else {
       ps.setObject(i, v);
     }
@@ -755,12 +747,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   }
 
   Instant instant(ResultSet rs, int column) throws SQLException {
-    if (dialect.isMySqlFamily()) {
-      LocalDateTime t = rs.getObject(column, LocalDateTime.class);
-      return t == null ? null : t.toInstant(ZoneOffset.UTC);
-    }
-    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
-    return t == null ? null : t.toInstant();
+    return dialect.getInstant(rs, column);
   }
 
   /** Work on a connection inside a transaction. */

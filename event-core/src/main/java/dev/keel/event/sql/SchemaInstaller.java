@@ -86,6 +86,9 @@ public final class SchemaInstaller {
     List<String> applied = new ArrayList<>();
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
+      // Scripts may set the session's time zone (MySQL converts TIMESTAMP columns in it); the
+      // connection goes back to its pool with the zone it came with, even when a script fails.
+      String zone = sessionTimeZone(c);
       c.setAutoCommit(false);
       try {
         lock(c, component);
@@ -109,6 +112,7 @@ public final class SchemaInstaller {
         throw e;
       } finally {
         unlock(c);
+        restoreTimeZone(c, zone);
         c.setAutoCommit(autoCommit);
       }
     } catch (SQLException e) {
@@ -167,6 +171,27 @@ public final class SchemaInstaller {
           throw new SQLException(s.fileName + ": " + e.getMessage(), e.getSQLState(), e);
         }
       }
+    }
+  }
+
+  private String sessionTimeZone(Connection c) throws SQLException {
+    if (!dialect.isMySqlFamily()) {
+      return null;
+    }
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT @@session.time_zone")) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  private void restoreTimeZone(Connection c, String zone) {
+    if (zone == null) {
+      return;
+    }
+    try (Statement st = c.createStatement()) {
+      st.execute("SET time_zone = '" + zone.replace("'", "''") + "'");
+    } catch (SQLException e) {
+      log.debug("Keel schema: restoring the session time zone failed", e);
     }
   }
 

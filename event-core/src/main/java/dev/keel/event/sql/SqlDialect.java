@@ -2,46 +2,54 @@ package dev.keel.event.sql;
 
 import dev.keel.event.KeelConfigurationException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import javax.sql.DataSource;
-import org.jooq.DSLContext;
-import org.jooq.Name;
-import org.jooq.SQLDialect;
-import org.jooq.impl.DSL;
 
 /**
- * The databases Keel's stores run on. PostgreSQL is the primary target; MySQL 8 and MariaDB 10.6+
- * share one set of scripts; H2 serves fast unit tests of the SQL layer.
+ * The databases Keel's stores run on, and the one place where they differ: quoting, how instants,
+ * UUIDs and JSON are bound and read, row-lock and row-limit fragments, and the insert that ignores
+ * an existing key. PostgreSQL is the primary target; MySQL 8 and MariaDB 10.6+ share one set of
+ * scripts; H2 serves fast unit tests of the SQL layer.
+ *
+ * <p>Instants are stored in UTC on every database, whatever the JVM's or the session's time zone
+ * ({@code docs/design.md §12}): {@code timestamptz} bound as a UTC {@link OffsetDateTime} on
+ * PostgreSQL, {@code TIMESTAMP WITH TIME ZONE} likewise on H2, and {@code DATETIME(6)} bound as a
+ * {@link LocalDateTime} in UTC on MySQL and MariaDB. No method here goes through {@link
+ * java.sql.Timestamp}, whose conversions use the JVM's default zone.
+ *
+ * <p>Immutable and thread-safe.
  */
 public enum SqlDialect {
   /** PostgreSQL 13+ (uses {@code xid8} snapshots, {@code LISTEN/NOTIFY}, {@code SKIP LOCKED}). */
-  POSTGRES("postgres", SQLDialect.POSTGRES),
+  POSTGRES("postgres", '"'),
   /** MySQL 8.0+ (InnoDB, {@code SKIP LOCKED}). */
-  MYSQL("mysql", SQLDialect.MYSQL),
+  MYSQL("mysql", '`'),
   /** MariaDB 10.6+ (InnoDB, {@code SKIP LOCKED}). */
-  MARIADB("mysql", SQLDialect.MARIADB),
+  MARIADB("mysql", '`'),
   /** H2 2.x, for unit tests only. */
-  H2("h2", SQLDialect.H2);
+  H2("h2", '"');
 
   private final String scriptFolder;
-  private final SQLDialect jooq;
-  // Created on first use: a context without a connection, used only to render names.
-  private volatile DSLContext renderer;
+  private final char quote;
 
-  SqlDialect(String scriptFolder, SQLDialect jooq) {
+  SqlDialect(String scriptFolder, char quote) {
     this.scriptFolder = scriptFolder;
-    this.jooq = jooq;
+    this.quote = quote;
   }
 
   /** The folder of this dialect's scripts under {@code keel/sql/}. */
   public String scriptFolder() {
     return scriptFolder;
-  }
-
-  /** The jOOQ dialect. */
-  public SQLDialect jooq() {
-    return jooq;
   }
 
   /** Whether this is MySQL or MariaDB. */
@@ -50,24 +58,178 @@ public enum SqlDialect {
   }
 
   /**
-   * Quotes an identifier that {@link TableNames} has already validated, the way jOOQ renders it for
-   * this dialect ({@code "name"} on PostgreSQL and H2, {@code `name`} on MySQL and MariaDB).
+   * Quotes an identifier that {@link TableNames} has already validated: {@code "name"} on
+   * PostgreSQL and H2, {@code `name`} on MySQL and MariaDB. An embedded quote character is doubled,
+   * so the result is one identifier whatever the input.
    *
    * @param identifier a validated identifier
    */
   public String quote(String identifier) {
-    return render(DSL.quotedName(identifier));
+    String q = String.valueOf(quote);
+    return q + identifier.replace(q, q + q) + q;
   }
 
-  /** Renders a (possibly qualified) name with this dialect's quotes, through jOOQ. */
-  String render(Name name) {
-    DSLContext r = renderer;
-    if (r == null) {
-      // A benign race: two threads may each build an equivalent context.
-      r = KeelSql.using(null, this);
-      renderer = r;
+  /**
+   * A quoted, optionally schema-qualified name, such as {@code "app"."keel_outbox"}.
+   *
+   * @param schema the schema, or null for the connection's current one
+   * @param name the object's name
+   */
+  public String qualify(String schema, String name) {
+    return schema == null ? quote(name) : quote(schema) + "." + quote(name);
+  }
+
+  // ---- instants ----
+
+  /**
+   * Binds an instant in UTC, or SQL {@code NULL} for null.
+   *
+   * @param ps the statement
+   * @param index the parameter index
+   * @param at the instant, or null
+   */
+  public void setInstant(PreparedStatement ps, int index, Instant at) throws SQLException {
+    if (at == null) {
+      ps.setNull(index, isMySqlFamily() ? Types.TIMESTAMP : Types.TIMESTAMP_WITH_TIMEZONE);
+    } else if (isMySqlFamily()) {
+      ps.setObject(index, LocalDateTime.ofInstant(at, ZoneOffset.UTC));
+    } else {
+      ps.setObject(index, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
     }
-    return r.render(name);
+  }
+
+  /**
+   * Reads an instant written by {@link #setInstant}, or null for SQL {@code NULL}.
+   *
+   * @param rs the result set, on a row
+   * @param column the column index
+   */
+  public Instant getInstant(ResultSet rs, int column) throws SQLException {
+    if (isMySqlFamily()) {
+      LocalDateTime t = rs.getObject(column, LocalDateTime.class);
+      return t == null ? null : t.toInstant(ZoneOffset.UTC);
+    }
+    OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+    return t == null ? null : t.toInstant();
+  }
+
+  /**
+   * Reads an instant written by {@link #setInstant}, or null for SQL {@code NULL}.
+   *
+   * @param rs the result set, on a row
+   * @param column the column label
+   */
+  public Instant getInstant(ResultSet rs, String column) throws SQLException {
+    return getInstant(rs, rs.findColumn(column));
+  }
+
+  // ---- UUIDs and JSON ----
+
+  /**
+   * Binds a UUID: native {@code uuid} on PostgreSQL and H2, its 36-character text in {@code
+   * CHAR(36)} on MySQL and MariaDB; SQL {@code NULL} for null.
+   *
+   * @param ps the statement
+   * @param index the parameter index
+   * @param id the id, or null
+   */
+  public void setUuid(PreparedStatement ps, int index, UUID id) throws SQLException {
+    if (id == null) {
+      ps.setNull(index, isMySqlFamily() ? Types.CHAR : Types.OTHER);
+    } else if (isMySqlFamily()) {
+      ps.setString(index, id.toString());
+    } else {
+      ps.setObject(index, id);
+    }
+  }
+
+  /**
+   * The placeholder of a JSON text parameter bound with {@code setString}: {@code CAST(? AS jsonb)}
+   * on PostgreSQL (whose {@code jsonb} columns take no text parameter), {@code ?} elsewhere.
+   */
+  public String jsonParameter() {
+    return this == POSTGRES ? "CAST(? AS jsonb)" : "?";
+  }
+
+  // ---- row locks and limits ----
+
+  /** The suffix that locks the selected rows until the transaction ends: {@code " FOR UPDATE"}. */
+  public String forUpdate() {
+    return " FOR UPDATE";
+  }
+
+  /**
+   * The suffix that locks the selected rows and skips rows other transactions hold: {@code " FOR
+   * UPDATE SKIP LOCKED"} (all four databases accept it).
+   */
+  public String forUpdateSkipLocked() {
+    return " FOR UPDATE SKIP LOCKED";
+  }
+
+  /**
+   * The suffix that returns at most {@code rows} rows: {@code " FETCH FIRST n ROWS ONLY"} on
+   * PostgreSQL and H2, {@code " LIMIT n"} on MySQL and MariaDB.
+   *
+   * @param rows the maximum, at least 1
+   */
+  public String limit(int rows) {
+    if (rows < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, was " + rows);
+    }
+    return isMySqlFamily() ? " LIMIT " + rows : " FETCH FIRST " + rows + " ROWS ONLY";
+  }
+
+  // ---- inserts that ignore an existing key ----
+
+  /**
+   * An insert of one row that does nothing, without an error and without aborting the transaction,
+   * when a row with the same key exists; {@code executeUpdate} returns 1 when it inserted, 0 when
+   * not. {@code ON CONFLICT DO NOTHING} on PostgreSQL, {@code INSERT IGNORE} on MySQL and MariaDB;
+   * on H2 a conditional insert whose key values are bound a second time (see {@link
+   * #insertIgnoringRebindsKey()}), where a concurrent twin can still raise SQLState 23505, which H2
+   * survives.
+   *
+   * @param table the quoted table
+   * @param columns the columns, bound in this order
+   * @param key the key columns, a subset of {@code columns}
+   */
+  public String insertIgnoring(String table, List<String> columns, List<String> key) {
+    String cols = String.join(", ", columns);
+    String params = String.join(", ", columns.stream().map(c -> "?").toList());
+    switch (this) {
+      case POSTGRES:
+        return "INSERT INTO "
+            + table
+            + " ("
+            + cols
+            + ") VALUES ("
+            + params
+            + ")"
+            + " ON CONFLICT DO NOTHING";
+      case MYSQL:
+      case MARIADB:
+        return "INSERT IGNORE INTO " + table + " (" + cols + ") VALUES (" + params + ")";
+      default:
+        return "INSERT INTO "
+            + table
+            + " ("
+            + cols
+            + ") SELECT "
+            + params
+            + " FROM (VALUES (1)) v WHERE NOT EXISTS (SELECT 1 FROM "
+            + table
+            + " WHERE "
+            + String.join(" AND ", key.stream().map(k -> k + " = ?").toList())
+            + ")";
+    }
+  }
+
+  /**
+   * Whether {@link #insertIgnoring} takes the key columns' values again, in the order of its {@code
+   * key} list, after the row's values (H2 only).
+   */
+  public boolean insertIgnoringRebindsKey() {
+    return this == H2;
   }
 
   /**

@@ -6,15 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.jooq.Name;
-import org.jooq.Record;
-import org.jooq.Table;
-import org.jooq.impl.DSL;
 
 /**
  * Where Keel's tables live: an optional schema and a table-name prefix ({@code keel_} by default,
  * giving {@code keel_outbox}, {@code keel_dead_letter}...). Both are validated as plain lower-case
  * identifiers and always quoted when rendered, so no configuration value can inject SQL.
+ *
+ * <p>Needs no jOOQ: jOOQ users take names and tables from {@link KeelSql#name(TableNames, String)}
+ * and {@link KeelSql#table(TableNames, String)}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -93,16 +92,6 @@ public final class TableNames {
     return prefix + base;
   }
 
-  /** The qualified jOOQ name of a table, quoted when rendered. */
-  public Name qualified(String base) {
-    return schema == null ? DSL.name(name(base)) : DSL.name(schema, name(base));
-  }
-
-  /** The jOOQ table of a base name. */
-  public Table<Record> table(String base) {
-    return DSL.table(qualified(base));
-  }
-
   /**
    * The quoted, qualified table name for hand-written SQL, such as {@code "app"."keel_outbox"}.
    *
@@ -110,7 +99,7 @@ public final class TableNames {
    * @param base the base name
    */
   public String sql(SqlDialect dialect, String base) {
-    return dialect.render(qualified(base));
+    return dialect.qualify(schema, name(base));
   }
 
   /**

@@ -59,7 +59,7 @@ class TableNamesTest {
         .containsEntry("keel_schema_prefix", "\"app\".");
     assertThat(
             KeelSql.using(null, SqlDialect.POSTGRES)
-                .render(org.jooq.impl.DSL.selectFrom(names.table("outbox"))))
+                .render(org.jooq.impl.DSL.selectFrom(KeelSql.table(names, "outbox"))))
         .contains("\"app\".\"svc_outbox\"");
   }
 
@@ -77,7 +77,7 @@ class TableNamesTest {
         .containsEntry("keel_schema_prefix", q + "orders_app" + q + ".")
         .containsEntry("keel_prefix", "svc_");
     // What the stores' jOOQ queries render for the same table.
-    assertThat(KeelSql.using(null, dialect).render(names.table("dead_letter")))
+    assertThat(KeelSql.using(null, dialect).render(KeelSql.table(names, "dead_letter")))
         .isEqualTo(names.sql(dialect, "dead_letter"));
   }
 

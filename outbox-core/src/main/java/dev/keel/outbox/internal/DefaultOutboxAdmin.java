@@ -17,10 +17,6 @@ import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -193,9 +189,7 @@ public final class DefaultOutboxAdmin implements OutboxAdmin {
                   "SELECT id, at, actor, action, event_id, lane, outcome FROM "
                       + audit
                       + " ORDER BY id DESC"
-                      + (sql.dialect == SqlDialect.H2 || sql.dialect == SqlDialect.POSTGRES
-                          ? " FETCH FIRST " + limit + " ROWS ONLY"
-                          : " LIMIT " + limit))) {
+                      + sql.dialect.limit(limit))) {
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
                 String event = rs.getString(5);
@@ -204,7 +198,7 @@ public final class DefaultOutboxAdmin implements OutboxAdmin {
                 out.add(
                     new OutboxAuditEntry(
                         rs.getLong(1),
-                        readTime(rs, 2),
+                        sql.dialect.getInstant(rs, 2),
                         rs.getString(3),
                         rs.getString(4),
                         Optional.ofNullable(event).map(UUID::fromString),
@@ -225,19 +219,10 @@ public final class DefaultOutboxAdmin implements OutboxAdmin {
             "INSERT INTO "
                 + audit
                 + " (at, actor, action, event_id, lane, outcome) VALUES (?, ?, ?, ?, ?, ?)")) {
-      Instant now = clock.instant();
-      if (sql.dialect.isMySqlFamily()) {
-        ps.setObject(1, LocalDateTime.ofInstant(now, ZoneOffset.UTC));
-      } else {
-        ps.setObject(1, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-      }
+      sql.dialect.setInstant(ps, 1, clock.instant());
       ps.setString(2, actor);
       ps.setString(3, action);
-      if (eventId == null) {
-        ps.setNull(4, sql.dialect.isMySqlFamily() ? Types.CHAR : Types.OTHER);
-      } else {
-        Jdbc.setUuid(ps, 4, eventId, sql.dialect);
-      }
+      sql.dialect.setUuid(ps, 4, eventId);
       if (lane == null) {
         ps.setNull(5, Types.INTEGER);
       } else {
@@ -246,13 +231,6 @@ public final class DefaultOutboxAdmin implements OutboxAdmin {
       ps.setString(6, outcome);
       ps.executeUpdate();
     }
-  }
-
-  private Instant readTime(ResultSet rs, int i) throws SQLException {
-    if (sql.dialect.isMySqlFamily()) {
-      return rs.getObject(i, LocalDateTime.class).toInstant(ZoneOffset.UTC);
-    }
-    return rs.getObject(i, OffsetDateTime.class).toInstant();
   }
 
   private <T> T inTransaction(Work<T> work) {

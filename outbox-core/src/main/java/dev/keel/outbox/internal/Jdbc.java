@@ -11,11 +11,7 @@ final class Jdbc {
 
   static void setUuid(PreparedStatement ps, int index, UUID id, SqlDialect dialect)
       throws SQLException {
-    if (dialect.isMySqlFamily()) {
-      ps.setString(index, id.toString());
-    } else {
-      ps.setObject(index, id);
-    }
+    dialect.setUuid(ps, index, id);
   }
 
   /** Binds ids: one array on PostgreSQL, else one parameter each. Returns the next index. */

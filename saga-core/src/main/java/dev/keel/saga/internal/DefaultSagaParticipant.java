@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,7 @@ public final class DefaultSagaParticipant implements SagaParticipant {
   private final List<ParticipantRegistration<?>> registrations;
   private final Set<String> replyTopics;
   private final MeterRegistry meters;
+  private final Clock clock;
   private final JsonCodec json = JsonCodec.create();
 
   /**
@@ -56,6 +58,7 @@ public final class DefaultSagaParticipant implements SagaParticipant {
    * @param registrations the commands
    * @param replyTopics the only topics replies may be sent to
    * @param meters where rejected commands are counted; may be null
+   * @param clock the clock of the participant rows' times
    */
   public DefaultSagaParticipant(
       String group,
@@ -64,7 +67,8 @@ public final class DefaultSagaParticipant implements SagaParticipant {
       TableNames names,
       List<ParticipantRegistration<?>> registrations,
       Set<String> replyTopics,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Clock clock) {
     this.group = group;
     this.source = source;
     this.outbox = outbox;
@@ -72,6 +76,7 @@ public final class DefaultSagaParticipant implements SagaParticipant {
     this.registrations = registrations;
     this.replyTopics = Set.copyOf(replyTopics);
     this.meters = meters;
+    this.clock = clock;
   }
 
   @Override
@@ -116,7 +121,7 @@ public final class DefaultSagaParticipant implements SagaParticipant {
       throw refuse(command, sagaId, step, "step-token", "no valid step token");
     }
     Connection c = d.connection();
-    ParticipantStore store = new ParticipantStore(d.dialect(), names);
+    ParticipantStore store = new ParticipantStore(d.dialect(), names, clock);
     ParticipantStore.Locked locked = store.lock(c, group, sagaId.toString(), step);
     if (locked.token() != null && !locked.token().equals(token)) {
       throw refuse(

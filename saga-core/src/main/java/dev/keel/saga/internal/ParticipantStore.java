@@ -7,10 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+import java.time.Clock;
 
 /** The {@code keel_saga_participant} rows, read and written in the delivery's transaction. */
 final class ParticipantStore {
@@ -21,10 +18,12 @@ final class ParticipantStore {
 
   private final SqlDialect dialect;
   private final String table;
+  private final Clock clock;
 
-  ParticipantStore(SqlDialect dialect, TableNames names) {
+  ParticipantStore(SqlDialect dialect, TableNames names, Clock clock) {
     this.dialect = dialect;
     this.table = names.sql(dialect, "saga_participant");
+    this.clock = clock;
   }
 
   /**
@@ -36,7 +35,8 @@ final class ParticipantStore {
         c.prepareStatement(
             "SELECT action_state, step_token FROM "
                 + table
-                + " WHERE participant_group = ? AND saga_id = ? AND step = ? FOR UPDATE")) {
+                + " WHERE participant_group = ? AND saga_id = ? AND step = ?"
+                + dialect.forUpdate())) {
       ps.setString(1, group);
       ps.setString(2, saga);
       ps.setString(3, step);
@@ -93,12 +93,7 @@ final class ParticipantStore {
       ps.setString(1, state);
       ps.setString(2, replyType);
       ps.setString(3, replyPayload);
-      Instant now = Instant.now();
-      if (dialect.isMySqlFamily()) {
-        ps.setTimestamp(4, Timestamp.from(now));
-      } else {
-        ps.setObject(4, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-      }
+      dialect.setInstant(ps, 4, clock.instant());
       ps.setString(5, group);
       ps.setString(6, saga);
       ps.setString(7, step);

@@ -10,10 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,7 +50,7 @@ final class SagaStore {
   }
 
   void insert(Connection c, SagaRow r) throws SQLException {
-    String json = dialect == SqlDialect.POSTGRES ? "CAST(? AS jsonb)" : "?";
+    String json = dialect.jsonParameter();
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO "
@@ -77,7 +74,7 @@ final class SagaStore {
 
   /** Writes back a row read with {@link #lock}; the lock version guards against lost updates. */
   void update(Connection c, SagaRow r) throws SQLException {
-    String json = dialect == SqlDialect.POSTGRES ? "CAST(? AS jsonb)" : "?";
+    String json = dialect.jsonParameter();
     try (PreparedStatement ps =
         c.prepareStatement(
             "UPDATE "
@@ -124,7 +121,8 @@ final class SagaStore {
   /** Reads and locks one saga row (FOR UPDATE), or empty. */
   Optional<SagaRow> lock(Connection c, UUID id) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT " + COLUMNS + " FROM " + saga + " WHERE id = ? FOR UPDATE")) {
+        c.prepareStatement(
+            "SELECT " + COLUMNS + " FROM " + saga + " WHERE id = ?" + dialect.forUpdate())) {
       setId(ps, 1, id);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -137,7 +135,7 @@ final class SagaStore {
    * PostgreSQL, MySQL 8, MariaDB 10.6+ and H2 2.x all accept {@code FOR UPDATE SKIP LOCKED}.
    */
   Optional<SagaRow> claimDue(Connection c, Instant now) throws SQLException {
-    String limit = " ORDER BY deadline LIMIT 1 FOR UPDATE SKIP LOCKED";
+    String limit = " ORDER BY deadline LIMIT 1" + dialect.forUpdateSkipLocked();
     try (PreparedStatement ps =
         c.prepareStatement(
             "SELECT "
@@ -263,34 +261,15 @@ final class SagaStore {
   }
 
   void setId(PreparedStatement ps, int i, UUID id) throws SQLException {
-    if (dialect.isMySqlFamily()) {
-      ps.setString(i, id.toString());
-    } else {
-      ps.setObject(i, id);
-    }
+    dialect.setUuid(ps, i, id);
   }
 
   void setTime(PreparedStatement ps, int i, Instant at) throws SQLException {
-    if (at == null) {
-      ps.setNull(
-          i,
-          dialect.isMySqlFamily()
-              ? java.sql.Types.TIMESTAMP
-              : java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
-    } else if (dialect.isMySqlFamily()) {
-      ps.setTimestamp(i, Timestamp.from(at));
-    } else {
-      ps.setObject(i, OffsetDateTime.ofInstant(at, ZoneOffset.UTC));
-    }
+    dialect.setInstant(ps, i, at);
   }
 
   Instant time(ResultSet rs, int i) throws SQLException {
-    if (dialect.isMySqlFamily()) {
-      Timestamp t = rs.getTimestamp(i);
-      return t == null ? null : t.toInstant();
-    }
-    OffsetDateTime t = rs.getObject(i, OffsetDateTime.class);
-    return t == null ? null : t.toInstant();
+    return dialect.getInstant(rs, i);
   }
 
   static String truncate(String s, int max) {
