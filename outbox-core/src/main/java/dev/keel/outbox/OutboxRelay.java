@@ -108,7 +108,12 @@ public interface OutboxRelay extends AutoCloseable {
       return this;
     }
 
-    /** A JDBC URL: the relay creates (and closes) a HikariCP pool of its own. */
+    /**
+     * A JDBC URL: the relay creates (and closes) a HikariCP pool of its own. HikariCP ({@code
+     * com.zaxxer:HikariCP}) and the database's driver are then the application's dependencies;
+     * {@link OutboxRelay#start()} fails with a configuration error naming this method when HikariCP
+     * is missing.
+     */
     public Builder jdbcUrl(String url, String user, String password) {
       this.jdbcUrl = url;
       this.jdbcUser = user;
@@ -272,6 +277,8 @@ public interface OutboxRelay extends AutoCloseable {
 
     /**
      * Whether to wake up on PostgreSQL {@code LISTEN/NOTIFY}; true by default (polling remains).
+     * Needs the PostgreSQL driver ({@code org.postgresql:postgresql}); with another driver the
+     * relay only polls.
      */
     public Builder listenNotify(boolean listenNotify) {
       this.listenNotify = listenNotify;

@@ -23,13 +23,13 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.jooq.DSLContext;
 
 /**
  * Turns {@link KeelListener} methods into {@link ListenerDefinition}s: parameters resolved by type
  * once, at startup, with errors that name the method.
  */
 public final class AnnotatedListeners {
+  private static final String DSL_CONTEXT = "org.jooq.DSLContext";
   private static final List<String> NOT_PAYLOAD_PACKAGES =
       List.of(
           "java.",
@@ -171,7 +171,8 @@ public final class AnnotatedListeners {
     if (t == Connection.class) {
       return Param.CONNECTION;
     }
-    if (t == DSLContext.class) {
+    // By name: jOOQ is optional, and a class literal would need it on the class path.
+    if (t.getName().equals(DSL_CONTEXT)) {
       return Param.DSL;
     }
     return Param.PAYLOAD;

@@ -1,9 +1,6 @@
 package dev.keel.outbox.internal;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.keel.event.FatalKeelException;
-import dev.keel.event.internal.Secrets;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.outbox.CleanupMode;
@@ -38,7 +35,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
   private final List<LaneWorker> workers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private DataSource dataSource;
-  private HikariDataSource ownedPool;
+  private OwnedPool ownedPool;
   private OutboxSql sql;
   private LeaseManager leases;
   private RelayMetrics metrics;
@@ -146,10 +143,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       t.start();
     }
     if (config.listenNotify() && dialect == SqlDialect.POSTGRES) {
-      notify = new NotifyListener(dataSource, sql.notifyChannel, wakeup, config.backoffMax());
-      Thread t = thread(notify, "keel-relay-listen-" + owner);
-      threads.add(t);
-      t.start();
+      startListener();
     }
     log.info(
         "OutboxRelay {} started: {} lanes, {} workers, batch {}, {} bytes per pass, ack timeout {},"
@@ -164,20 +158,24 @@ public final class DefaultOutboxRelay implements OutboxRelay {
         config.tableNames());
   }
 
-  private HikariDataSource ownPool() {
-    HikariConfig hc = new HikariConfig();
-    hc.setJdbcUrl(config.jdbcUrl());
-    hc.setUsername(config.jdbcUser());
-    hc.setPassword(config.jdbcPassword());
-    hc.setMaximumPoolSize(config.workers() + 3);
-    hc.setPoolName("keel-relay-" + owner);
-    try {
-      ownedPool = new HikariDataSource(hc);
-    } catch (RuntimeException e) {
-      // HikariCP and the drivers repeat the URL, password parameters included
-      throw Secrets.redacted(e, java.util.Arrays.asList(config.jdbcPassword()));
+  /** LISTEN needs pgjdbc's API; without the driver's classes the relay only polls. */
+  private void startListener() {
+    if (!OptionalClasses.pgjdbcVisible()) {
+      log.info(
+          "OutboxRelay {}: LISTEN/NOTIFY off, the PostgreSQL driver (org.postgresql:postgresql) is"
+              + " not visible to Keel's class loader; polling only",
+          owner);
+      return;
     }
-    return ownedPool;
+    notify = new NotifyListener(dataSource, sql.notifyChannel, wakeup, config.backoffMax());
+    Thread t = thread(notify, "keel-relay-listen-" + owner);
+    threads.add(t);
+    t.start();
+  }
+
+  private DataSource ownPool() {
+    ownedPool = OwnedPool.create(config, owner);
+    return ownedPool.dataSource();
   }
 
   private static Thread thread(Runnable r, String name) {

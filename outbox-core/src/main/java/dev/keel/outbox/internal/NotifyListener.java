@@ -14,6 +14,11 @@ import org.slf4j.LoggerFactory;
  * Listens on the outbox's PostgreSQL channel with a connection of its own and wakes the workers
  * when appends commit. Polling stays on as the fallback; a lost connection is re-opened with
  * backoff.
+ *
+ * <p>The PostgreSQL driver (pgjdbc) is an optional dependency of this module: create this class
+ * only after {@link OptionalClasses#pgjdbcVisible()} says its classes load. A connection that does
+ * not unwrap to pgjdbc's {@code PGConnection} (another driver, a pool that hides it) ends the
+ * listener; the relay keeps polling.
  */
 final class NotifyListener implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(NotifyListener.class);
@@ -40,6 +45,12 @@ final class NotifyListener implements Runnable {
         c.setAutoCommit(true);
         try (Statement st = c.createStatement()) {
           st.execute("LISTEN \"" + channel + "\"");
+        }
+        if (!c.isWrapperFor(PGConnection.class)) {
+          log.info(
+              "Outbox LISTEN off: the connection ({}) is not pgjdbc's; polling only",
+              c.getClass().getName());
+          return;
         }
         PGConnection pg = c.unwrap(PGConnection.class);
         delay = 100;
