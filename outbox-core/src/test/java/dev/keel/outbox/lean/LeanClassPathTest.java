@@ -2,7 +2,6 @@ package dev.keel.outbox.lean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,7 +12,6 @@ class LeanClassPathTest {
 
   // Enable when event-core no longer needs jOOQ to quote names (issue #18's persistence layer):
   // until then SchemaInstaller and TableNames fail with NoClassDefFoundError org/jooq/QueryPart.
-  @Disabled("event-core still needs jOOQ; enable with issue #18's persistence-layer change")
   @Test
   void appendsThroughPlainJdbcWithoutJooq() throws Exception {
     try (HidingClassPath cp = new HidingClassPath(HidingClassPath.JOOQ)) {
