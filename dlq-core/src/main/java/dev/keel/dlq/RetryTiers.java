@@ -1,6 +1,9 @@
 package dev.keel.dlq;
 
 import dev.keel.dlq.internal.DefaultRetryTiers;
+import dev.keel.retry.Failure;
+import dev.keel.retry.InPlaceRetry;
+import dev.keel.retry.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

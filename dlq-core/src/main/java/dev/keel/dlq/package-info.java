@@ -7,7 +7,7 @@
  * <pre>{@code
  * FailedRecord record = KafkaFailedRecords.of(consumerRecord);
  * if (publisher.parkIfBlocked(group, record)) continue;        // ordered mode: key K is parked
- * RetryOutcome outcome = retry.run(() -> handler.handle(consumerRecord)); // blocking, keeps order
+ * RetryOutcome<Void> outcome = retry.run(() -> handler.handle(consumerRecord)); // blocking, keeps order
  * if (!outcome.succeeded()) {
  *   switch (outcome.action()) {
  *     case DEAD_LETTER, PARK -> publisher.publish(record, outcome.toFailure(group));
