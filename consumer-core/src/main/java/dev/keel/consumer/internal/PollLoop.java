@@ -14,7 +14,6 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
@@ -29,8 +28,10 @@ import org.slf4j.LoggerFactory;
 final class PollLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
 
-  private final SubscriptionPlan plan;
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final String group;
+  private final String topic;
+  private final Ordering ordering;
+  private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
   private final LaneExecutor lanes;
   private final int maxInFlight;
   private final Duration pollTimeout;
@@ -45,18 +46,54 @@ final class PollLoop implements Runnable {
 
   PollLoop(
       SubscriptionPlan plan,
-      KafkaConsumer<byte[], byte[]> consumer,
+      org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
       LaneExecutor lanes,
       RuntimeConfig config,
       AtomicLong lag,
       Consumer<Throwable> fatal) {
-    this.plan = plan;
+    this(
+        new Settings(
+            plan.group(),
+            plan.topic(),
+            plan.ordering(),
+            config.maxInFlight(),
+            config.pollTimeout(),
+            config.commitInterval(),
+            config.closeTimeout()),
+        consumer,
+        lanes,
+        lag,
+        fatal);
+  }
+
+  /**
+   * What a loop needs of its subscription and configuration: the seam unit tests build loops from
+   * (with a {@code MockConsumer}), without listeners or a database.
+   */
+  record Settings(
+      String group,
+      String topic,
+      Ordering ordering,
+      int maxInFlight,
+      Duration pollTimeout,
+      Duration commitInterval,
+      Duration closeTimeout) {}
+
+  PollLoop(
+      Settings settings,
+      org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
+      LaneExecutor lanes,
+      AtomicLong lag,
+      Consumer<Throwable> fatal) {
+    this.group = settings.group();
+    this.topic = settings.topic();
+    this.ordering = settings.ordering();
     this.consumer = consumer;
     this.lanes = lanes;
-    this.maxInFlight = config.maxInFlight();
-    this.pollTimeout = config.pollTimeout();
-    this.commitIntervalNanos = config.commitInterval().toNanos();
-    this.closeTimeout = config.closeTimeout();
+    this.maxInFlight = settings.maxInFlight();
+    this.pollTimeout = settings.pollTimeout();
+    this.commitIntervalNanos = settings.commitInterval().toNanos();
+    this.closeTimeout = settings.closeTimeout();
     this.lag = lag;
     this.fatal = fatal;
   }
@@ -69,7 +106,7 @@ final class PollLoop implements Runnable {
   @Override
   public void run() {
     try {
-      consumer.subscribe(List.of(plan.topic()), new Rebalance());
+      consumer.subscribe(List.of(topic), new Rebalance());
       while (!stopping) {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
         for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -83,9 +120,9 @@ final class PollLoop implements Runnable {
       }
     } catch (InterruptException e) {
       Thread.interrupted();
-      log.warn("Keel consumer group {}: poll thread interrupted", plan.group());
+      log.warn("Keel consumer group {}: poll thread interrupted", group);
     } catch (RuntimeException | Error e) {
-      log.error("Keel consumer group {} on {}: poll loop failed", plan.group(), plan.topic(), e);
+      log.error("Keel consumer group {} on {}: poll loop failed", group, topic, e);
       fatal.accept(e);
     } finally {
       shutdown();
@@ -99,7 +136,7 @@ final class PollLoop implements Runnable {
       return;
     }
     Object lane =
-        plan.ordering() == Ordering.KEY
+        ordering == Ordering.KEY
             ? new LaneKey(
                 tp, r.key() == null ? null : new String(r.key(), StandardCharsets.ISO_8859_1))
             : tp;
@@ -151,7 +188,7 @@ final class PollLoop implements Runnable {
         // The records will be delivered again; their dedupe rows make that harmless.
         log.warn(
             "Keel consumer group {}: committing offsets failed: {}",
-            plan.group(),
+            group,
             e.getClass().getSimpleName());
       }
       return;
@@ -160,7 +197,7 @@ final class PollLoop implements Runnable {
         offsets,
         (done, error) -> {
           if (error != null) {
-            log.debug("Keel consumer group {}: async commit failed", plan.group(), error);
+            log.debug("Keel consumer group {}: async commit failed", group, error);
             previous.forEach(
                 (tp, before) -> {
                   PartitionTracker t = trackers.get(tp);
@@ -197,7 +234,7 @@ final class PollLoop implements Runnable {
           log.warn(
               "Keel consumer group {}: records still being handled after {}; their offsets stay"
                   + " uncommitted",
-              plan.group(),
+              group,
               closeTimeout);
           return;
         }
@@ -217,12 +254,12 @@ final class PollLoop implements Runnable {
       awaitIdle(new ArrayList<>(trackers.values()));
       commit(trackers.values(), true);
     } catch (RuntimeException e) {
-      log.warn("Keel consumer group {}: final commit failed", plan.group(), e);
+      log.warn("Keel consumer group {}: final commit failed", group, e);
     } finally {
       try {
         consumer.close(Duration.ofSeconds(5));
       } catch (RuntimeException e) {
-        log.debug("Keel consumer group {}: close failed", plan.group(), e);
+        log.debug("Keel consumer group {}: close failed", group, e);
       }
       lag.set(0);
     }
@@ -234,7 +271,7 @@ final class PollLoop implements Runnable {
       for (TopicPartition tp : partitions) {
         trackers.put(tp, new PartitionTracker(tp, progress));
       }
-      log.debug("Keel consumer group {}: assigned {}", plan.group(), partitions);
+      log.debug("Keel consumer group {}: assigned {}", group, partitions);
     }
 
     @Override
@@ -250,7 +287,7 @@ final class PollLoop implements Runnable {
       awaitIdle(revoked);
       commit(revoked, true);
       partitions.forEach(trackers::remove);
-      log.debug("Keel consumer group {}: revoked {}", plan.group(), partitions);
+      log.debug("Keel consumer group {}: revoked {}", group, partitions);
     }
 
     @Override
@@ -261,7 +298,7 @@ final class PollLoop implements Runnable {
           t.closed = true;
         }
       }
-      log.info("Keel consumer group {}: lost {} without commit", plan.group(), partitions);
+      log.info("Keel consumer group {}: lost {} without commit", group, partitions);
     }
   }
 }

@@ -1,10 +1,13 @@
-package dev.keel.dlq.kafka;
+package dev.keel.consumer.tiers;
 
+import dev.keel.consumer.internal.DueTimeGate;
+import dev.keel.consumer.internal.KafkaClients;
 import dev.keel.dlq.DeadLetterHeaders;
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.FailedRecord;
 import dev.keel.dlq.RetryTiers;
 import dev.keel.dlq.TierRoute;
+import dev.keel.dlq.kafka.KafkaFailedRecords;
 import dev.keel.event.FailureAction;
 import dev.keel.event.FailureClass;
 import dev.keel.event.FatalKeelException;
@@ -26,16 +29,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,7 +90,8 @@ public final class RetryTierConsumer implements AutoCloseable {
     void handle(FailedRecord record) throws Exception;
   }
 
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final Consumer<byte[], byte[]> consumer;
+  private final DueTimeGate gate;
   private final List<String> topics;
   private final String group;
   private final String originalGroup;
@@ -103,8 +105,6 @@ public final class RetryTierConsumer implements AutoCloseable {
   private final Handler handler;
   private final Clock clock;
   private final Duration pollTimeout;
-  private final Map<TopicPartition, Instant> pausedUntil = new ConcurrentHashMap<>();
-  private final Map<String, Instant> firstSeen = new HashMap<>();
   private final Map<TopicPartition, Pending> pending = new HashMap<>(); // loop thread only
   private final AtomicLong polls = new AtomicLong();
   private final MeterRegistry registry;
@@ -138,11 +138,7 @@ public final class RetryTierConsumer implements AutoCloseable {
     }
     this.topics = List.copyOf(t);
     Map<String, Object> p = new HashMap<>(b.kafka);
-    p.put("group.id", group);
-    p.put("enable.auto.commit", false);
     p.putIfAbsent("auto.offset.reset", "earliest");
-    p.put("key.deserializer", ByteArrayDeserializer.class);
-    p.put("value.deserializer", ByteArrayDeserializer.class);
     this.registry = b.registry;
     this.retries =
         b.registry == null
@@ -154,7 +150,8 @@ public final class RetryTierConsumer implements AutoCloseable {
                 .baseUnit("retries")
                 .tag("group", originalGroup)
                 .register(b.registry);
-    this.consumer = new KafkaConsumer<>(p);
+    this.consumer = b.clients.consumer(p, group);
+    this.gate = new DueTimeGate(consumer, tiers.delays(), clock);
   }
 
   /**
@@ -190,7 +187,7 @@ public final class RetryTierConsumer implements AutoCloseable {
 
   /** Partitions currently paused until a record is due or a backoff has passed. */
   public int pausedPartitions() {
-    return pausedUntil.size();
+    return gate.pausedPartitions();
   }
 
   /**
@@ -212,11 +209,8 @@ public final class RetryTierConsumer implements AutoCloseable {
         new ConsumerRebalanceListener() {
           @Override
           public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            partitions.forEach(pausedUntil::remove);
+            gate.revoked(partitions);
             partitions.forEach(pending::remove); // the next owner runs the handler again
-            for (TopicPartition tp : partitions) {
-              firstSeen.keySet().removeIf(k -> k.startsWith(tp + "@"));
-            }
           }
 
           @Override
@@ -224,7 +218,7 @@ public final class RetryTierConsumer implements AutoCloseable {
         });
     try {
       while (running) {
-        resumeDue();
+        gate.resumeDue();
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
         polls.incrementAndGet();
         Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
@@ -250,40 +244,28 @@ public final class RetryTierConsumer implements AutoCloseable {
   private void handle(
       ConsumerRecords<byte[], byte[]> records, Map<TopicPartition, OffsetAndMetadata> done) {
     for (TopicPartition tp : records.partitions()) {
-      if (pausedUntil.containsKey(tp)) {
+      if (gate.held(tp)) {
         continue; // fetched before the pause; it will be read again after the rewind
       }
-      int tier = RetryTiers.tierOf(tp.topic(), tiers.delays().size()).orElse(1);
-      Duration delay = tiers.delays().get(tier - 1);
-      Instant fetchedAt = clock.instant();
-      for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
-        // every fetched record starts its bounded wait now, not when it reaches the head
-        firstSeen.putIfAbsent(key(r), fetchedAt);
-      }
+      gate.fetched(records.records(tp));
       for (ConsumerRecord<byte[], byte[]> r : records.records(tp)) {
         if (ofAnotherGroup(r)) {
           // every group of the source topic moves its failures to the same tiers: not ours
-          firstSeen.remove(key(r));
+          gate.done(r);
           done.put(tp, new OffsetAndMetadata(r.offset() + 1));
           continue;
         }
-        Instant due = due(r, delay);
-        if (due.isAfter(clock.instant())) {
-          consumer.seek(tp, r.offset());
-          consumer.pause(List.of(tp));
-          pausedUntil.put(tp, due);
-          break;
+        if (!gate.admit(r)) {
+          break; // paused and rewound until it is due
         }
         Instant backOffUntil = process(tp, r);
         if (backOffUntil != null) {
           // moving it on failed (broker or database down): try again after the backoff,
           // without committing past it and without blocking the loop
-          consumer.seek(tp, r.offset());
-          consumer.pause(List.of(tp));
-          pausedUntil.put(tp, backOffUntil);
+          gate.holdUntil(r, backOffUntil);
           break;
         }
-        firstSeen.remove(key(r));
+        gate.done(r);
         done.put(tp, new OffsetAndMetadata(r.offset() + 1));
       }
     }
@@ -322,32 +304,6 @@ public final class RetryTierConsumer implements AutoCloseable {
     } catch (org.apache.kafka.common.KafkaException e) {
       // a rebalance or broker hiccup: the records come again (at-least-once), go on
       log.warn("Retry tier consumer {} could not commit: {}", group, e.getClass().getSimpleName());
-    }
-  }
-
-  private Instant due(ConsumerRecord<byte[], byte[]> r, Duration delay) {
-    Instant seen = firstSeen.computeIfAbsent(key(r), k -> clock.instant());
-    Instant byTimestamp = Instant.ofEpochMilli(Math.max(0, r.timestamp())).plus(delay);
-    Instant bySight = seen.plus(delay);
-    return byTimestamp.isBefore(bySight) ? byTimestamp : bySight;
-  }
-
-  private static String key(ConsumerRecord<byte[], byte[]> r) {
-    return r.topic() + "-" + r.partition() + "@" + r.offset();
-  }
-
-  private void resumeDue() {
-    Instant now = clock.instant();
-    List<TopicPartition> ready = new ArrayList<>();
-    pausedUntil.forEach(
-        (tp, due) -> {
-          if (!due.isAfter(now)) {
-            ready.add(tp);
-          }
-        });
-    if (!ready.isEmpty()) {
-      ready.forEach(pausedUntil::remove);
-      consumer.resume(ready);
     }
   }
 
@@ -465,8 +421,15 @@ public final class RetryTierConsumer implements AutoCloseable {
     private Handler handler;
     private Clock clock = Clock.systemUTC();
     private Duration pollTimeout = Duration.ofMillis(100);
+    private KafkaClients clients = KafkaClients.REAL;
 
     private Builder() {}
+
+    /** Where the consumer comes from: Kafka's {@code MockConsumer} in unit tests. */
+    Builder clients(KafkaClients clients) {
+      this.clients = Objects.requireNonNull(clients, "RetryTierConsumer.clients");
+      return this;
+    }
 
     /** Kafka client properties; required. */
     public Builder kafka(Map<String, Object> clientProperties) {
