@@ -21,18 +21,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poll thread of one group and topic: owns the Kafka consumer, dispatches records to lanes,
- * pauses partitions at the in-flight bound, commits offsets below the lowest unfinished record, and
- * on revoke or close waits for records being handled before its last commit.
+ * The poll thread of one group and its topics, the only Kafka poll loop of Keel's consumers: owns
+ * the Kafka consumer, hands records to its {@link Handling} (the lanes of the consumer runtime, or
+ * the due-time gate of the delay tiers), pauses partitions at the in-flight bound, commits offsets
+ * below the lowest unfinished record, and on revoke or close waits for records being handled before
+ * its last commit.
  */
 final class PollLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
 
   private final String group;
-  private final String topic;
-  private final Ordering ordering;
+  private final List<String> topics;
+  private final Handling handling;
   private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
-  private final LaneExecutor lanes;
   private final int maxInFlight;
   private final Duration pollTimeout;
   private final long commitIntervalNanos;
@@ -41,6 +42,7 @@ final class PollLoop implements Runnable {
   private final Consumer<Throwable> fatal;
   private final Map<TopicPartition, PartitionTracker> trackers = new HashMap<>();
   private final Object progress = new Object();
+  private final AtomicLong polls = new AtomicLong();
   private volatile boolean stopping;
   private long lastCommit = System.nanoTime();
 
@@ -54,14 +56,13 @@ final class PollLoop implements Runnable {
     this(
         new Settings(
             plan.group(),
-            plan.topic(),
-            plan.ordering(),
+            List.of(plan.topic()),
             config.maxInFlight(),
             config.pollTimeout(),
             config.commitInterval(),
             config.closeTimeout()),
         consumer,
-        lanes,
+        new Lanes(lanes, plan.ordering()),
         lag,
         fatal);
   }
@@ -72,8 +73,7 @@ final class PollLoop implements Runnable {
    */
   record Settings(
       String group,
-      String topic,
-      Ordering ordering,
+      List<String> topics,
       int maxInFlight,
       Duration pollTimeout,
       Duration commitInterval,
@@ -82,14 +82,13 @@ final class PollLoop implements Runnable {
   PollLoop(
       Settings settings,
       org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
-      LaneExecutor lanes,
+      Handling handling,
       AtomicLong lag,
       Consumer<Throwable> fatal) {
     this.group = settings.group();
-    this.topic = settings.topic();
-    this.ordering = settings.ordering();
+    this.topics = List.copyOf(settings.topics());
     this.consumer = consumer;
-    this.lanes = lanes;
+    this.handling = handling;
     this.maxInFlight = settings.maxInFlight();
     this.pollTimeout = settings.pollTimeout();
     this.commitIntervalNanos = settings.commitInterval().toNanos();
@@ -98,19 +97,67 @@ final class PollLoop implements Runnable {
     this.fatal = fatal;
   }
 
+  /** What the loop does with the records it polls. Every method runs on the poll thread. */
+  interface Handling {
+    /** Before each poll: resume what is due. */
+    default void beforePoll() {}
+
+    /**
+     * The records of one assigned partition from a poll, in offset order. A record is handed on
+     * with {@link PartitionTracker#dispatched} and completed with {@link PartitionTracker#finished}
+     * (or left unfinished); offsets are committed up to the lowest unfinished one.
+     */
+    void handle(
+        TopicPartition partition,
+        List<ConsumerRecord<byte[], byte[]>> records,
+        PartitionTracker tracker);
+
+    /** Partitions revoked or lost: forget their state. */
+    default void revoked(Collection<TopicPartition> partitions) {}
+  }
+
+  /** The consumer runtime's handling: each record to its lane (a partition, or a key of one). */
+  record Lanes(LaneExecutor lanes, Ordering ordering) implements Handling {
+    @Override
+    public void handle(
+        TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, PartitionTracker t) {
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        if (!t.dispatched(r.offset())) {
+          continue;
+        }
+        Object lane =
+            ordering == Ordering.KEY
+                ? new LaneKey(
+                    tp, r.key() == null ? null : new String(r.key(), StandardCharsets.ISO_8859_1))
+                : tp;
+        lanes.submit(lane, new Work(r, t));
+      }
+    }
+  }
+
   /** Asks the loop to stop; it finishes in-flight records, commits and closes the consumer. */
   void stop() {
     stopping = true;
   }
 
+  /** Polls done so far. */
+  long polls() {
+    return polls.get();
+  }
+
   @Override
   public void run() {
     try {
-      consumer.subscribe(List.of(topic), new Rebalance());
+      consumer.subscribe(topics, new Rebalance());
       while (!stopping) {
+        handling.beforePoll();
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          dispatch(r);
+        polls.incrementAndGet();
+        for (TopicPartition tp : records.partitions()) {
+          PartitionTracker t = trackers.get(tp);
+          if (t != null) {
+            handling.handle(tp, records.records(tp), t);
+          }
         }
         backpressure();
         if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
@@ -122,25 +169,13 @@ final class PollLoop implements Runnable {
       Thread.interrupted();
       log.warn("Keel consumer group {}: poll thread interrupted", group);
     } catch (RuntimeException | Error e) {
-      log.error("Keel consumer group {} on {}: poll loop failed", group, topic, e);
+      // the message only: a cause's message (a database's, say) may quote the record
+      log.error("Keel consumer group {} on {}: poll loop stopped: {}", group, topics, e.toString());
+      log.debug("Keel consumer group {}: poll loop failure", group, e);
       fatal.accept(e);
     } finally {
       shutdown();
     }
-  }
-
-  private void dispatch(ConsumerRecord<byte[], byte[]> r) {
-    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-    PartitionTracker t = trackers.get(tp);
-    if (t == null || !t.dispatched(r.offset())) {
-      return;
-    }
-    Object lane =
-        ordering == Ordering.KEY
-            ? new LaneKey(
-                tp, r.key() == null ? null : new String(r.key(), StandardCharsets.ISO_8859_1))
-            : tp;
-    lanes.submit(lane, new Work(r, t));
   }
 
   private record LaneKey(TopicPartition partition, String key) {}
@@ -287,6 +322,7 @@ final class PollLoop implements Runnable {
       awaitIdle(revoked);
       commit(revoked, true);
       partitions.forEach(trackers::remove);
+      handling.revoked(partitions);
       log.debug("Keel consumer group {}: revoked {}", group, partitions);
     }
 
@@ -298,6 +334,7 @@ final class PollLoop implements Runnable {
           t.closed = true;
         }
       }
+      handling.revoked(partitions);
       log.info("Keel consumer group {}: lost {} without commit", group, partitions);
     }
   }

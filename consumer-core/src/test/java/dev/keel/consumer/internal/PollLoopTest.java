@@ -77,14 +77,19 @@ class PollLoopTest {
     PollLoop.Settings settings =
         new PollLoop.Settings(
             "billing",
-            TOPIC,
-            Ordering.PARTITION,
+            List.of(TOPIC),
             maxInFlight,
             Duration.ofMillis(1),
             Duration.ZERO, // commit on every turn of the loop
             Duration.ofSeconds(10));
     LaneExecutor lanes = new LaneExecutor(pool, 100, handed::addAll); // finished by the test
-    loop = new PollLoop(settings, consumer, lanes, new AtomicLong(), fatal::set);
+    loop =
+        new PollLoop(
+            settings,
+            consumer,
+            new PollLoop.Lanes(lanes, Ordering.PARTITION),
+            new AtomicLong(),
+            fatal::set);
     consumer.schedulePollTask(
         () -> {
           consumer.rebalance(List.of(assigned));
