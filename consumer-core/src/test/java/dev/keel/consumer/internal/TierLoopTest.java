@@ -49,8 +49,20 @@ class TierLoopTest {
 
   private final MovableClock clock = new MovableClock(Instant.parse("2026-03-01T12:00:00Z"));
   private final Map<TopicPartition, Long> commits = new ConcurrentHashMap<>();
+  private final List<ConsumerRecord<byte[], byte[]>> sent = new CopyOnWriteArrayList<>();
   private final MockConsumer<byte[], byte[]> consumer =
       new MockConsumer<>("earliest") {
+        /** As a real consumer, fetches again from the new position (MockConsumer forgets them). */
+        @Override
+        public synchronized void seek(TopicPartition tp, long offset) {
+          super.seek(tp, offset);
+          for (ConsumerRecord<byte[], byte[]> r : sent) {
+            if (r.partition() == tp.partition() && r.offset() >= offset) {
+              addRecord(r);
+            }
+          }
+        }
+
         @Override
         public synchronized void commitSync(
             Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
@@ -121,7 +133,11 @@ class TierLoopTest {
             new byte[] {2},
             headers,
             Optional.empty());
-    consumer.schedulePollTask(() -> consumer.addRecord(r));
+    consumer.schedulePollTask(
+        () -> {
+          sent.add(r);
+          consumer.addRecord(r);
+        });
   }
 
   @Test
