@@ -11,7 +11,7 @@
  * </pre>
  *
  * so that the handler's effects and the dedupe row commit together: a record delivered again has no
- * effect and raises no exception. Failures follow the dlq-core {@link dev.keel.dlq.RetryPolicy}
+ * effect and raises no exception. Failures follow the dlq-core {@link dev.keel.retry.RetryPolicy}
  * (retry in place, then dead-letter). Order is per partition by default, or per key within a
  * partition ({@link dev.keel.consumer.Ordering#KEY}).
  *

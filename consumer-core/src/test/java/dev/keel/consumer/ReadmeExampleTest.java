@@ -2,7 +2,6 @@ package dev.keel.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.event.Event;
 import dev.keel.event.contract.ContractField;
 import dev.keel.event.contract.EventContract;
@@ -10,6 +9,7 @@ import dev.keel.event.contract.EventContracts;
 import dev.keel.event.contract.FieldRole;
 import dev.keel.event.contract.FieldType;
 import dev.keel.outbox.Outbox;
+import dev.keel.retry.RetryPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.math.BigDecimal;
 import java.sql.Connection;

@@ -333,8 +333,8 @@ class StartupValidationTest {
   void parkNeedsOrderedMode() {
     ListenerDefinition l =
         ListenerDefinition.builder().topic("t").group("g").handler(d -> {}).build();
-    dev.keel.dlq.RetryPolicy park =
-        dev.keel.dlq.RetryPolicy.builder()
+    dev.keel.retry.RetryPolicy park =
+        dev.keel.retry.RetryPolicy.builder()
             .action(dev.keel.event.FailureClass.BUSINESS, dev.keel.event.FailureAction.PARK)
             .build();
     assertThatThrownBy(() -> builder().retryPolicy(park).listener(l).build())

@@ -3,6 +3,7 @@ package dev.keel.dlq;
 import dev.keel.dlq.internal.DefaultDeadLetterPublisher;
 import dev.keel.dlq.spi.DeadLetterListener;
 import dev.keel.dlq.spi.PayloadRedactor;
+import dev.keel.retry.Failure;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;

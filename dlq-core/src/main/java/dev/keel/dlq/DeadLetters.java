@@ -2,7 +2,7 @@ package dev.keel.dlq;
 
 import dev.keel.dlq.internal.DefaultDeadLetters;
 import dev.keel.dlq.spi.DeadLetterListener;
-import dev.keel.dlq.spi.Sleeper;
+import dev.keel.retry.spi.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,9 @@
 package dev.keel.dlq;
 
 import dev.keel.dlq.internal.DefaultRetryTiers;
+import dev.keel.retry.Failure;
+import dev.keel.retry.InPlaceRetry;
+import dev.keel.retry.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -14,9 +17,9 @@ import java.util.Optional;
  * not keep order</b>: later records of the same key overtake the one being retried. Use {@link
  * InPlaceRetry} (blocking) where order matters.
  *
- * <p>Tiers are consumed by {@link dev.keel.dlq.kafka.RetryTierConsumer}, which pauses a partition
- * until its head record is due instead of sleeping, so its poll loop never exceeds {@code
- * max.poll.interval.ms}.
+ * <p>Tiers are consumed by consumer-core's {@code dev.keel.consumer.tiers.RetryTierConsumer}, which
+ * pauses a partition until its head record is due instead of sleeping, so its poll loop never
+ * exceeds {@code max.poll.interval.ms}.
  *
  * <p>Attempts are counted from the tier topic the record was consumed from (tier {@code n} means
  * {@code n} attempts have failed), never from a header, and the due time of a record is bounded by
@@ -91,8 +94,8 @@ public interface RetryTiers extends AutoCloseable {
    * @param record the record that failed, as consumed
    * @param failure why; its attempt count is replaced by the one the tier implies. Its group is
    *     written to the next tier's {@code keel-dlq-group} header and is the group of the returned
-   *     failure: give the group the record first failed in (as {@link
-   *     dev.keel.dlq.kafka.RetryTierConsumer} does), not a tier consumer's own group
+   *     failure: give the group the record first failed in (as consumer-core's {@code
+   *     RetryTierConsumer} does), not a tier consumer's own group
    * @throws dev.keel.event.RetriableKeelException when Kafka is unavailable
    */
   TierRoute route(FailedRecord record, Failure failure);

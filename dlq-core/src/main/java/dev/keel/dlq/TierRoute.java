@@ -1,5 +1,7 @@
 package dev.keel.dlq;
 
+import dev.keel.retry.Failure;
+
 /**
  * Where {@link RetryTiers#route} sent a failed record: forwarded to a delay tier, or given up (the
  * caller then dead-letters {@link #original()} with {@link #failure()}).

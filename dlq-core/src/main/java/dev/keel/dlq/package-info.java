@@ -1,13 +1,14 @@
 /**
- * Keel dlq-core: retry policies, the failure classifier, dead-letter publishing and storage,
- * parking by key (ordered mode), replay and discard with an audit trail, and the operator CLI.
+ * Keel dlq-core: dead letters on top of retry-core's policies and classifier: delay-tier
+ * forwarding, dead-letter publishing and storage, parking by key (ordered mode), replay and discard
+ * with an audit trail, and the operator CLI.
  *
  * <p>The consumer runtime calls this module for each failed record:
  *
  * <pre>{@code
  * FailedRecord record = KafkaFailedRecords.of(consumerRecord);
  * if (publisher.parkIfBlocked(group, record)) continue;        // ordered mode: key K is parked
- * RetryOutcome outcome = retry.run(() -> handler.handle(consumerRecord)); // blocking, keeps order
+ * RetryOutcome<Void> outcome = retry.run(() -> handler.handle(consumerRecord)); // blocking, keeps order
  * if (!outcome.succeeded()) {
  *   switch (outcome.action()) {
  *     case DEAD_LETTER, PARK -> publisher.publish(record, outcome.toFailure(group));
@@ -20,7 +21,8 @@
  *
  * With delay tiers instead (non-blocking, does not keep order): after one failed attempt call
  * {@link dev.keel.dlq.RetryTiers#route} and, when it was not forwarded, publish its {@code
- * original()}; run a {@link dev.keel.dlq.kafka.RetryTierConsumer} for the tiers. A {@code
+ * original()}; consume the tiers with consumer-core's {@code
+ * dev.keel.consumer.tiers.RetryTierConsumer} (the consumer runtime runs one per group). A {@code
  * FatalKeelException} from the handler stops the component before any of this.
  *
  * <p>Kafka types live in {@code dev.keel.dlq.kafka}, Micrometer in {@code dev.keel.dlq.micrometer},

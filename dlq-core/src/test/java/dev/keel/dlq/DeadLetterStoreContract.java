@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keel.dlq.testing.KafkaIo;
 import dev.keel.dlq.testing.ManualTime;
 import dev.keel.event.FailureClass;
+import dev.keel.retry.Failure;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.Topics;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.keel.dlq.testing.KafkaIo;
 import dev.keel.event.FailureClass;
 import dev.keel.event.RetriableKeelException;
+import dev.keel.retry.Failure;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;

@@ -8,6 +8,8 @@ import dev.keel.dlq.testing.ConsumerLoop;
 import dev.keel.dlq.testing.KafkaIo;
 import dev.keel.dlq.testing.ManualTime;
 import dev.keel.event.FailureClass;
+import dev.keel.retry.InPlaceRetry;
+import dev.keel.retry.RetryPolicy;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;

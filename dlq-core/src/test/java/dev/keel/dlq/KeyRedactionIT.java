@@ -11,6 +11,8 @@ import dev.keel.dlq.testing.KafkaIo;
 import dev.keel.dlq.testing.ManualTime;
 import dev.keel.event.FailureClass;
 import dev.keel.event.NonRetriableKeelException;
+import dev.keel.retry.Failure;
+import dev.keel.retry.InPlaceRetry;
 import dev.keel.test.DatabaseKind;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;

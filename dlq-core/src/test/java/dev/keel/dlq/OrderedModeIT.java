@@ -9,6 +9,7 @@ import dev.keel.dlq.testing.ManualTime;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelMeters;
 import dev.keel.event.NonRetriableKeelException;
+import dev.keel.retry.InPlaceRetry;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;

@@ -9,6 +9,7 @@ import dev.keel.dlq.testing.KafkaIo;
 import dev.keel.dlq.testing.ManualTime;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.retry.Failure;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.keel.dlq.testing.ConsumerLoop;
 import dev.keel.dlq.testing.KafkaIo;
 import dev.keel.dlq.testing.ManualTime;
+import dev.keel.retry.InPlaceRetry;
+import dev.keel.retry.RetryOutcome;
+import dev.keel.retry.RetryPolicy;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
@@ -105,7 +108,7 @@ class TransientRetryIT {
             .clock(time.clock())
             .build();
     var start = time.now();
-    RetryOutcome outcome =
+    RetryOutcome<Void> outcome =
         retry.run(
             () -> {
               throw new IllegalStateException("always");

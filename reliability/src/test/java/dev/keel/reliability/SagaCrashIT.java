@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.consumer.ConsumerRuntime;
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.outbox.Outbox;
 import dev.keel.outbox.OutboxRelay;
+import dev.keel.retry.RetryPolicy;
 import dev.keel.saga.SagaDefinition;
 import dev.keel.saga.SagaOrchestrator;
 import dev.keel.saga.SagaState;

@@ -1,8 +1,8 @@
 package dev.keel.reliability;
 
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.event.FailureClass;
 import dev.keel.event.RetriableKeelException;
+import dev.keel.retry.RetryPolicy;
 import dev.keel.saga.CommandHandler;
 import dev.keel.saga.SagaDefinition;
 import dev.keel.saga.SagaParticipant;

@@ -1,6 +1,6 @@
 package dev.keel.saga;
 
-import dev.keel.dlq.RetryPolicy;
+import dev.keel.retry.RetryPolicy;
 import java.util.Objects;
 import java.util.Optional;
 

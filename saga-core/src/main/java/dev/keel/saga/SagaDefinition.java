@@ -1,8 +1,8 @@
 package dev.keel.saga;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.retry.RetryPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;

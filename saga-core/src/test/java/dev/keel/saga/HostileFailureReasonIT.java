@@ -3,10 +3,10 @@ package dev.keel.saga;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.event.Event;
 import dev.keel.event.FailureClass;
 import dev.keel.event.kafka.KafkaRecords;
+import dev.keel.retry.RetryPolicy;
 import dev.keel.saga.SagaFixture.OrderData;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;

@@ -3,11 +3,11 @@ package dev.keel.saga;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.event.FailureClass;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.outbox.Outbox;
+import dev.keel.retry.RetryPolicy;
 import dev.keel.saga.testing.SagaTestClock;
 import dev.keel.test.DatabaseKind;
 import dev.keel.test.IsolatedDatabase;

@@ -3,9 +3,9 @@ package dev.keel.saga;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.consumer.ConsumerRuntime;
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.event.FailureClass;
 import dev.keel.outbox.Outbox;
+import dev.keel.retry.RetryPolicy;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Map;

@@ -3,8 +3,8 @@ package dev.keel.saga;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.retry.RetryPolicy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Consumer;

@@ -1,11 +1,11 @@
 package dev.keel.saga;
 
 import dev.keel.consumer.ConsumerRuntime;
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.event.FailureClass;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.outbox.Outbox;
 import dev.keel.outbox.OutboxRelay;
+import dev.keel.retry.RetryPolicy;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.Topics;

@@ -2,12 +2,12 @@ package dev.keel.saga;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelMeters;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.Outbox;
+import dev.keel.retry.RetryPolicy;
 import dev.keel.saga.testing.SagaTestClock;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KeelTest;

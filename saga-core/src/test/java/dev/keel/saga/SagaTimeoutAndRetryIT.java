@@ -4,7 +4,7 @@ import static dev.keel.saga.SagaLifecycleIT.awaitTerminal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.keel.dlq.RetryPolicy;
+import dev.keel.retry.RetryPolicy;
 import dev.keel.saga.SagaFixture.OrderData;
 import dev.keel.saga.testing.SagaTestClock;
 import dev.keel.test.IsolatedDatabase;

@@ -3,7 +3,7 @@ package dev.keel.saga;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.keel.dlq.RetryPolicy;
+import dev.keel.retry.RetryPolicy;
 import dev.keel.saga.SagaFixture.OrderData;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;

@@ -3,7 +3,7 @@ package dev.keel.advisor.running;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.advisor.RetrySpec;
-import dev.keel.dlq.RetryPolicy;
+import dev.keel.retry.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,6 @@
 package dev.keel.consumer.internal;
 
-import dev.keel.dlq.spi.Sleeper;
+import dev.keel.retry.spi.Sleeper;
 import java.time.Duration;
 
 /**

@@ -2,15 +2,15 @@ package dev.keel.consumer.internal;
 
 import dev.keel.consumer.ConsumerRuntime;
 import dev.keel.consumer.ListenerDefinition;
+import dev.keel.consumer.tiers.RetryTierConsumer;
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.DeadLetterStore;
-import dev.keel.dlq.InPlaceRetry;
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.dlq.RetryTiers;
-import dev.keel.dlq.kafka.RetryTierConsumer;
 import dev.keel.dlq.micrometer.DlqMetrics;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
+import dev.keel.retry.InPlaceRetry;
+import dev.keel.retry.RetryPolicy;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,6 +42,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
   }
 
   private final RuntimeConfig config;
+  private final KafkaClients clients;
   private final List<SubscriptionPlan> plans;
   private final List<ListenerDefinition> listeners;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -67,6 +68,13 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
    * @throws dev.keel.event.KeelConfigurationException naming the listeners that conflict
    */
   public DefaultConsumerRuntime(RuntimeConfig config, List<ListenerDefinition> listeners) {
+    this(config, listeners, KafkaClients.REAL);
+  }
+
+  /** With the Kafka clients to use: the seam for unit tests (Kafka's {@code MockConsumer}). */
+  DefaultConsumerRuntime(
+      RuntimeConfig config, List<ListenerDefinition> listeners, KafkaClients clients) {
+    this.clients = clients;
     this.config = config;
     this.plans = SubscriptionPlan.plan(listeners, config.threads());
     this.listeners = List.copyOf(listeners);
@@ -182,7 +190,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
       PollLoop loop =
           new PollLoop(
               plan,
-              KafkaClients.consumer(config, plan.group()),
+              clients.consumer(config, plan.group()),
               lanes,
               config,
               metrics.lagOf(plan.group()),

@@ -14,7 +14,6 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
@@ -22,16 +21,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poll thread of one group and topic: owns the Kafka consumer, dispatches records to lanes,
- * pauses partitions at the in-flight bound, commits offsets below the lowest unfinished record, and
- * on revoke or close waits for records being handled before its last commit.
+ * The poll thread of one group and its topics, the only Kafka poll loop of Keel's consumers: owns
+ * the Kafka consumer, hands records to its {@link Handling} (the lanes of the consumer runtime, or
+ * the due-time gate of the delay tiers), pauses partitions at the in-flight bound, commits offsets
+ * below the lowest unfinished record, and on revoke or close waits for records being handled before
+ * its last commit.
  */
 final class PollLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(PollLoop.class);
 
-  private final SubscriptionPlan plan;
-  private final KafkaConsumer<byte[], byte[]> consumer;
-  private final LaneExecutor lanes;
+  private final String group;
+  private final List<String> topics;
+  private final Handling handling;
+  private final org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
   private final int maxInFlight;
   private final Duration pollTimeout;
   private final long commitIntervalNanos;
@@ -40,25 +42,97 @@ final class PollLoop implements Runnable {
   private final Consumer<Throwable> fatal;
   private final Map<TopicPartition, PartitionTracker> trackers = new HashMap<>();
   private final Object progress = new Object();
+  private final AtomicLong polls = new AtomicLong();
   private volatile boolean stopping;
   private long lastCommit = System.nanoTime();
 
   PollLoop(
       SubscriptionPlan plan,
-      KafkaConsumer<byte[], byte[]> consumer,
+      org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
       LaneExecutor lanes,
       RuntimeConfig config,
       AtomicLong lag,
       Consumer<Throwable> fatal) {
-    this.plan = plan;
+    this(
+        new Settings(
+            plan.group(),
+            List.of(plan.topic()),
+            config.maxInFlight(),
+            config.pollTimeout(),
+            config.commitInterval(),
+            config.closeTimeout()),
+        consumer,
+        new Lanes(lanes, plan.ordering()),
+        lag,
+        fatal);
+  }
+
+  /**
+   * What a loop needs of its subscription and configuration: the seam unit tests build loops from
+   * (with a {@code MockConsumer}), without listeners or a database.
+   */
+  record Settings(
+      String group,
+      List<String> topics,
+      int maxInFlight,
+      Duration pollTimeout,
+      Duration commitInterval,
+      Duration closeTimeout) {}
+
+  PollLoop(
+      Settings settings,
+      org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer,
+      Handling handling,
+      AtomicLong lag,
+      Consumer<Throwable> fatal) {
+    this.group = settings.group();
+    this.topics = List.copyOf(settings.topics());
     this.consumer = consumer;
-    this.lanes = lanes;
-    this.maxInFlight = config.maxInFlight();
-    this.pollTimeout = config.pollTimeout();
-    this.commitIntervalNanos = config.commitInterval().toNanos();
-    this.closeTimeout = config.closeTimeout();
+    this.handling = handling;
+    this.maxInFlight = settings.maxInFlight();
+    this.pollTimeout = settings.pollTimeout();
+    this.commitIntervalNanos = settings.commitInterval().toNanos();
+    this.closeTimeout = settings.closeTimeout();
     this.lag = lag;
     this.fatal = fatal;
+  }
+
+  /** What the loop does with the records it polls. Every method runs on the poll thread. */
+  interface Handling {
+    /** Before each poll: resume what is due. */
+    default void beforePoll() {}
+
+    /**
+     * The records of one assigned partition from a poll, in offset order. A record is handed on
+     * with {@link PartitionTracker#dispatched} and completed with {@link PartitionTracker#finished}
+     * (or left unfinished); offsets are committed up to the lowest unfinished one.
+     */
+    void handle(
+        TopicPartition partition,
+        List<ConsumerRecord<byte[], byte[]>> records,
+        PartitionTracker tracker);
+
+    /** Partitions revoked or lost: forget their state. */
+    default void revoked(Collection<TopicPartition> partitions) {}
+  }
+
+  /** The consumer runtime's handling: each record to its lane (a partition, or a key of one). */
+  record Lanes(LaneExecutor lanes, Ordering ordering) implements Handling {
+    @Override
+    public void handle(
+        TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records, PartitionTracker t) {
+      for (ConsumerRecord<byte[], byte[]> r : records) {
+        if (!t.dispatched(r.offset())) {
+          continue;
+        }
+        Object lane =
+            ordering == Ordering.KEY
+                ? new LaneKey(
+                    tp, r.key() == null ? null : new String(r.key(), StandardCharsets.ISO_8859_1))
+                : tp;
+        lanes.submit(lane, new Work(r, t));
+      }
+    }
   }
 
   /** Asks the loop to stop; it finishes in-flight records, commits and closes the consumer. */
@@ -66,14 +140,24 @@ final class PollLoop implements Runnable {
     stopping = true;
   }
 
+  /** Polls done so far. */
+  long polls() {
+    return polls.get();
+  }
+
   @Override
   public void run() {
     try {
-      consumer.subscribe(List.of(plan.topic()), new Rebalance());
+      consumer.subscribe(topics, new Rebalance());
       while (!stopping) {
+        handling.beforePoll();
         ConsumerRecords<byte[], byte[]> records = consumer.poll(pollTimeout);
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-          dispatch(r);
+        polls.incrementAndGet();
+        for (TopicPartition tp : records.partitions()) {
+          PartitionTracker t = trackers.get(tp);
+          if (t != null) {
+            handling.handle(tp, records.records(tp), t);
+          }
         }
         backpressure();
         if (System.nanoTime() - lastCommit >= commitIntervalNanos) {
@@ -83,27 +167,15 @@ final class PollLoop implements Runnable {
       }
     } catch (InterruptException e) {
       Thread.interrupted();
-      log.warn("Keel consumer group {}: poll thread interrupted", plan.group());
+      log.warn("Keel consumer group {}: poll thread interrupted", group);
     } catch (RuntimeException | Error e) {
-      log.error("Keel consumer group {} on {}: poll loop failed", plan.group(), plan.topic(), e);
+      // the message only: a cause's message (a database's, say) may quote the record
+      log.error("Keel consumer group {} on {}: poll loop stopped: {}", group, topics, e.toString());
+      log.debug("Keel consumer group {}: poll loop failure", group, e);
       fatal.accept(e);
     } finally {
       shutdown();
     }
-  }
-
-  private void dispatch(ConsumerRecord<byte[], byte[]> r) {
-    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-    PartitionTracker t = trackers.get(tp);
-    if (t == null || !t.dispatched(r.offset())) {
-      return;
-    }
-    Object lane =
-        plan.ordering() == Ordering.KEY
-            ? new LaneKey(
-                tp, r.key() == null ? null : new String(r.key(), StandardCharsets.ISO_8859_1))
-            : tp;
-    lanes.submit(lane, new Work(r, t));
   }
 
   private record LaneKey(TopicPartition partition, String key) {}
@@ -151,7 +223,7 @@ final class PollLoop implements Runnable {
         // The records will be delivered again; their dedupe rows make that harmless.
         log.warn(
             "Keel consumer group {}: committing offsets failed: {}",
-            plan.group(),
+            group,
             e.getClass().getSimpleName());
       }
       return;
@@ -160,7 +232,7 @@ final class PollLoop implements Runnable {
         offsets,
         (done, error) -> {
           if (error != null) {
-            log.debug("Keel consumer group {}: async commit failed", plan.group(), error);
+            log.debug("Keel consumer group {}: async commit failed", group, error);
             previous.forEach(
                 (tp, before) -> {
                   PartitionTracker t = trackers.get(tp);
@@ -197,7 +269,7 @@ final class PollLoop implements Runnable {
           log.warn(
               "Keel consumer group {}: records still being handled after {}; their offsets stay"
                   + " uncommitted",
-              plan.group(),
+              group,
               closeTimeout);
           return;
         }
@@ -217,12 +289,12 @@ final class PollLoop implements Runnable {
       awaitIdle(new ArrayList<>(trackers.values()));
       commit(trackers.values(), true);
     } catch (RuntimeException e) {
-      log.warn("Keel consumer group {}: final commit failed", plan.group(), e);
+      log.warn("Keel consumer group {}: final commit failed", group, e);
     } finally {
       try {
         consumer.close(Duration.ofSeconds(5));
       } catch (RuntimeException e) {
-        log.debug("Keel consumer group {}: close failed", plan.group(), e);
+        log.debug("Keel consumer group {}: close failed", group, e);
       }
       lag.set(0);
     }
@@ -234,7 +306,7 @@ final class PollLoop implements Runnable {
       for (TopicPartition tp : partitions) {
         trackers.put(tp, new PartitionTracker(tp, progress));
       }
-      log.debug("Keel consumer group {}: assigned {}", plan.group(), partitions);
+      log.debug("Keel consumer group {}: assigned {}", group, partitions);
     }
 
     @Override
@@ -250,7 +322,8 @@ final class PollLoop implements Runnable {
       awaitIdle(revoked);
       commit(revoked, true);
       partitions.forEach(trackers::remove);
-      log.debug("Keel consumer group {}: revoked {}", plan.group(), partitions);
+      handling.revoked(partitions);
+      log.debug("Keel consumer group {}: revoked {}", group, partitions);
     }
 
     @Override
@@ -261,7 +334,8 @@ final class PollLoop implements Runnable {
           t.closed = true;
         }
       }
-      log.info("Keel consumer group {}: lost {} without commit", plan.group(), partitions);
+      handling.revoked(partitions);
+      log.info("Keel consumer group {}: lost {} without commit", group, partitions);
     }
   }
 }

@@ -2,10 +2,6 @@ package dev.keel.consumer.internal;
 
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.FailedRecord;
-import dev.keel.dlq.Failure;
-import dev.keel.dlq.InPlaceRetry;
-import dev.keel.dlq.RetryOutcome;
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.dlq.RetryTiers;
 import dev.keel.dlq.TierRoute;
 import dev.keel.dlq.kafka.KafkaFailedRecords;
@@ -14,6 +10,10 @@ import dev.keel.event.FatalKeelException;
 import dev.keel.event.RetriableKeelException;
 import dev.keel.event.TraceContext;
 import dev.keel.event.sql.SqlDialect;
+import dev.keel.retry.Failure;
+import dev.keel.retry.InPlaceRetry;
+import dev.keel.retry.RetryOutcome;
+import dev.keel.retry.RetryPolicy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -169,16 +169,12 @@ final class RecordProcessor implements Consumer<List<Work>> {
    */
   private void processAlone(Work w, Throwable firstFailure) {
     long start = System.nanoTime();
-    int[] attempts = {0};
-    Result[] result = {null};
-    Throwable[] fatalError = {null};
-    RetryOutcome outcome;
+    RetryOutcome<Attempted> outcome;
     sleeper.enter(w);
     try {
       outcome =
-          retry.run(
-              () -> {
-                int n = ++attempts[0];
+          retry.call(
+              n -> {
                 if (n > 1) {
                   metrics.retried(plan.group());
                 }
@@ -186,26 +182,29 @@ final class RecordProcessor implements Consumer<List<Work>> {
                   if (n == 1 && firstFailure != null) {
                     rethrow(firstFailure); // the batch was this record's first attempt
                   }
-                  result[0] = attempt(w.record, n);
+                  return new Attempted(attempt(w.record, n), null);
                 } catch (FatalKeelException e) {
-                  fatalError[0] = e; // stop, do not ask the policy
+                  return new Attempted(null, e); // stop, do not ask the policy
                 }
               });
     } finally {
       sleeper.leave();
     }
     boolean interrupted = Thread.interrupted();
-    if (fatalError[0] != null) {
+    if (outcome.succeeded() && outcome.value().fatal() != null) {
       w.skip();
-      fatal.accept(fatalError[0]);
+      fatal.accept(outcome.value().fatal());
     } else if (outcome.succeeded()) {
-      finish(w, result[0], System.nanoTime() - start);
+      finish(w, outcome.value().result(), System.nanoTime() - start);
     } else if (interrupted || w.abandoned()) {
       w.skip(); // closing or revoked while retrying: the next owner handles it
     } else {
       giveUp(w, outcome);
     }
   }
+
+  /** How an attempt ended without an error for the policy: a result, or a fatal failure. */
+  private record Attempted(Result result, FatalKeelException fatal) {}
 
   private Result attempt(ConsumerRecord<byte[], byte[]> record, int attempt) throws Exception {
     if (ordered && publisher.parkIfBlocked(plan.group(), KafkaFailedRecords.of(record))) {
@@ -286,7 +285,7 @@ final class RecordProcessor implements Consumer<List<Work>> {
     return Result.PROCESSED;
   }
 
-  private void giveUp(Work w, RetryOutcome outcome) {
+  private void giveUp(Work w, RetryOutcome<?> outcome) {
     String why =
         outcome.failureClass().tag()
             + " after "

@@ -1,13 +1,13 @@
 package dev.keel.consumer.internal;
 
 import dev.keel.dlq.DeadLetterPublisher;
-import dev.keel.dlq.FailureClassifier;
-import dev.keel.dlq.RetryPolicy;
-import dev.keel.dlq.spi.Sleeper;
 import dev.keel.event.contract.EventContracts;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
+import dev.keel.retry.FailureClassifier;
+import dev.keel.retry.RetryPolicy;
+import dev.keel.retry.spi.Sleeper;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;

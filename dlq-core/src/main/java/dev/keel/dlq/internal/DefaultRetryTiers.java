@@ -2,13 +2,13 @@ package dev.keel.dlq.internal;
 
 import dev.keel.dlq.DeadLetterHeaders;
 import dev.keel.dlq.FailedRecord;
-import dev.keel.dlq.Failure;
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.dlq.RetryTiers;
 import dev.keel.dlq.TierRoute;
 import dev.keel.dlq.kafka.KafkaRecordSink;
 import dev.keel.event.FailureAction;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.retry.Failure;
+import dev.keel.retry.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

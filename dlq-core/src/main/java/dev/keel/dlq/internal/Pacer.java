@@ -1,7 +1,7 @@
 package dev.keel.dlq.internal;
 
-import dev.keel.dlq.spi.Sleeper;
 import dev.keel.event.RetriableKeelException;
+import dev.keel.retry.spi.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

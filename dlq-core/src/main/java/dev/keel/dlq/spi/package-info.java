@@ -1,2 +1,2 @@
-/** Extension points of dlq-core: listeners, payload redaction and the sleeper. */
+/** Extension points of dlq-core: listeners and payload redaction (the sleeper is retry-core's). */
 package dev.keel.dlq.spi;

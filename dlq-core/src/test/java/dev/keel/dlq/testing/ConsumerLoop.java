@@ -4,9 +4,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.FailedRecord;
-import dev.keel.dlq.InPlaceRetry;
-import dev.keel.dlq.RetryOutcome;
 import dev.keel.dlq.kafka.KafkaFailedRecords;
+import dev.keel.retry.InPlaceRetry;
+import dev.keel.retry.RetryOutcome;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,7 +62,7 @@ public final class ConsumerLoop implements AutoCloseable {
         parked.incrementAndGet();
         continue;
       }
-      RetryOutcome outcome = retry.run(() -> handler.handle(r));
+      RetryOutcome<Void> outcome = retry.run(() -> handler.handle(r));
       if (!outcome.succeeded()) {
         publisher.publish(raw, outcome.toFailure(group));
         deadLettered.incrementAndGet();

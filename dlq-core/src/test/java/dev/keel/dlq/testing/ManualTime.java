@@ -1,6 +1,6 @@
 package dev.keel.dlq.testing;
 
-import dev.keel.dlq.spi.Sleeper;
+import dev.keel.retry.spi.Sleeper;
 import dev.keel.test.TestTime;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.keel.examples.fulfillment;
 
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.examples.fulfillment.Messages.PaymentRequest;
 import dev.keel.examples.fulfillment.Messages.ShipmentRequest;
 import dev.keel.examples.fulfillment.Messages.StockRequest;
+import dev.keel.retry.RetryPolicy;
 import dev.keel.saga.FailurePolicy;
 import dev.keel.saga.SagaDefinition;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package dev.keel.saga.internal;
 
-import dev.keel.dlq.RetryDecision;
 import dev.keel.event.Event;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.outbox.Outbox;
+import dev.keel.retry.RetryDecision;
 import dev.keel.saga.SagaDefinition;
 import dev.keel.saga.SagaHeaders;
 import dev.keel.saga.SagaState;

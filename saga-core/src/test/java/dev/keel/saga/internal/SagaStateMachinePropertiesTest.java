@@ -2,13 +2,13 @@ package dev.keel.saga.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.event.Event;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.Outbox;
+import dev.keel.retry.RetryPolicy;
 import dev.keel.saga.FailurePolicy;
 import dev.keel.saga.SagaDefinition;
 import dev.keel.saga.SagaHeaders;

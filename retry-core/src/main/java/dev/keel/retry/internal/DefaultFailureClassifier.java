@@ -1,11 +1,11 @@
-package dev.keel.dlq.internal;
+package dev.keel.retry.internal;
 
-import dev.keel.dlq.FailureClassifier;
 import dev.keel.event.FailureClass;
 import dev.keel.event.FatalKeelException;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.KeelException;
 import dev.keel.event.internal.SqlStates;
+import dev.keel.retry.FailureClassifier;
 import java.sql.SQLException;
 import java.util.Collections;
 import java.util.IdentityHashMap;

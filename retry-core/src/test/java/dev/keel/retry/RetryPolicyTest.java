@@ -1,4 +1,4 @@
-package dev.keel.dlq;
+package dev.keel.retry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

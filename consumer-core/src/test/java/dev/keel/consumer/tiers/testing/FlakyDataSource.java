@@ -1,4 +1,4 @@
-package dev.keel.dlq.testing;
+package dev.keel.consumer.tiers.testing;
 
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;

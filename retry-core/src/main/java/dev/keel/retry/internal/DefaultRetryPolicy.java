@@ -1,10 +1,10 @@
-package dev.keel.dlq.internal;
+package dev.keel.retry.internal;
 
-import dev.keel.dlq.RetryDecision;
-import dev.keel.dlq.RetryPolicy;
 import dev.keel.event.FailureAction;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.retry.RetryDecision;
+import dev.keel.retry.RetryPolicy;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Duration;
 import java.util.EnumMap;

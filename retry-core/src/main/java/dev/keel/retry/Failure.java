@@ -1,12 +1,13 @@
-package dev.keel.dlq;
+package dev.keel.retry;
 
 import dev.keel.event.FailureClass;
 import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Why a record is being dead-lettered: the consumer group, the class of the failure, the last
- * error, how many attempts were made and when the first and last failed.
+ * Why processing a record failed, as a dead-letter publisher records it: the consumer group, the
+ * class of the failure, the last error, how many attempts were made and when the first and last
+ * failed.
  *
  * <p>Immutable (the throwable is only read) and thread-safe.
  *

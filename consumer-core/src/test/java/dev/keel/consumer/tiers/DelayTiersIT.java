@@ -1,14 +1,24 @@
-package dev.keel.dlq;
+package dev.keel.consumer.tiers;
 
-import static dev.keel.dlq.testing.KafkaIo.header;
+import static dev.keel.consumer.tiers.testing.KafkaIo.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.keel.dlq.kafka.RetryTierConsumer;
-import dev.keel.dlq.testing.ConsumerLoop;
-import dev.keel.dlq.testing.KafkaIo;
-import dev.keel.dlq.testing.ManualTime;
+import dev.keel.consumer.tiers.testing.ConsumerLoop;
+import dev.keel.consumer.tiers.testing.KafkaIo;
+import dev.keel.consumer.tiers.testing.ManualTime;
+import dev.keel.dlq.DeadLetter;
+import dev.keel.dlq.DeadLetterHeaders;
+import dev.keel.dlq.DeadLetterPublisher;
+import dev.keel.dlq.DeadLetterQuery;
+import dev.keel.dlq.DeadLetterStore;
+import dev.keel.dlq.FailedRecord;
+import dev.keel.dlq.RetryTiers;
+import dev.keel.dlq.TierRoute;
 import dev.keel.event.FailureClass;
+import dev.keel.retry.Failure;
+import dev.keel.retry.InPlaceRetry;
+import dev.keel.retry.RetryPolicy;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
@@ -175,8 +185,8 @@ class DelayTiersIT {
   void aDatabaseOutageWhileDeadLetteringPausesTheTierAndRetriesWithoutStoppingTheConsumer(
       KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
     String topic = topics.create("sms", 1);
-    dev.keel.dlq.testing.FlakyDataSource flaky =
-        new dev.keel.dlq.testing.FlakyDataSource(db.dataSource());
+    dev.keel.consumer.tiers.testing.FlakyDataSource flaky =
+        new dev.keel.consumer.tiers.testing.FlakyDataSource(db.dataSource());
     DeadLetterStore store = DeadLetterStore.builder().dataSource(flaky).build();
     store.install();
     ManualTime time = new ManualTime();

@@ -1,8 +1,8 @@
-package dev.keel.dlq;
+package dev.keel.retry;
 
-import dev.keel.dlq.internal.DefaultRetryPolicy;
 import dev.keel.event.FailureAction;
 import dev.keel.event.FailureClass;
+import dev.keel.retry.internal.DefaultRetryPolicy;
 import java.time.Duration;
 
 /**
@@ -29,8 +29,8 @@ import java.time.Duration;
  * }</pre>
  *
  * <p>Attempt counts come from the caller's own memory (in-place retry) or from a bounded header
- * parse ({@link DeadLetterHeaders#attempts}); {@link #decide} never lets a count beyond the policy
- * buy more attempts.
+ * parse (dead-letter headers); {@link #decide} never lets a count beyond the policy buy more
+ * attempts.
  *
  * <p>Thread safety: policies are immutable and thread-safe; the builder is not.
  */

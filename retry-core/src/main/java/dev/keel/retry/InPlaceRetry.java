@@ -1,7 +1,7 @@
-package dev.keel.dlq;
+package dev.keel.retry;
 
-import dev.keel.dlq.internal.DefaultInPlaceRetry;
-import dev.keel.dlq.spi.Sleeper;
+import dev.keel.retry.internal.DefaultInPlaceRetry;
+import dev.keel.retry.spi.Sleeper;
 import java.time.Clock;
 
 /**
@@ -17,8 +17,12 @@ import java.time.Clock;
  *
  * <pre>{@code
  * InPlaceRetry retry = InPlaceRetry.builder().policy(policy).classifier(classifier).build();
- * RetryOutcome outcome = retry.run(() -> handler.handle(event));
- * if (!outcome.succeeded()) publisher.publish(record, outcome.toFailure(group));
+ * RetryOutcome<Receipt> outcome = retry.call(attempt -> handler.handle(event));
+ * if (outcome.succeeded()) {
+ *   metrics.attempts(outcome.attempts());
+ *   return outcome.value();
+ * }
+ * publisher.publish(record, outcome.toFailure(group)); // a dead-letter publisher
  * }</pre>
  *
  * <p>Thread-safe: one instance may serve many threads; each {@link #run} call is independent.
@@ -32,15 +36,34 @@ public interface InPlaceRetry {
   }
 
   /**
-   * Runs the attempt until it succeeds or the policy gives up. The thread's interrupt flag ends the
-   * waiting early: the outcome then gives up with the last error.
+   * Calls the attempt until it succeeds or the policy gives up, and returns its value with the
+   * number of attempts it took. The thread's interrupt flag ends the waiting early: the outcome
+   * then gives up with the last error.
    *
-   * @param attempt the work; any exception it throws is a failed attempt
+   * @param attempt the work, told which attempt it is (1 for the first); any exception it throws is
+   *     a failed attempt
+   * @param <T> the value's type
    * @return the outcome; never throws the attempt's exceptions
    */
-  RetryOutcome run(Attempt attempt);
+  <T> RetryOutcome<T> call(Call<T> attempt);
 
-  /** One attempt at processing a record. */
+  /**
+   * Runs the attempt until it succeeds or the policy gives up: {@link #call} for work without a
+   * value.
+   *
+   * @param attempt the work; any exception it throws is a failed attempt
+   * @return the outcome, whose {@link RetryOutcome#value()} is null; never throws the attempt's
+   *     exceptions
+   */
+  default RetryOutcome<Void> run(Attempt attempt) {
+    return call(
+        n -> {
+          attempt.run();
+          return null;
+        });
+  }
+
+  /** One attempt at processing a record, without a value. */
   @FunctionalInterface
   interface Attempt {
     /**
@@ -49,6 +72,23 @@ public interface InPlaceRetry {
      * @throws Exception any failure
      */
     void run() throws Exception;
+  }
+
+  /**
+   * One attempt that returns a value.
+   *
+   * @param <T> the value's type
+   */
+  @FunctionalInterface
+  interface Call<T> {
+    /**
+     * Makes attempt number {@code attempt}.
+     *
+     * @param attempt 1 for the first attempt, 2 for the first retry, and so on
+     * @return the value of a successful attempt (may be null)
+     * @throws Exception any failure
+     */
+    T call(int attempt) throws Exception;
   }
 
   /** Builds an {@link InPlaceRetry}. Not thread-safe. */

@@ -1,4 +1,4 @@
-package dev.keel.dlq;
+package dev.keel.retry;
 
 import dev.keel.event.FailureAction;
 import dev.keel.event.FailureClass;

@@ -1,7 +1,7 @@
-package dev.keel.dlq;
+package dev.keel.retry;
 
-import dev.keel.dlq.internal.DefaultFailureClassifier;
 import dev.keel.event.FailureClass;
+import dev.keel.retry.internal.DefaultFailureClassifier;
 
 /**
  * Maps a throwable to the failure taxonomy ({@link FailureClass}); the class's action then comes

@@ -1,10 +1,10 @@
-package dev.keel.dlq.spi;
+package dev.keel.retry.spi;
 
 import java.time.Duration;
 
 /**
- * Waits: the one place dlq-core blocks for time (in-place retry delays, replay pacing), so that
- * tests replace it with a fake that advances a controlled clock.
+ * Waits: the one place Keel's retry and dead-letter code blocks for time (in-place retry delays,
+ * replay pacing), so that tests replace it with a fake that advances a controlled clock.
  *
  * <p>Implementations must be thread-safe.
  */

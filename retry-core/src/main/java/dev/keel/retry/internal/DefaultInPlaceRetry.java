@@ -1,12 +1,12 @@
-package dev.keel.dlq.internal;
+package dev.keel.retry.internal;
 
-import dev.keel.dlq.FailureClassifier;
-import dev.keel.dlq.InPlaceRetry;
-import dev.keel.dlq.RetryDecision;
-import dev.keel.dlq.RetryOutcome;
-import dev.keel.dlq.RetryPolicy;
-import dev.keel.dlq.spi.Sleeper;
 import dev.keel.event.FailureClass;
+import dev.keel.retry.FailureClassifier;
+import dev.keel.retry.InPlaceRetry;
+import dev.keel.retry.RetryDecision;
+import dev.keel.retry.RetryOutcome;
+import dev.keel.retry.RetryPolicy;
+import dev.keel.retry.spi.Sleeper;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
@@ -26,30 +26,34 @@ public final class DefaultInPlaceRetry implements InPlaceRetry {
   }
 
   @Override
-  public RetryOutcome run(Attempt attempt) {
+  public <T> RetryOutcome<T> call(Call<T> attempt) {
     Objects.requireNonNull(attempt, "attempt");
     Instant first = null;
+    Instant last = null;
     for (int n = 1; ; n++) {
+      T value;
       try {
-        attempt.run();
-        return new RetryOutcome(true, n, null, null, null, first, first == null ? null : now());
+        value = attempt.call(n);
       } catch (Exception e) {
         Instant at = now();
         if (first == null) {
           first = at;
         }
+        last = at;
         FailureClass c = classifier.classify(e);
         RetryDecision d = policy.decide(c, n);
         if (!d.retry()) {
-          return new RetryOutcome(false, n, d.action(), c, e, first, at);
+          return RetryOutcome.gaveUp(n, d.action(), c, e, first, at);
         }
         try {
           sleeper.sleep(d.delay());
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
-          return new RetryOutcome(false, n, policy.exhaustedAction(), c, e, first, at);
+          return RetryOutcome.gaveUp(n, policy.exhaustedAction(), c, e, first, at);
         }
+        continue;
       }
+      return RetryOutcome.success(value, n, first, last);
     }
   }
 
