@@ -69,11 +69,18 @@ public interface Outbox {
    * Appends one event through a jOOQ context whose connection is in the caller's transaction. A
    * context that hands out an auto-commit connection (no {@code transaction(...)} around the call)
    * is refused with {@link AutoCommitConnectionException}.
+   *
+   * <p>Named apart from {@link #append(Connection, Event)} on purpose: jOOQ is an optional
+   * dependency, and an overload taking a jOOQ type would make every call of {@code append} need
+   * jOOQ on the compiler's class path.
    */
-  UUID append(DSLContext context, Event event);
+  UUID appendThrough(DSLContext context, Event event);
 
-  /** Appends events through a jOOQ context whose connection is in the caller's transaction. */
-  List<UUID> appendAll(DSLContext context, List<Event> events);
+  /**
+   * Appends events through a jOOQ context whose connection is in the caller's transaction (see
+   * {@link #appendThrough(DSLContext, Event)}).
+   */
+  List<UUID> appendAllThrough(DSLContext context, List<Event> events);
 
   /** The number of lanes; the relay must be built with the same number. */
   int lanes();

@@ -75,12 +75,12 @@ public final class DefaultOutbox implements Outbox {
   }
 
   @Override
-  public UUID append(DSLContext context, Event event) {
+  public UUID appendThrough(DSLContext context, Event event) {
     return context.connectionResult(c -> append(c, event));
   }
 
   @Override
-  public List<UUID> appendAll(DSLContext context, List<Event> events) {
+  public List<UUID> appendAllThrough(DSLContext context, List<Event> events) {
     return context.connectionResult(c -> appendAll(c, events));
   }
 
