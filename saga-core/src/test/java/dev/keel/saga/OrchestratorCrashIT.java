@@ -82,7 +82,9 @@ class OrchestratorCrashIT {
               .as("crash %s %s, saga %s", mode, step, orders.get(id))
               .isEqualTo(failing ? SagaState.COMPENSATED : SagaState.COMPLETED);
           long terminalLines =
-              v.log().stream().filter(e -> e.step() == null && !e.kind().equals("STARTED")).count();
+              v.log().stream()
+                  .filter(e -> e.step() == null && e.kind() != StepLogKind.STARTED)
+                  .count();
           assertThat(terminalLines).as("one terminal transition").isEqualTo(1);
           Map<String, Integer> effects = f.effects(orders.get(id));
           assertThat(effects.values())
