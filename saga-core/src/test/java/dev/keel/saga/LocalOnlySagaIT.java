@@ -10,7 +10,11 @@ import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KeelTest;
 import dev.keel.test.TestTime;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -68,6 +72,14 @@ class LocalOnlySagaIT {
           .extracting(e -> e.kind() + (e.step() == null ? "" : ":" + e.step()))
           .containsExactly("STARTED", "ACTION_DONE:check", "ACTION_DONE:finish", "COMPLETED");
 
+      assertThat(stored(ds, "SELECT phase FROM keel_saga WHERE id = ?", done))
+          .as("the enums are stored by name, as before")
+          .containsExactly("DONE");
+      assertThat(
+              stored(
+                  ds, "SELECT kind FROM keel_saga_step_log WHERE saga_id = ? ORDER BY seq", done))
+          .containsExactly("STARTED", "ACTION_DONE", "ACTION_DONE", "COMPLETED");
+
       SagaView compensated = o.admin().byId(undone).orElseThrow();
       assertThat(compensated.state()).isEqualTo(SagaState.COMPENSATED);
       assertThat(compensated.phase()).isEqualTo(SagaPhase.DONE);
@@ -81,6 +93,20 @@ class LocalOnlySagaIT {
               StepLogKind.COMPENSATED,
               StepLogKind.COMPENSATED);
     }
+  }
+
+  private static List<String> stored(DataSource ds, String sql, UUID id) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
   }
 
   private static UUID start(DataSource ds, SagaOrchestrator o, Job job) throws Exception {

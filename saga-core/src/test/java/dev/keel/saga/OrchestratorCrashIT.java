@@ -79,7 +79,7 @@ class OrchestratorCrashIT {
           SagaView v = admin.byId(id).orElseThrow();
           boolean failing = f.script.failingOrders.contains(orders.get(id));
           assertThat(v.state())
-              .as("crash %s %s, saga %s", mode, step, orders.get(id))
+              .as("crash %s %s, saga %s, step log %s", mode, step, orders.get(id), v.log())
               .isEqualTo(failing ? SagaState.COMPENSATED : SagaState.COMPLETED);
           long terminalLines =
               v.log().stream()
