@@ -40,6 +40,18 @@ public interface DeadLetterStore {
   SqlDialect dialect();
 
   /**
+   * The database. {@link DeadLetters} and {@link DeadLetterPublisher} built with this store work on
+   * the same data source, dialect, tables and clock.
+   */
+  DataSource dataSource();
+
+  /** Schema and prefix of the tables. */
+  TableNames tableNames();
+
+  /** The clock of stored times. */
+  Clock clock();
+
+  /**
    * Dead letters matching a query, oldest first.
    *
    * @param query the filter

@@ -79,17 +79,17 @@ final class DefinitionRules {
       if (!names.add(s.name())) {
         throw new KeelConfigurationException(step + ": duplicate step name");
       }
-      if (s.actionMode() == null) {
+      if (s.actionKind() == null) {
         throw new KeelConfigurationException(
             step + ": an action is required (command(...) or local(...))");
       }
-      if (s.compensationMode() == null) {
+      if (s.compensationKind() == null) {
         throw new KeelConfigurationException(
             step
                 + ": a compensation is required, or state that there is none with"
                 + " noCompensation()");
       }
-      if (s.actionMode() == SagaStep.Mode.COMMAND) {
+      if (s.actionKind() == SagaStep.Builder.Kind.REMOTE) {
         anyCommand = true;
         contract(step, "command", s.typedAction(), s.actionContract(), s.replyType());
         topic(step, "command topic", s.commandTopic());
@@ -112,7 +112,7 @@ final class DefinitionRules {
         throw new KeelConfigurationException(
             step + ": a local step has no reply; remove onReply(" + s.replyType() + ")");
       }
-      if (s.compensationMode() == SagaStep.Mode.COMMAND) {
+      if (s.compensationKind() == SagaStep.Builder.Kind.REMOTE) {
         anyCommand = true;
         contract(
             step,
@@ -131,7 +131,7 @@ final class DefinitionRules {
               step + ": compensation " + s.compensationType() + " declares no reply type");
         }
         type(step, "compensation reply type", s.compensationReplyType());
-      } else if (s.compensationMode() == SagaStep.Mode.LOCAL
+      } else if (s.compensationKind() == SagaStep.Builder.Kind.LOCAL
           && s.localCompensationAction() == null) {
         throw new KeelConfigurationException(step + ": the local compensation is null");
       }
@@ -151,7 +151,7 @@ final class DefinitionRules {
                   + " and must retry forward (onFailure(FailurePolicy.retryForward(...))):"
                   + " compensating it would have to undo the pivot");
         }
-        if (s.compensationMode() != SagaStep.Mode.NONE) {
+        if (s.compensationKind() != SagaStep.Builder.Kind.NONE) {
           throw new KeelConfigurationException(
               step
                   + ": comes after the pivot step "

@@ -67,12 +67,13 @@ public final class SagaDefinition<D> {
     this.version = b.version;
     this.dataVersion = b.dataVersion;
     this.migrations = Collections.unmodifiableMap(new TreeMap<>(b.migrations));
-    this.replyTopic = b.replyTopic;
+    this.steps = List.copyOf(steps);
+    // a saga whose steps are all local receives no reply: no topic, so no reply consumer either
+    this.replyTopic = sendsCommands() ? b.replyTopic : null;
     this.outcomeTopic = b.outcomeTopic;
     this.source = b.source != null ? b.source : b.name;
     this.commandKey = b.commandKey;
     this.compensationRetry = b.compensationRetry;
-    this.steps = List.copyOf(steps);
   }
 
   /**
@@ -112,9 +113,21 @@ public final class SagaDefinition<D> {
     return migrations;
   }
 
-  /** The topic participants reply to, empty when every step is local. */
+  /**
+   * The topic participants reply to, empty when every step is local (then the orchestrator needs no
+   * reply consumer and no Kafka consumer properties).
+   */
   public Optional<String> replyTopic() {
     return Optional.ofNullable(replyTopic);
+  }
+
+  /** Whether a step's action or compensation is a command to a participant. */
+  public boolean sendsCommands() {
+    return steps.stream()
+        .anyMatch(
+            s ->
+                s.action() instanceof StepAction.Remote
+                    || s.compensation() instanceof Compensation.Remote);
   }
 
   /** The topic of the outcome facts, empty when none are published. */
@@ -222,7 +235,10 @@ public final class SagaDefinition<D> {
       return this;
     }
 
-    /** The topic participants reply to; required when any step sends a command. */
+    /**
+     * The topic participants reply to; required when any step sends a command, ignored when every
+     * step is local.
+     */
     public Builder<D> replyTopic(String topic) {
       this.replyTopic = topic;
       return this;

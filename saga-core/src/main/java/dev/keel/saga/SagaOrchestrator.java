@@ -155,7 +155,8 @@ public interface SagaOrchestrator extends AutoCloseable {
 
     /**
      * Kafka consumer properties of the reply consumer ({@code bootstrap.servers} required, no
-     * {@code group.id}); passed to consumer-core untouched and never logged.
+     * {@code group.id}); passed to consumer-core untouched and never logged. Not needed when every
+     * step of every definition is local: there is no reply consumer then.
      */
     public Builder consumerProperties(Map<String, ?> properties) {
       this.consumerProperties = properties == null ? null : new HashMap<>(properties);

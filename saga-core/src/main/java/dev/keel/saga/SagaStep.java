@@ -2,13 +2,12 @@ package dev.keel.saga;
 
 import dev.keel.event.KeelConfigurationException;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * One step of a {@link SagaDefinition}: an action (a command to a participant topic, or a {@link
- * LocalAction}), a compensation (a command, a local action, or none stated explicitly), how the
- * success reply updates the saga data, a timeout and a {@link FailurePolicy}.
+ * One step of a {@link SagaDefinition}: its {@link StepAction} (a command to a participant, or a
+ * {@link LocalAction} in the orchestrator's transaction), its {@link Compensation} (a command, a
+ * local action, or none stated explicitly), a timeout and a {@link FailurePolicy}.
  *
  * <p>Built through {@link SagaDefinition.Builder#step}; immutable and thread-safe once built.
  *
@@ -16,69 +15,45 @@ import java.util.function.Function;
  */
 public final class SagaStep<D> {
 
-  /** How an action or compensation is executed. */
-  public enum Mode {
-    /** A command event to a participant topic, answered by a reply. */
-    COMMAND,
-    /** A call in the orchestrator's own transaction. */
-    LOCAL,
-    /** Nothing (compensation only, stated with {@link Builder#noCompensation()}). */
-    NONE
-  }
-
   private final String name;
-  private final Mode actionMode;
-  private final String commandTopic;
-  private final String commandType;
-  private final Function<D, ?> commandPayload;
-  private final LocalAction<D> localAction;
-  private final String replyType;
-  private final Class<?> replyClass;
-  private final ReplyHandler<D, Object> replyHandler;
-  private final Mode compensationMode;
-  private final String compensationTopic;
-  private final String compensationType;
-  private final Function<D, ?> compensationPayload;
-  private final String compensationReplyType;
-  private final LocalAction<D> localCompensation;
+  private final StepAction<D> action;
+  private final Compensation<D> compensation;
   private final Duration timeout;
   private final FailurePolicy failurePolicy;
   private final boolean pivot;
-  private final StepContract<?, ?> actionContract;
-  private final StepContract<?, ?> compensationContract;
 
+  /** Built from a builder that {@link DefinitionRules} accepted. */
   SagaStep(Builder<D> b, Duration defaultTimeout) {
     this.name = b.name;
-    this.actionMode = b.actionMode;
-    this.commandTopic = b.commandTopic;
-    this.commandType = b.commandType;
-    this.commandPayload = b.commandPayload;
-    this.localAction = b.localAction;
-    this.replyType = b.replyType;
-    this.replyClass = b.replyClass;
-    this.replyHandler = b.replyHandler;
-    this.compensationMode = b.compensationMode;
-    this.compensationTopic = b.compensationTopic;
-    this.compensationType = b.compensationType;
-    this.compensationPayload = b.compensationPayload;
-    this.compensationReplyType = b.compensationReplyType;
-    this.localCompensation = b.localCompensation;
+    this.action =
+        b.actionKind == Builder.Kind.LOCAL
+            ? new StepAction.Local<>(b.localAction)
+            : new StepAction.Remote<>(
+                new RemoteCommand<>(
+                    b.commandTopic,
+                    b.actionContract != null
+                        ? b.actionContract
+                        : StepContract.untyped(
+                            b.commandType, Object.class, b.replyType, b.replyClass),
+                    b.commandPayload),
+                b.replyHandler);
+    this.compensation =
+        switch (b.compensationKind) {
+          case NONE -> new Compensation.None<>();
+          case LOCAL -> new Compensation.Local<>(b.localCompensation);
+          case REMOTE ->
+              new Compensation.Remote<>(
+                  new RemoteCommand<>(
+                      b.compensationTopic,
+                      b.compensationContract != null
+                          ? b.compensationContract
+                          : StepContract.untyped(
+                              b.compensationType, Object.class, b.compensationReplyType, null),
+                      b.compensationPayload));
+        };
     this.timeout = b.timeout != null ? b.timeout : defaultTimeout;
     this.failurePolicy = b.failurePolicy;
     this.pivot = b.pivot;
-    this.actionContract =
-        b.actionMode != Mode.COMMAND
-            ? null
-            : b.actionContract != null
-                ? b.actionContract
-                : StepContract.untyped(b.commandType, Object.class, b.replyType, b.replyClass);
-    this.compensationContract =
-        b.compensationMode != Mode.COMMAND
-            ? null
-            : b.compensationContract != null
-                ? b.compensationContract
-                : StepContract.untyped(
-                    b.compensationType, Object.class, b.compensationReplyType, null);
   }
 
   /** The step name, unique within its definition; carried in {@code keel-saga-step}. */
@@ -86,74 +61,17 @@ public final class SagaStep<D> {
     return name;
   }
 
-  /** How the action runs: {@link Mode#COMMAND} or {@link Mode#LOCAL}. */
-  public Mode actionMode() {
-    return actionMode;
+  /** What the step does: a {@link StepAction.Local} call or a {@link StepAction.Remote} command. */
+  public StepAction<D> action() {
+    return action;
   }
 
-  /** The command topic, for a {@link Mode#COMMAND} action. */
-  public Optional<String> commandTopic() {
-    return Optional.ofNullable(commandTopic);
-  }
-
-  /** The command type, a request such as {@code payment.authorize}. */
-  public Optional<String> commandType() {
-    return Optional.ofNullable(commandType);
-  }
-
-  /** The command payload built from the saga data. */
-  public Function<D, ?> commandPayload() {
-    return commandPayload;
-  }
-
-  /** The local action, for a {@link Mode#LOCAL} action. */
-  public Optional<LocalAction<D>> localAction() {
-    return Optional.ofNullable(localAction);
-  }
-
-  /** The success reply type, a fact such as {@code payment.authorized}. */
-  public Optional<String> replyType() {
-    return Optional.ofNullable(replyType);
-  }
-
-  /** The class success replies are decoded into, empty when the payload is not read. */
-  public Optional<Class<?>> replyClass() {
-    return Optional.ofNullable(replyClass);
-  }
-
-  /** The reply handler. */
-  public ReplyHandler<D, Object> replyHandler() {
-    return replyHandler;
-  }
-
-  /** How the compensation runs. */
-  public Mode compensationMode() {
-    return compensationMode;
-  }
-
-  /** The compensation command topic. */
-  public Optional<String> compensationTopic() {
-    return Optional.ofNullable(compensationTopic);
-  }
-
-  /** The compensation command type, such as {@code payment.void}. */
-  public Optional<String> compensationType() {
-    return Optional.ofNullable(compensationType);
-  }
-
-  /** The compensation payload built from the saga data. */
-  public Function<D, ?> compensationPayload() {
-    return compensationPayload;
-  }
-
-  /** The compensation's success reply type, such as {@code payment.voided}. */
-  public Optional<String> compensationReplyType() {
-    return Optional.ofNullable(compensationReplyType);
-  }
-
-  /** The local compensation. */
-  public Optional<LocalAction<D>> localCompensation() {
-    return Optional.ofNullable(localCompensation);
+  /**
+   * How the step is undone: {@link Compensation.Local}, {@link Compensation.Remote} or {@link
+   * Compensation.None}.
+   */
+  public Compensation<D> compensation() {
+    return compensation;
   }
 
   /** How long a command (or a compensation command) waits for its reply. */
@@ -164,19 +82,6 @@ public final class SagaStep<D> {
   /** What a failure of this step does. */
   public FailurePolicy failurePolicy() {
     return failurePolicy;
-  }
-
-  /**
-   * The contract of a {@link Mode#COMMAND} action: the participant, the command and the reply types
-   * the orchestrator accepts.
-   */
-  public Optional<StepContract<?, ?>> actionContract() {
-    return Optional.ofNullable(actionContract);
-  }
-
-  /** The contract of a {@link Mode#COMMAND} compensation. */
-  public Optional<StepContract<?, ?>> compensationContract() {
-    return Optional.ofNullable(compensationContract);
   }
 
   /** Whether this step is the pivot: once it completed, the saga can only go forward. */
@@ -195,8 +100,15 @@ public final class SagaStep<D> {
    * @param <D> the saga data type
    */
   public static final class Builder<D> {
+    /** How an action or compensation being configured runs. */
+    enum Kind {
+      REMOTE,
+      LOCAL,
+      NONE
+    }
+
     private final String name;
-    private Mode actionMode;
+    private Kind actionKind;
     private String commandTopic;
     private String commandType;
     private Function<D, ?> commandPayload;
@@ -204,7 +116,7 @@ public final class SagaStep<D> {
     private String replyType;
     private Class<?> replyClass;
     private ReplyHandler<D, Object> replyHandler = (d, r) -> d;
-    private Mode compensationMode;
+    private Kind compensationKind;
     private String compensationTopic;
     private String compensationType;
     private Function<D, ?> compensationPayload;
@@ -257,7 +169,7 @@ public final class SagaStep<D> {
         StepContract<C, R> contract,
         Function<D, ? extends C> payload,
         ReplyHandler<D, ? super R> onSuccess) {
-      set(Mode.COMMAND, "action");
+      set(Kind.REMOTE, "action");
       this.typedAction = true;
       this.actionContract = contract;
       this.commandTopic = topic;
@@ -279,7 +191,7 @@ public final class SagaStep<D> {
      */
     public <C> Builder<D> compensation(
         String topic, StepContract<C, ?> contract, Function<D, ? extends C> payload) {
-      set(Mode.COMMAND, "compensation");
+      set(Kind.REMOTE, "compensation");
       this.typedCompensation = true;
       this.compensationContract = contract;
       this.compensationTopic = topic;
@@ -300,7 +212,7 @@ public final class SagaStep<D> {
      */
     @Deprecated
     public Builder<D> command(String topic, String commandType, Function<D, ?> payload) {
-      set(Mode.COMMAND, "action");
+      set(Kind.REMOTE, "action");
       this.commandTopic = topic;
       this.commandType = commandType;
       this.commandPayload = payload;
@@ -313,7 +225,7 @@ public final class SagaStep<D> {
      * @param action the local action
      */
     public Builder<D> local(LocalAction<D> action) {
-      set(Mode.LOCAL, "action");
+      set(Kind.LOCAL, "action");
       this.localAction = action;
       return this;
     }
@@ -362,7 +274,7 @@ public final class SagaStep<D> {
     @Deprecated
     public Builder<D> compensation(
         String topic, String commandType, Function<D, ?> payload, String replyType) {
-      set(Mode.COMMAND, "compensation");
+      set(Kind.REMOTE, "compensation");
       this.compensationTopic = topic;
       this.compensationType = commandType;
       this.compensationPayload = payload;
@@ -376,14 +288,14 @@ public final class SagaStep<D> {
      * @param compensation the local compensation
      */
     public Builder<D> localCompensation(LocalAction<D> compensation) {
-      set(Mode.LOCAL, "compensation");
+      set(Kind.LOCAL, "compensation");
       this.localCompensation = compensation;
       return this;
     }
 
     /** States that this step has nothing to undo (a read, a check, a step after the pivot). */
     public Builder<D> noCompensation() {
-      set(Mode.NONE, "compensation");
+      set(Kind.NONE, "compensation");
       return this;
     }
 
@@ -408,28 +320,28 @@ public final class SagaStep<D> {
       return this;
     }
 
-    private void set(Mode mode, String what) {
+    private void set(Kind kind, String what) {
       if (what.equals("action")) {
-        if (actionMode != null) {
+        if (actionKind != null) {
           throw new KeelConfigurationException(
-              "SagaStep " + name + ": the action is already set (" + actionMode + ")");
+              "SagaStep " + name + ": the action is already set (" + actionKind + ")");
         }
-        actionMode = mode;
+        actionKind = kind;
       } else {
-        if (compensationMode != null) {
+        if (compensationKind != null) {
           throw new KeelConfigurationException(
-              "SagaStep " + name + ": the compensation is already set (" + compensationMode + ")");
+              "SagaStep " + name + ": the compensation is already set (" + compensationKind + ")");
         }
-        compensationMode = mode;
+        compensationKind = kind;
       }
     }
 
-    Mode actionMode() {
-      return actionMode;
+    Kind actionKind() {
+      return actionKind;
     }
 
-    Mode compensationMode() {
-      return compensationMode;
+    Kind compensationKind() {
+      return compensationKind;
     }
 
     String commandTopic() {

@@ -12,9 +12,12 @@ import java.util.UUID;
  * @param name the definition name
  * @param definitionVersion the definition version that started it
  * @param state the state
- * @param step the current step name (the step being executed or compensated), null when done
- * @param phase {@code AWAIT} (waiting for a reply or a deadline), {@code RETRY} (waiting to send
- *     the next attempt) or {@code DONE}
+ * @param step the step the saga is at, never null: while it is in flight, the step being executed
+ *     or compensated; once it is done, the last step it executed or compensated (for {@code
+ *     COMPENSATION_FAILED}, the step whose compensation failed, the one {@link
+ *     SagaAdmin#retryCompensation} retries)
+ * @param phase {@link SagaPhase#AWAIT} (waiting for a reply or a deadline), {@link SagaPhase#RETRY}
+ *     (waiting to send the next attempt) or {@link SagaPhase#DONE}
  * @param attempt the attempt of the current step's action or compensation
  * @param dataJson the saga data as stored JSON
  * @param dataVersion the version of the data's shape
@@ -32,7 +35,7 @@ public record SagaView(
     int definitionVersion,
     SagaState state,
     String step,
-    String phase,
+    SagaPhase phase,
     int attempt,
     String dataJson,
     int dataVersion,

@@ -3,10 +3,7 @@ package dev.keel.saga;
 import java.time.Instant;
 
 /**
- * One line of a saga's step log. Kinds: {@code STARTED}, {@code COMMAND_SENT}, {@code ACTION_DONE},
- * {@code ACTION_FAILED}, {@code TIMED_OUT}, {@code RETRY_SCHEDULED}, {@code COMPENSATION_SENT},
- * {@code COMPENSATED}, {@code COMPENSATION_FAILED}, {@code COMPLETED}, {@code FAILED}, {@code
- * OPERATOR_RETRY}, {@code OPERATOR_RESOLVED}.
+ * One line of a saga's step log.
  *
  * @param seq the position in the log, from 1
  * @param step the step name, null for saga-level lines
@@ -16,4 +13,4 @@ import java.time.Instant;
  * @param detail a short detail (failure reason, reply type), may be null
  */
 public record StepLogEntry(
-    int seq, String step, String kind, int attempt, Instant at, String detail) {}
+    int seq, String step, StepLogKind kind, int attempt, Instant at, String detail) {}

@@ -44,7 +44,7 @@ class CompensationFailedIT {
         assertThat(v.failureReason()).contains("compensation of step authorize-payment");
         assertThat(
                 v.log().stream()
-                    .filter(e -> e.kind().equals("COMPENSATION_FAILED") && e.step() != null)
+                    .filter(e -> e.kind() == StepLogKind.COMPENSATION_FAILED && e.step() != null)
                     .count())
             .as("three attempts under the compensation retry policy")
             .isEqualTo(3);

@@ -120,7 +120,7 @@ class HostileFailureReasonIT {
                   o.admin().byId(id).orElseThrow().log().stream()
                       .anyMatch(
                           e ->
-                              e.kind().equals("COMMAND_SENT")
+                              e.kind() == StepLogKind.COMMAND_SENT
                                   && "create-shipment".equals(e.step())));
       // a participant written without Keel answers as the step's contract says: it echoes the
       // command's id and names itself as the participant
@@ -205,7 +205,7 @@ class HostileFailureReasonIT {
                   o.admin().byId(id).orElseThrow().log().stream()
                       .anyMatch(
                           e ->
-                              e.kind().equals("COMMAND_SENT")
+                              e.kind() == StepLogKind.COMMAND_SENT
                                   && "create-shipment".equals(e.step())));
       long before = endOffsets(f, 2);
       String commandId = commandId(f, manual);

@@ -102,7 +102,7 @@ class LocalDataExceptionIT {
               "ACTION_FAILED:label",
               "COMPENSATED:book",
               "COMPENSATED");
-      StepLogEntry failed = entry(v, "ACTION_FAILED");
+      StepLogEntry failed = entry(v, StepLogKind.ACTION_FAILED);
       assertThat(failed.attempt()).isEqualTo(1);
       assertThat(failed.detail()).startsWith("VALIDATION: ").contains("(SQLState 22001)");
       assertThat(v.failureReason()).startsWith("step label: ").contains("22001");
@@ -121,14 +121,14 @@ class LocalDataExceptionIT {
       }
       v = admin.byId(locked).orElseThrow();
       assertThat(v.state()).as("log %s", v.log()).isEqualTo(SagaState.RUNNING);
-      assertThat(entry(v, "ACTION_FAILED").detail()).startsWith("TRANSIENT: ");
+      assertThat(entry(v, StepLogKind.ACTION_FAILED).detail()).startsWith("TRANSIENT: ");
       assertThat(SagaFixture.kinds(v)).endsWith("RETRY_SCHEDULED:label");
       clock.advance(Duration.ofSeconds(5));
       assertThat(o.scanDeadlinesNow()).isEqualTo(1);
       v = admin.byId(locked).orElseThrow();
       assertThat(v.state()).as("log %s", v.log()).isEqualTo(SagaState.COMPLETED);
       assertThat(labelAttempts.get("o-locked")).hasValue(2);
-      assertThat(entry(v, "ACTION_DONE", "label").attempt()).isEqualTo(2);
+      assertThat(entry(v, StepLogKind.ACTION_DONE, "label").attempt()).isEqualTo(2);
       assertThat(count(ds, "saga_label", "o-locked")).isEqualTo(1);
 
       // 22001 in the compensation too: it ends at once in COMPENSATION_FAILED
@@ -142,7 +142,7 @@ class LocalDataExceptionIT {
               "ACTION_FAILED:label",
               "COMPENSATION_FAILED:book",
               "COMPENSATION_FAILED");
-      assertThat(entry(v, "COMPENSATION_FAILED", "book").detail())
+      assertThat(entry(v, StepLogKind.COMPENSATION_FAILED, "book").detail())
           .startsWith("VALIDATION: ")
           .contains("(SQLState 22001)");
       assertThat(v.failureReason()).startsWith("compensation of step book: ");
@@ -190,12 +190,12 @@ class LocalDataExceptionIT {
         SagaView v = o.admin().byId(id).orElseThrow();
         assertThat(v.state()).as("log %s", v.log()).isEqualTo(SagaState.COMPENSATED);
         assertThat(v.failureReason()).matches("[^\\x00-\\x1f\\x7f]*");
-        assertThat(entry(v, "ACTION_FAILED").detail())
+        assertThat(entry(v, StepLogKind.ACTION_FAILED).detail())
             .startsWith("VALIDATION: ")
             .matches("[^\\x00-\\x1f\\x7f]*");
       }
       assertThat(attempts).hasValue(2);
-      assertThat(entry(o.admin().byId(nul).orElseThrow(), "ACTION_FAILED").detail())
+      assertThat(entry(o.admin().byId(nul).orElseThrow(), StepLogKind.ACTION_FAILED).detail())
           .contains("(SQLState 22021)");
       assertThat(o.admin().byId(controls).orElseThrow().failureReason())
           .contains("(SQLState 22P02)")
@@ -319,13 +319,13 @@ class LocalDataExceptionIT {
     }
   }
 
-  private static StepLogEntry entry(SagaView v, String kind) {
-    return v.log().stream().filter(e -> e.kind().equals(kind)).findFirst().orElseThrow();
+  private static StepLogEntry entry(SagaView v, StepLogKind kind) {
+    return v.log().stream().filter(e -> e.kind() == kind).findFirst().orElseThrow();
   }
 
-  private static StepLogEntry entry(SagaView v, String kind, String step) {
+  private static StepLogEntry entry(SagaView v, StepLogKind kind, String step) {
     return v.log().stream()
-        .filter(e -> e.kind().equals(kind) && step.equals(e.step()))
+        .filter(e -> e.kind() == kind && step.equals(e.step()))
         .findFirst()
         .orElseThrow();
   }

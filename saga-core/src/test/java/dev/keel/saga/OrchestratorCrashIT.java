@@ -79,10 +79,12 @@ class OrchestratorCrashIT {
           SagaView v = admin.byId(id).orElseThrow();
           boolean failing = f.script.failingOrders.contains(orders.get(id));
           assertThat(v.state())
-              .as("crash %s %s, saga %s", mode, step, orders.get(id))
+              .as("crash %s %s, saga %s, step log %s", mode, step, orders.get(id), v.log())
               .isEqualTo(failing ? SagaState.COMPENSATED : SagaState.COMPLETED);
           long terminalLines =
-              v.log().stream().filter(e -> e.step() == null && !e.kind().equals("STARTED")).count();
+              v.log().stream()
+                  .filter(e -> e.step() == null && e.kind() != StepLogKind.STARTED)
+                  .count();
           assertThat(terminalLines).as("one terminal transition").isEqualTo(1);
           Map<String, Integer> effects = f.effects(orders.get(id));
           assertThat(effects.values())

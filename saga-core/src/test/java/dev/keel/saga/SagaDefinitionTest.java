@@ -186,6 +186,31 @@ class SagaDefinitionTest {
   }
 
   @Test
+  void aReplyTopicOfALocalOnlySagaIsIgnoredAndItsStepsSayTheyAreLocal() {
+    LocalAction<Data> act = (tx, d) -> d;
+    LocalAction<Data> undo = (tx, d) -> d;
+    SagaDefinition<Data> def =
+        saga().step("note", s -> s.local(act).localCompensation(undo)).build();
+    assertThat(def.sendsCommands()).isFalse();
+    assertThat(def.replyTopic()).as("no reply consumer for a local-only saga").isEmpty();
+    SagaStep<Data> step = def.steps().get(0);
+    assertThat(step.action()).isEqualTo(new StepAction.Local<>(act));
+    assertThat(step.compensation()).isEqualTo(new Compensation.Local<>(undo));
+    assertThat(step.compensation().undoes()).isTrue();
+  }
+
+  @Test
+  void theSealedStepTypesRefuseMissingParts() {
+    assertThatThrownBy(() -> new StepAction.Local<Data>(null))
+        .isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> new RemoteCommand<Data>("cmds", null, d -> d))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("contract");
+    assertThatThrownBy(() -> new Compensation.Remote<Data>(null))
+        .isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
   void anActionCannotBeSetTwice() {
     assertThatThrownBy(
             () -> saga().step("x", s -> s.local((tx, d) -> d).command("c", "x.do", d -> d)).build())
@@ -266,10 +291,15 @@ class SagaDefinitionTest {
             .step("charge", s -> s.command("cmds", charge, d -> d, (d, r) -> d).noCompensation())
             .build();
     SagaStep<Data> step = def.steps().get(0);
-    assertThat(step.commandType()).contains("payment.charge");
-    assertThat(step.replyType()).contains("payment.charged");
-    assertThat(step.replyClass()).contains(Map.class);
-    assertThat(step.actionContract()).contains(charge);
+    assertThat(step.action()).isInstanceOf(StepAction.Remote.class);
+    RemoteCommand<Data> command = ((StepAction.Remote<Data>) step.action()).command();
+    assertThat(command.topic()).isEqualTo("cmds");
+    assertThat(command.type()).isEqualTo("payment.charge");
+    assertThat(command.replyType()).isEqualTo("payment.charged");
+    assertThat(command.contract()).isSameAs(charge);
+    assertThat(command.contract().successClass()).isEqualTo(Map.class);
+    assertThat(step.compensation()).isInstanceOf(Compensation.None.class);
+    assertThat(step.compensation().undoes()).isFalse();
     assertThat(charge.eventContracts())
         .extracting(c -> c.name() + "/" + c.owner())
         .containsExactly(

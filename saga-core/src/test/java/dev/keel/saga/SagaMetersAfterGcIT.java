@@ -105,7 +105,7 @@ class SagaMetersAfterGcIT {
           .until(
               () -> {
                 SagaView v = admin.byId(undoFails).orElseThrow();
-                if ("RETRY".equals(v.phase())) {
+                if (v.phase() == SagaPhase.RETRY) {
                   clock.advance(Duration.ofSeconds(1));
                   o.scanDeadlinesNow();
                 }

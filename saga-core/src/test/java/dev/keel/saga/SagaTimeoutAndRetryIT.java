@@ -107,18 +107,20 @@ class SagaTimeoutAndRetryIT {
       assertThat(done.state()).isEqualTo(SagaState.COMPLETED);
       assertThat(
               done.log().stream()
-                  .filter(e -> e.kind().equals("RETRY_SCHEDULED"))
+                  .filter(e -> e.kind() == StepLogKind.RETRY_SCHEDULED)
                   .map(StepLogEntry::attempt))
           .as("log %s", done.log())
           .hasSize(2);
       assertThat(
               done.log().stream()
-                  .filter(e -> e.kind().equals("RETRY_SCHEDULED"))
+                  .filter(e -> e.kind() == StepLogKind.RETRY_SCHEDULED)
                   .map(StepLogEntry::attempt))
           .containsExactly(2, 3);
       assertThat(
               done.log().stream()
-                  .filter(e -> e.kind().equals("ACTION_DONE") && e.step().equals("create-shipment"))
+                  .filter(
+                      e ->
+                          e.kind() == StepLogKind.ACTION_DONE && e.step().equals("create-shipment"))
                   .map(StepLogEntry::attempt))
           .containsExactly(3);
       assertThat(f.effects("o-r")).containsEntry("shipment.create", 1);

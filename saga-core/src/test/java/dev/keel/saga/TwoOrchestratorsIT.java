@@ -75,7 +75,7 @@ class TwoOrchestratorsIT {
         assertThat(v.state()).isEqualTo(failing ? SagaState.COMPENSATED : SagaState.COMPLETED);
         Map<String, Long> done = new HashMap<>();
         v.log().stream()
-            .filter(e -> e.kind().equals("ACTION_DONE") || e.kind().equals("COMPENSATED"))
+            .filter(e -> e.kind() == StepLogKind.ACTION_DONE || e.kind() == StepLogKind.COMPENSATED)
             .filter(e -> e.step() != null)
             .forEach(e -> done.merge(e.kind() + ":" + e.step(), 1L, Long::sum));
         assertThat(done.values()).as("step log of %s", id).allMatch(n -> n == 1);

@@ -8,8 +8,10 @@ import dev.keel.advisor.SagaStepSpec;
 import dev.keel.advisor.ServiceSpec;
 import dev.keel.advisor.spi.TopologySource;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.saga.Compensation;
 import dev.keel.saga.SagaDefinition;
 import dev.keel.saga.SagaStep;
+import dev.keel.saga.StepAction;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -44,24 +46,24 @@ final class SagaDescription {
     Map<String, EventSpec> events = new LinkedHashMap<>();
     List<SagaStepSpec> steps = new ArrayList<>();
     for (SagaStep<?> step : definition.steps()) {
-      if (step.actionMode() != SagaStep.Mode.COMMAND) {
+      if (!(step.action() instanceof StepAction.Remote<?> remote)) {
         continue;
       }
-      String topic = step.commandTopic().orElseThrow();
+      String topic = remote.command().topic();
       String participant = participant(saga, step, topic, handlers);
       services.add(participant);
-      String command = step.commandType().orElseThrow();
-      String reply = step.replyType().orElseThrow();
+      String command = remote.command().type();
+      String reply = remote.command().replyType();
       commands.putIfAbsent(command, command(command, orchestrator, participant, topic));
       events.putIfAbsent(reply, reply(reply, participant, replies, saga));
       Optional<String> compensation = Optional.empty();
       Optional<String> compensated = Optional.empty();
-      if (step.compensationMode() == SagaStep.Mode.COMMAND) {
-        String cTopic = step.compensationTopic().orElseThrow();
+      if (step.compensation() instanceof Compensation.Remote<?> undo) {
+        String cTopic = undo.command().topic();
         String cParticipant = participant(saga, step, cTopic, handlers);
         services.add(cParticipant);
-        compensation = step.compensationType();
-        compensated = step.compensationReplyType();
+        compensation = Optional.of(undo.command().type());
+        compensated = Optional.of(undo.command().replyType());
         commands.putIfAbsent(
             compensation.get(), command(compensation.get(), orchestrator, cParticipant, cTopic));
         events.putIfAbsent(

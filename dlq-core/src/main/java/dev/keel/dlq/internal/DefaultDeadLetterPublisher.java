@@ -45,7 +45,7 @@ public final class DefaultDeadLetterPublisher implements DeadLetterPublisher {
   private final Clock clock;
 
   private DefaultDeadLetterPublisher(Builder b) {
-    this.store = JdbcDeadLetterStore.of(b.store, "DeadLetterPublisher.store");
+    this.store = JdbcDeadLetterStore.over(b.store);
     this.ordered = b.ordered;
     this.stackTraces = b.stackTraces;
     this.redactor = b.redactor;

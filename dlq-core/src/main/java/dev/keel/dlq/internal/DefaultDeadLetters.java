@@ -66,7 +66,7 @@ public final class DefaultDeadLetters implements DeadLetters {
   private DefaultDeadLetters(Builder b) {
     this.verifiedActor = b.verifiedActor;
     this.registry = b.registry;
-    this.store = JdbcDeadLetterStore.of(b.store, "DeadLetters.store");
+    this.store = JdbcDeadLetterStore.over(b.store);
     this.allowedTargets = Set.copyOf(b.allowedTargets);
     this.clock = b.clock;
     this.pacer = new Pacer(b.rate, b.clock, b.sleeper);

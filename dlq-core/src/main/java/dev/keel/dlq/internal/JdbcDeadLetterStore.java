@@ -56,10 +56,19 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
   final BlockSql blocks;
 
   private JdbcDeadLetterStore(Builder b) {
-    this.dataSource = b.dataSource;
-    this.dialect = b.dialect != null ? b.dialect : SqlDialect.detect(b.dataSource);
-    this.names = b.names;
-    this.clock = b.clock;
+    this(
+        b.dataSource,
+        b.dialect != null ? b.dialect : SqlDialect.detect(b.dataSource),
+        b.names,
+        b.clock);
+  }
+
+  private JdbcDeadLetterStore(
+      DataSource dataSource, SqlDialect dialect, TableNames names, Clock clock) {
+    this.dataSource = dataSource;
+    this.dialect = dialect;
+    this.names = names;
+    this.clock = clock;
     this.deadLetter = names.sql(dialect, "dead_letter");
     this.blocked = names.sql(dialect, "dlq_blocked_key");
     this.parked = names.sql(dialect, "dlq_parked");
@@ -67,13 +76,16 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     this.blocks = new BlockSql(this);
   }
 
-  /** The implementation behind a store given to a builder. */
-  public static JdbcDeadLetterStore of(DeadLetterStore store, String property) {
-    if (store instanceof JdbcDeadLetterStore) {
-      return (JdbcDeadLetterStore) store;
-    }
-    throw new KeelConfigurationException(
-        property + " must come from DeadLetterStore.builder(), was " + store);
+  /**
+   * The SQL of the tables a store given to a builder names: its data source, dialect, table names
+   * and clock.
+   */
+  public static JdbcDeadLetterStore over(DeadLetterStore store) {
+    return new JdbcDeadLetterStore(
+        Objects.requireNonNull(store.dataSource(), "DeadLetterStore.dataSource"),
+        Objects.requireNonNull(store.dialect(), "DeadLetterStore.dialect"),
+        Objects.requireNonNull(store.tableNames(), "DeadLetterStore.tableNames"),
+        Objects.requireNonNull(store.clock(), "DeadLetterStore.clock"));
   }
 
   @Override
@@ -91,7 +103,18 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
     return dialect;
   }
 
-  Clock clock() {
+  @Override
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  @Override
+  public TableNames tableNames() {
+    return names;
+  }
+
+  @Override
+  public Clock clock() {
     return clock;
   }
 

@@ -64,7 +64,7 @@ abstract class KeyAction {
 
   /** Acts on a page of selected dead letters, key by key, in id order within each key. */
   final void page(List<DeadLetter> page) {
-    Map<Object, List<DeadLetter>> byKey = new LinkedHashMap<>();
+    Map<Group, List<DeadLetter>> byKey = new LinkedHashMap<>();
     for (DeadLetter d : page) {
       String refusal = refusal(d);
       if (refusal != null) {
@@ -72,16 +72,28 @@ abstract class KeyAction {
         continue;
       }
       String hash = keyHash(d);
-      Object k = hash == null ? Long.valueOf(d.id()) : new BlockSql.Key(d.group(), d.topic(), hash);
-      byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(d);
+      Group g =
+          hash == null
+              ? new Keyless(d.id())
+              : new OfKey(new BlockSql.Key(d.group(), d.topic(), hash));
+      byKey.computeIfAbsent(g, x -> new ArrayList<>()).add(d);
     }
-    for (Map.Entry<Object, List<DeadLetter>> e : byKey.entrySet()) {
-      if (e.getKey() instanceof BlockSql.Key k && key(k, e.getValue())) {
+    for (Map.Entry<Group, List<DeadLetter>> e : byKey.entrySet()) {
+      if (e.getKey() instanceof OfKey k && key(k.key(), e.getValue())) {
         continue;
       }
       e.getValue().forEach(this::alone);
     }
   }
+
+  /** The dead letters of a page acted on together: those of one key, or one without a key. */
+  private sealed interface Group permits OfKey, Keyless {}
+
+  /** The selected dead letters of one key (group, topic, key hash), in id order. */
+  private record OfKey(BlockSql.Key key) implements Group {}
+
+  /** A dead letter whose record had no key: acted on alone. */
+  private record Keyless(long id) implements Group {}
 
   /**
    * Why this action leaves a dead letter alone ({@code DEAD}, its key blocked), or null to act on

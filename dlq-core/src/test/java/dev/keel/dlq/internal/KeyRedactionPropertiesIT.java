@@ -79,7 +79,7 @@ class KeyRedactionPropertiesIT {
       IsolatedDatabase db = server.createIsolated("key_redaction_fuzz");
       OPEN.add(0, db);
       JdbcDeadLetterStore store =
-          (JdbcDeadLetterStore) DeadLetterStore.builder().dataSource(db.dataSource()).build();
+          JdbcDeadLetterStore.over(DeadLetterStore.builder().dataSource(db.dataSource()).build());
       store.install();
       STORES.add(store);
       OPS.add(DeadLetters.builder().store(store).build()); // discard needs no Kafka

@@ -60,8 +60,8 @@ class ParkingPropertiesTest {
     JdbcDataSource ds = new JdbcDataSource();
     ds.setURL("jdbc:h2:mem:parking" + DB.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
     JdbcDeadLetterStore store =
-        (JdbcDeadLetterStore)
-            DeadLetterStore.builder().dataSource(ds).dialect(SqlDialect.H2).build();
+        JdbcDeadLetterStore.over(
+            DeadLetterStore.builder().dataSource(ds).dialect(SqlDialect.H2).build());
     store.install();
     DeadLetters ops = DeadLetters.builder().store(store).build(); // discard needs no Kafka
     Set<String> blocked = new HashSet<>();

@@ -42,6 +42,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
   private ScheduledExecutorService scheduler;
   private NotifyListener notify;
   private TopicGate topicGate;
+  private RelayClients clients = RelayClients.KAFKA;
   private volatile boolean running;
   private boolean closed;
 
@@ -49,6 +50,17 @@ public final class DefaultOutboxRelay implements OutboxRelay {
   public DefaultOutboxRelay(RelayConfig config) {
     this.config = config;
     this.owner = config.instanceId() != null ? config.instanceId() : defaultInstanceId();
+  }
+
+  /**
+   * For tests only: the Kafka clients the relay uses instead of the real ones. Call before {@link
+   * #start()}.
+   */
+  synchronized void useClients(RelayClients clients) {
+    if (running) {
+      throw new IllegalStateException("OutboxRelay " + owner + " already started");
+    }
+    this.clients = java.util.Objects.requireNonNull(clients, "clients");
   }
 
   private static String defaultInstanceId() {
@@ -121,7 +133,11 @@ public final class DefaultOutboxRelay implements OutboxRelay {
     InnoDbFence innoDbFence = dialect.isMySqlFamily() ? new InnoDbFence() : null;
     topicGate =
         new TopicGate(
-            config.producerProperties(), owner, config.backoffInitial(), config.backoffMax());
+            config.producerProperties(),
+            owner,
+            config.backoffInitial(),
+            config.backoffMax(),
+            clients);
     for (int i = 0; i < config.workers(); i++) {
       LaneWorker w =
           new LaneWorker(
@@ -136,7 +152,8 @@ public final class DefaultOutboxRelay implements OutboxRelay {
               owner,
               horizon,
               innoDbFence,
-              topicGate);
+              topicGate,
+              clients);
       workers.add(w);
       Thread t = thread(w, "keel-relay-worker-" + owner + "-" + i);
       threads.add(t);

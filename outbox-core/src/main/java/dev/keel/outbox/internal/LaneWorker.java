@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +42,7 @@ final class LaneWorker implements Runnable {
   private final LaneWrites writes;
   private final OutboxRelayListener listener;
   private final TopicGate topics;
+  private final RelayClients clients;
   private final java.util.concurrent.ExecutorService flusher;
   private final java.util.concurrent.atomic.AtomicBoolean flushQueued =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -67,8 +67,10 @@ final class LaneWorker implements Runnable {
       String owner,
       XidHorizon horizon,
       InnoDbFence innoDbFence,
-      TopicGate topics) {
+      TopicGate topics,
+      RelayClients clients) {
     this.index = index;
+    this.clients = clients;
     this.config = config;
     this.dataSource = dataSource;
     this.sql = sql;
@@ -105,7 +107,7 @@ final class LaneWorker implements Runnable {
   }
 
   private Producer<byte[], byte[]> newProducer() {
-    return new KafkaProducer<>(
+    return clients.producer(
         ProducerSettings.of(config.producerProperties(), "keel-relay-" + owner + "-" + index));
   }
 

@@ -41,6 +41,7 @@ final class TopicGate implements AutoCloseable {
   private final Map<String, Long> present = new ConcurrentHashMap<>();
 
   private final Map<String, Missing> missing = new ConcurrentHashMap<>();
+  private final RelayClients clients;
   private volatile Admin admin;
   private boolean closed;
 
@@ -51,7 +52,9 @@ final class TopicGate implements AutoCloseable {
       Map<String, Object> producerProperties,
       String owner,
       Duration retryInitial,
-      Duration retryMax) {
+      Duration retryMax,
+      RelayClients clients) {
+    this.clients = clients;
     Map<String, Object> p = new HashMap<>();
     for (Map.Entry<String, Object> e : producerProperties.entrySet()) {
       if (AdminClientConfig.configNames().contains(e.getKey())) {
@@ -172,7 +175,7 @@ final class TopicGate implements AutoCloseable {
       return null;
     }
     if (admin == null) {
-      admin = Admin.create(adminProperties);
+      admin = clients.admin(adminProperties).orElse(null);
     }
     return admin;
   }

@@ -10,8 +10,10 @@ import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.saga.SagaAdmin;
 import dev.keel.saga.SagaAuditEntry;
+import dev.keel.saga.SagaPhase;
 import dev.keel.saga.SagaState;
 import dev.keel.saga.SagaView;
+import dev.keel.saga.StepLogKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -160,12 +162,12 @@ public final class DefaultSagaAdmin implements SagaAdmin {
           SagaRow row = failedRow(c, id, "retry its compensation");
           Instant now = clock.instant();
           row.state = SagaState.COMPENSATING;
-          row.phase = SagaRow.RETRY;
+          row.phase = SagaPhase.RETRY;
           row.attempt = 1;
           row.deadline = now;
           row.updatedAt = now;
           row.lastProgressAt = now;
-          store.log(c, row, row.stepName, "OPERATOR_RETRY", "by " + actor, now);
+          store.log(c, row, row.stepName, StepLogKind.OPERATOR_RETRY, "by " + actor, now);
           store.update(c, row);
           audit(c, id, "RETRY_COMPENSATION", actor, reason, now);
         });
@@ -182,7 +184,7 @@ public final class DefaultSagaAdmin implements SagaAdmin {
         c -> {
           SagaRow row = failedRow(c, id, "resolve it");
           Instant now = clock.instant();
-          store.log(c, row, row.stepName, "OPERATOR_RESOLVED", "by " + actor, now);
+          store.log(c, row, row.stepName, StepLogKind.OPERATOR_RESOLVED, "by " + actor, now);
           row.updatedAt = now;
           store.update(c, row);
           try (PreparedStatement ps =

@@ -10,6 +10,7 @@ import dev.keel.event.internal.SqlStates;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
+import dev.keel.saga.RemoteCommand;
 import dev.keel.saga.SagaAdmin;
 import dev.keel.saga.SagaDefinition;
 import dev.keel.saga.SagaOrchestrator;
@@ -29,6 +30,7 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,8 +127,9 @@ public final class DefaultSagaOrchestrator implements SagaOrchestrator {
       sagas.add(d.name());
       for (SagaStep<?> step : d.steps()) {
         for (StepContract<?, ?> c :
-            List.of(step.actionContract(), step.compensationContract()).stream()
+            Stream.of(SagaEngine.command(step.action()), SagaEngine.command(step.compensation()))
                 .flatMap(Optional::stream)
+                .map(RemoteCommand::contract)
                 .toList()) {
           types.add(c.successType());
           types.addAll(c.failureTypes());

@@ -7,11 +7,17 @@ import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.outbox.Outbox;
 import dev.keel.retry.RetryDecision;
+import dev.keel.saga.Compensation;
+import dev.keel.saga.LocalAction;
+import dev.keel.saga.RemoteCommand;
 import dev.keel.saga.SagaDefinition;
 import dev.keel.saga.SagaHeaders;
+import dev.keel.saga.SagaPhase;
 import dev.keel.saga.SagaState;
 import dev.keel.saga.SagaStep;
+import dev.keel.saga.StepAction;
 import dev.keel.saga.StepContract;
+import dev.keel.saga.StepLogKind;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -69,7 +75,7 @@ final class SagaEngine {
     row.state = SagaState.RUNNING;
     row.stepIndex = 0;
     row.stepName = def.steps().get(0).name();
-    row.phase = SagaRow.AWAIT;
+    row.phase = SagaPhase.AWAIT;
     row.attempt = 1;
     row.dataJson = data.encode(initial);
     row.dataVersion = def.dataVersion();
@@ -82,7 +88,7 @@ final class SagaEngine {
     row.secret = StepTokens.newSecret();
     store.insert(c, row);
     Run<D> r = new Run<>(c, def, row, initial, now);
-    store.log(c, row, null, "STARTED", "definition v" + def.version(), now);
+    store.log(c, row, null, StepLogKind.STARTED, "definition v" + def.version(), now);
     runForward(r, 0);
     save(r);
     metrics.started(def.name());
@@ -109,7 +115,7 @@ final class SagaEngine {
     boolean action = SagaHeaders.KIND_ACTION.equals(kind);
     SagaState expected = action ? SagaState.RUNNING : SagaState.COMPENSATING;
     if (row.state != expected
-        || !SagaRow.AWAIT.equals(row.phase)
+        || row.phase != SagaPhase.AWAIT
         || !stepName.equals(row.stepName)
         || attempt != row.attempt) {
       log.debug("Stale reply {} for saga {} step {} ignored", reply.type(), id, stepName);
@@ -142,7 +148,8 @@ final class SagaEngine {
   private <D> String authenticate(Run<D> r, Event reply, boolean action) {
     SagaStep<D> step = r.step();
     Optional<StepContract<?, ?>> contract =
-        action ? step.actionContract() : step.compensationContract();
+        (action ? command(step.action()) : command(step.compensation()))
+            .map(RemoteCommand::contract);
     if (contract.isEmpty()) {
       return "unexpected-type";
     }
@@ -220,24 +227,29 @@ final class SagaEngine {
     Map<String, String> h = reply.headers();
     boolean success = !"failure".equals(h.get(SagaHeaders.OUTCOME));
     if (action) {
-      if (success && reply.type().equals(step.replyType().orElse(null))) {
+      StepAction.Remote<D> remote = (StepAction.Remote<D>) step.action(); // authenticated
+      StepContract<?, ?> contract = remote.command().contract();
+      if (success && reply.type().equals(contract.successType())) {
         Object payload =
-            step.replyClass().map(cls -> json.decode(reply.payload(), cls)).orElse(null);
-        r.data = step.replyHandler().apply(r.data, payload);
+            contract.successClass() == null
+                ? null
+                : json.decode(reply.payload(), contract.successClass());
+        r.data = remote.onSuccess().apply(r.data, payload);
         actionDone(r, step, reply.type());
         runForward(r, r.row.stepIndex + 1);
       } else {
         FailureClass fc = failureClass(h.get(SagaHeaders.FAILURE_CLASS));
         String reason = reason(reply, h, success);
-        store.log(r.c, r.row, step.name(), "ACTION_FAILED", fc + ": " + reason, r.now);
+        store.log(r.c, r.row, step.name(), StepLogKind.ACTION_FAILED, fc + ": " + reason, r.now);
         actionFailed(r, step, fc, reason, false);
       }
-    } else if (success && reply.type().equals(step.compensationReplyType().orElse(null))) {
+    } else if (success
+        && reply.type().equals(command(step.compensation()).orElseThrow().replyType())) {
       compensated(r, step, reply.type());
       runCompensation(r, r.row.stepIndex - 1);
     } else {
       String reason = reason(reply, h, success);
-      store.log(r.c, r.row, step.name(), "COMPENSATION_FAILED", reason, r.now);
+      store.log(r.c, r.row, step.name(), StepLogKind.COMPENSATION_FAILED, reason, r.now);
       compensationFailed(r, step, FailureClass.TRANSIENT, reason);
     }
   }
@@ -252,8 +264,8 @@ final class SagaEngine {
   private <D> void deadline(Run<D> r) throws SQLException {
     SagaStep<D> step = r.step();
     boolean forward = r.row.state == SagaState.RUNNING;
-    if (SagaRow.RETRY.equals(r.row.phase)) {
-      r.row.phase = SagaRow.AWAIT;
+    if (r.row.phase == SagaPhase.RETRY) {
+      r.row.phase = SagaPhase.AWAIT;
       r.row.stepStartedAt = r.now;
       if (forward) {
         if (executeAction(r, step)) {
@@ -265,7 +277,7 @@ final class SagaEngine {
       return;
     }
     String reason = "no reply within " + step.timeout();
-    store.log(r.c, r.row, step.name(), "TIMED_OUT", reason, r.now);
+    store.log(r.c, r.row, step.name(), StepLogKind.TIMED_OUT, reason, r.now);
     if (forward) {
       actionFailed(r, step, FailureClass.TRANSIENT, reason, true);
     } else {
@@ -287,19 +299,20 @@ final class SagaEngine {
 
   /** Runs the current attempt of a step's action; true when it completed in this transaction. */
   private <D> boolean executeAction(Run<D> r, SagaStep<D> step) throws SQLException {
-    if (step.actionMode() == SagaStep.Mode.COMMAND) {
-      send(r, step, SagaHeaders.KIND_ACTION);
+    if (step.action() instanceof StepAction.Remote<D> remote) {
+      send(r, step, remote.command(), SagaHeaders.KIND_ACTION);
       return false;
     }
+    LocalAction<D> local = ((StepAction.Local<D>) step.action()).action();
     Savepoint sp = r.c.setSavepoint();
     try {
-      D next = step.localAction().orElseThrow().apply(r.c, r.data);
+      D next = local.apply(r.c, r.data);
       r.data = next;
     } catch (Exception e) {
       r.c.rollback(sp);
       FailureClass fc = LocalFailures.ofAction(e);
       String reason = LocalFailures.reason(e);
-      store.log(r.c, r.row, step.name(), "ACTION_FAILED", fc + ": " + reason, r.now);
+      store.log(r.c, r.row, step.name(), StepLogKind.ACTION_FAILED, fc + ": " + reason, r.now);
       actionFailed(r, step, fc, reason, false);
       return false;
     }
@@ -324,14 +337,14 @@ final class SagaEngine {
       finish(r, SagaState.FAILED);
       return;
     }
-    boolean undoThis = possiblyApplied && step.compensationMode() != SagaStep.Mode.NONE;
+    boolean undoThis = possiblyApplied && step.compensation().undoes();
     runCompensation(r, undoThis ? i : i - 1);
   }
 
   private <D> void runCompensation(Run<D> r, int from) throws SQLException {
     for (int j = from; j >= 0; j--) {
       SagaStep<D> step = r.def.steps().get(j);
-      if (step.compensationMode() == SagaStep.Mode.NONE) {
+      if (!step.compensation().undoes()) {
         continue;
       }
       enter(r, SagaState.COMPENSATING, j);
@@ -343,18 +356,20 @@ final class SagaEngine {
   }
 
   private <D> boolean executeCompensation(Run<D> r, SagaStep<D> step) throws SQLException {
-    if (step.compensationMode() == SagaStep.Mode.COMMAND) {
-      send(r, step, SagaHeaders.KIND_COMPENSATION);
+    if (step.compensation() instanceof Compensation.Remote<D> remote) {
+      send(r, step, remote.command(), SagaHeaders.KIND_COMPENSATION);
       return false;
     }
+    LocalAction<D> local = ((Compensation.Local<D>) step.compensation()).compensation();
     Savepoint sp = r.c.setSavepoint();
     try {
-      r.data = step.localCompensation().orElseThrow().apply(r.c, r.data);
+      r.data = local.apply(r.c, r.data);
     } catch (Exception e) {
       r.c.rollback(sp);
       FailureClass fc = LocalFailures.ofCompensation(e);
       String reason = LocalFailures.reason(e);
-      store.log(r.c, r.row, step.name(), "COMPENSATION_FAILED", fc + ": " + reason, r.now);
+      store.log(
+          r.c, r.row, step.name(), StepLogKind.COMPENSATION_FAILED, fc + ": " + reason, r.now);
       compensationFailed(r, step, fc, reason);
       return false;
     }
@@ -375,13 +390,13 @@ final class SagaEngine {
 
   private <D> void scheduleRetry(Run<D> r, SagaStep<D> step, Duration delay) throws SQLException {
     r.row.attempt++;
-    r.row.phase = SagaRow.RETRY;
+    r.row.phase = SagaPhase.RETRY;
     r.row.deadline = r.now.plus(delay);
     store.log(
         r.c,
         r.row,
         step.name(),
-        "RETRY_SCHEDULED",
+        StepLogKind.RETRY_SCHEDULED,
         "attempt " + r.row.attempt + " in " + delay,
         r.now);
   }
@@ -391,17 +406,17 @@ final class SagaEngine {
     r.row.stepIndex = index;
     r.row.stepName = r.def.steps().get(index).name();
     r.row.attempt = 1;
-    r.row.phase = SagaRow.AWAIT;
+    r.row.phase = SagaPhase.AWAIT;
     r.row.stepStartedAt = r.now;
     r.row.deadline = null;
   }
 
-  private <D> void send(Run<D> r, SagaStep<D> step, String kind) throws SQLException {
+  private <D> void send(Run<D> r, SagaStep<D> step, RemoteCommand<D> remote, String kind)
+      throws SQLException {
     boolean action = SagaHeaders.KIND_ACTION.equals(kind);
-    String topic =
-        action ? step.commandTopic().orElseThrow() : step.compensationTopic().orElseThrow();
-    String type = action ? step.commandType().orElseThrow() : step.compensationType().orElseThrow();
-    Object payload = (action ? step.commandPayload() : step.compensationPayload()).apply(r.data);
+    String topic = remote.topic();
+    String type = remote.type();
+    Object payload = remote.payload().apply(r.data);
     Event command =
         Event.builder(clock)
             .type(type)
@@ -418,9 +433,15 @@ final class SagaEngine {
             .build();
     outbox.append(r.c, command);
     r.row.commandId = command.id().toString();
-    r.row.phase = SagaRow.AWAIT;
+    r.row.phase = SagaPhase.AWAIT;
     r.row.deadline = r.now.plus(step.timeout());
-    store.log(r.c, r.row, step.name(), action ? "COMMAND_SENT" : "COMPENSATION_SENT", type, r.now);
+    store.log(
+        r.c,
+        r.row,
+        step.name(),
+        action ? StepLogKind.COMMAND_SENT : StepLogKind.COMPENSATION_SENT,
+        type,
+        r.now);
   }
 
   private <D> String stepToken(Run<D> r, SagaStep<D> step) {
@@ -431,12 +452,12 @@ final class SagaEngine {
   }
 
   private <D> void actionDone(Run<D> r, SagaStep<D> step, String detail) throws SQLException {
-    store.log(r.c, r.row, step.name(), "ACTION_DONE", detail, r.now);
+    store.log(r.c, r.row, step.name(), StepLogKind.ACTION_DONE, detail, r.now);
     progress(r, step, "action");
   }
 
   private <D> void compensated(Run<D> r, SagaStep<D> step, String detail) throws SQLException {
-    store.log(r.c, r.row, step.name(), "COMPENSATED", detail, r.now);
+    store.log(r.c, r.row, step.name(), StepLogKind.COMPENSATED, detail, r.now);
     progress(r, step, "compensation");
   }
 
@@ -447,13 +468,13 @@ final class SagaEngine {
 
   private <D> void finish(Run<D> r, SagaState state) throws SQLException {
     r.row.state = state;
-    r.row.phase = SagaRow.DONE;
+    r.row.phase = SagaPhase.DONE;
     r.row.deadline = null;
     r.row.lastProgressAt = r.now;
     if (state == SagaState.COMPLETED) {
       r.row.failureReason = null;
     }
-    store.log(r.c, r.row, null, state.name(), r.row.failureReason, r.now);
+    store.log(r.c, r.row, null, StepLogKind.ended(state), r.row.failureReason, r.now);
     Optional<String> topic = r.def.outcomeTopic();
     if (topic.isPresent()) {
       Map<String, Object> body = new LinkedHashMap<>();
@@ -558,6 +579,20 @@ final class SagaEngine {
       }
     }
     return FailureClass.BUSINESS;
+  }
+
+  /** The command of a remote action, empty for a local one. */
+  static <D> Optional<RemoteCommand<D>> command(StepAction<D> action) {
+    return action instanceof StepAction.Remote<D> remote
+        ? Optional.of(remote.command())
+        : Optional.empty();
+  }
+
+  /** The command of a remote compensation, empty otherwise. */
+  static <D> Optional<RemoteCommand<D>> command(Compensation<D> compensation) {
+    return compensation instanceof Compensation.Remote<D> remote
+        ? Optional.of(remote.command())
+        : Optional.empty();
   }
 
   static void requireDefinition(Map<String, SagaDefinition<?>> defs, String name) {

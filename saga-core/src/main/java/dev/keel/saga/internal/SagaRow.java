@@ -1,22 +1,19 @@
 package dev.keel.saga.internal;
 
+import dev.keel.saga.SagaPhase;
 import dev.keel.saga.SagaState;
 import java.time.Instant;
 import java.util.UUID;
 
 /** A mutable copy of one {@code keel_saga} row, read under its row lock and written back. */
 final class SagaRow {
-  static final String AWAIT = "AWAIT";
-  static final String RETRY = "RETRY";
-  static final String DONE = "DONE";
-
   UUID id;
   String name;
   int definitionVersion;
   SagaState state;
   int stepIndex;
   String stepName;
-  String phase;
+  SagaPhase phase;
   int attempt;
   String dataJson;
   int dataVersion;

@@ -3,9 +3,11 @@ package dev.keel.saga.internal;
 import dev.keel.event.RetriableKeelException;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
+import dev.keel.saga.SagaPhase;
 import dev.keel.saga.SagaState;
 import dev.keel.saga.SagaView;
 import dev.keel.saga.StepLogEntry;
+import dev.keel.saga.StepLogKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -103,7 +105,7 @@ final class SagaStore {
     ps.setString(i++, r.state.name());
     ps.setInt(i++, r.stepIndex);
     ps.setString(i++, r.stepName);
-    ps.setString(i++, r.phase);
+    ps.setString(i++, r.phase.name());
     ps.setInt(i++, r.attempt);
     ps.setString(i++, r.dataJson);
     ps.setInt(i++, r.dataVersion);
@@ -152,7 +154,7 @@ final class SagaStore {
     }
   }
 
-  void log(Connection c, SagaRow r, String step, String kind, String detail, Instant at)
+  void log(Connection c, SagaRow r, String step, StepLogKind kind, String detail, Instant at)
       throws SQLException {
     r.logSeq++;
     try (PreparedStatement ps =
@@ -163,7 +165,7 @@ final class SagaStore {
       setId(ps, 1, r.id);
       ps.setInt(2, r.logSeq);
       ps.setString(3, step);
-      ps.setString(4, kind);
+      ps.setString(4, kind.name());
       ps.setInt(5, r.attempt);
       setTime(ps, 6, at);
       ps.setString(7, SagaText.clean(detail, 2000));
@@ -185,7 +187,7 @@ final class SagaStore {
               new StepLogEntry(
                   rs.getInt(1),
                   rs.getString(2),
-                  rs.getString(3),
+                  stored(StepLogKind.class, rs.getString(3), "kind"),
                   rs.getInt(4),
                   time(rs, 5),
                   rs.getString(6)));
@@ -239,10 +241,10 @@ final class SagaStore {
     r.id = UUID.fromString(rs.getString(1));
     r.name = rs.getString(2);
     r.definitionVersion = rs.getInt(3);
-    r.state = SagaState.valueOf(rs.getString(4));
+    r.state = stored(SagaState.class, rs.getString(4), "state");
     r.stepIndex = rs.getInt(5);
     r.stepName = rs.getString(6);
-    r.phase = rs.getString(7);
+    r.phase = stored(SagaPhase.class, rs.getString(7), "phase");
     r.attempt = rs.getInt(8);
     r.dataJson = rs.getString(9);
     r.dataVersion = rs.getInt(10);
@@ -270,6 +272,19 @@ final class SagaStore {
 
   Instant time(ResultSet rs, int i) throws SQLException {
     return dialect.getInstant(rs, i);
+  }
+
+  /**
+   * A stored name read back as its enum: the enums' names are the stored values, mapped here and in
+   * the writes above only.
+   */
+  private static <E extends Enum<E>> E stored(Class<E> type, String value, String column) {
+    try {
+      return Enum.valueOf(type, value);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new IllegalStateException(
+          "Saga table column " + column + " holds " + value + ", not a " + type.getSimpleName(), e);
+    }
   }
 
   static String truncate(String s, int max) {

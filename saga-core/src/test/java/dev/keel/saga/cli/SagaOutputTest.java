@@ -2,9 +2,11 @@ package dev.keel.saga.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keel.saga.SagaPhase;
 import dev.keel.saga.SagaState;
 import dev.keel.saga.SagaView;
 import dev.keel.saga.StepLogEntry;
+import dev.keel.saga.StepLogKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -29,7 +31,7 @@ class SagaOutputTest {
             1,
             SagaState.COMPENSATION_FAILED,
             "pay\u009b31m",
-            "COMPENSATING",
+            SagaPhase.DONE,
             2,
             "{\"a\":\n\"\u001b]0;x\u0007\"}",
             1,
@@ -39,7 +41,7 @@ class SagaOutputTest {
             t,
             "declined\u202e" + "x".repeat(200) + "\nFORGED 00000000 COMPLETED",
             "bob\u0085",
-            List.of(new StepLogEntry(1, "pay", "FAILED", 1, t, "refused\r\u001b[1A")));
+            List.of(new StepLogEntry(1, "pay", StepLogKind.FAILED, 1, t, "refused\r\u001b[1A")));
     StringWriter out = new StringWriter();
     PrintWriter w = new PrintWriter(out);
     SagaCommand.Base.row(w, v);

@@ -10,10 +10,12 @@ import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.Outbox;
 import dev.keel.retry.RetryPolicy;
 import dev.keel.saga.FailurePolicy;
+import dev.keel.saga.RemoteCommand;
 import dev.keel.saga.SagaDefinition;
 import dev.keel.saga.SagaHeaders;
 import dev.keel.saga.SagaState;
 import dev.keel.saga.SagaStep;
+import dev.keel.saga.StepAction;
 import dev.keel.saga.StepLogEntry;
 import dev.keel.saga.testing.SagaTestClock;
 import dev.keel.test.TestTime;
@@ -149,8 +151,10 @@ class SagaStateMachinePropertiesTest {
     String type =
         success
             ? (compensating
-                ? step.compensationReplyType().orElse("x.undone")
-                : step.replyType().orElse("x.done"))
+                ? SagaEngine.command(step.compensation())
+                    .map(RemoteCommand::replyType)
+                    .orElse("x.undone")
+                : SagaEngine.command(step.action()).map(RemoteCommand::replyType).orElse("x.done"))
             : "step.refused";
     Event.Builder b =
         Event.builder()
@@ -191,9 +195,9 @@ class SagaStateMachinePropertiesTest {
       }
       int i = def.indexOf(e.step());
       switch (e.kind()) {
-        case "ACTION_DONE" -> done.add(i);
-        case "COMMAND_SENT" -> sent.add(i);
-        case "COMPENSATED" -> undone.add(i);
+        case ACTION_DONE -> done.add(i);
+        case COMMAND_SENT -> sent.add(i);
+        case COMPENSATED -> undone.add(i);
         default -> {}
       }
     }
@@ -204,7 +208,7 @@ class SagaStateMachinePropertiesTest {
       assertThat(undone.get(k)).as("compensation-in-reverse %s", log).isLessThan(undone.get(k - 1));
     }
     for (int i : undone) {
-      boolean started = sent.contains(i) || def.steps().get(i).actionMode() == SagaStep.Mode.LOCAL;
+      boolean started = sent.contains(i) || def.steps().get(i).action() instanceof StepAction.Local;
       assertThat(started).as("compensation-in-reverse: only started steps %s", log).isTrue();
     }
     if (end == SagaState.COMPLETED) {
