@@ -9,7 +9,7 @@ import dev.keel.dlq.RetryPolicy;
 import dev.keel.dlq.RetryTiers;
 import dev.keel.dlq.kafka.RetryTierConsumer;
 import dev.keel.dlq.micrometer.DlqMetrics;
-import dev.keel.event.sql.SchemaInstaller;
+import dev.keel.event.config.KeelDatabase;
 import dev.keel.event.sql.SqlDialect;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -114,9 +114,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
       dataSource = ownedPool.dataSource();
     }
     dialect = config.dialect() != null ? config.dialect() : SqlDialect.detect(dataSource);
-    if (config.installSchema()) {
-      installer().install("consumer");
-    }
+    database().prepare("consumer");
     dedupe = new DedupeStore(dialect, config.tableNames());
     DeadLetterPublisher publisher = config.publisher();
     if (publisher == null) {
@@ -200,11 +198,12 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
     log.info("Keel consumer runtime started: {} subscription(s) on {}", plans.size(), dialect);
   }
 
-  private SchemaInstaller installer() {
-    return SchemaInstaller.builder()
+  private KeelDatabase database() {
+    return KeelDatabase.builder()
         .dataSource(dataSource)
         .dialect(dialect)
         .tableNames(config.tableNames())
+        .schemaPolicy(config.schemaPolicy())
         .build();
   }
 
@@ -216,9 +215,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
             .tableNames(config.tableNames())
             .clock(config.clock())
             .build();
-    if (config.installSchema()) {
-      store.install();
-    }
+    database().prepare("dlq");
     DeadLetterPublisher.Builder b =
         DeadLetterPublisher.builder()
             .kafka(KafkaClients.producerProperties(config))

@@ -4,6 +4,7 @@ import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.FailureClassifier;
 import dev.keel.dlq.RetryPolicy;
 import dev.keel.dlq.spi.Sleeper;
+import dev.keel.event.config.SchemaPolicy;
 import dev.keel.event.contract.EventContracts;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.event.sql.SqlDialect;
@@ -28,7 +29,7 @@ public record RuntimeConfig(
     String jdbcPassword,
     SqlDialect dialect,
     TableNames tableNames,
-    boolean installSchema,
+    SchemaPolicy schemaPolicy,
     EventContracts contracts,
     JsonCodec json,
     int threads,

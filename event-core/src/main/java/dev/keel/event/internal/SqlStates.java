@@ -60,4 +60,32 @@ public final class SqlStates {
     }
     return null;
   }
+
+  /**
+   * Whether an SQLState says a table (or view) does not exist: {@code 42P01} on PostgreSQL, {@code
+   * 42S02} on MySQL, MariaDB and H2, {@code 42102} on H2 in some modes.
+   *
+   * @param sqlState a five-character SQLState; null gives false
+   */
+  public static boolean isUndefinedTable(String sqlState) {
+    return "42P01".equals(sqlState) || "42S02".equals(sqlState) || "42102".equals(sqlState);
+  }
+
+  /**
+   * Whether the cause chain of {@code error}, itself included, holds an {@link SQLException} whose
+   * SQLState says a table does not exist ({@link #isUndefinedTable(String)}); at most 32 levels.
+   *
+   * @param error any throwable; null gives false
+   */
+  public static boolean undefinedTableIn(Throwable error) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    Throwable t = error;
+    for (int depth = 0; t != null && depth < MAX_DEPTH && seen.add(t); depth++) {
+      if (t instanceof SQLException sql && isUndefinedTable(sql.getSQLState())) {
+        return true;
+      }
+      t = t.getCause();
+    }
+    return false;
+  }
 }
