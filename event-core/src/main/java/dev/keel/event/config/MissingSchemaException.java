@@ -27,9 +27,8 @@ public final class MissingSchemaException extends KeelConfigurationException {
   private final String component;
 
   private MissingSchemaException(String message, String component, Throwable cause) {
-    super(message);
+    super(message, cause);
     this.component = component;
-    initCause(cause);
   }
 
   /** The component whose tables are missing, such as {@code outbox}. */

@@ -63,12 +63,20 @@ public final class SqlStates {
 
   /**
    * Whether an SQLState says a table (or view) does not exist: {@code 42P01} on PostgreSQL, {@code
-   * 42S02} on MySQL, MariaDB and H2, {@code 42102} on H2 in some modes.
+   * 42S02} on MySQL, MariaDB and H2; H2 2.x also says {@code 42S03} (with candidates) and {@code
+   * 42S04} (the database is empty), and {@code 42102} to {@code 42104} in some modes.
    *
    * @param sqlState a five-character SQLState; null gives false
    */
   public static boolean isUndefinedTable(String sqlState) {
-    return "42P01".equals(sqlState) || "42S02".equals(sqlState) || "42102".equals(sqlState);
+    return sqlState != null
+        && (sqlState.equals("42P01")
+            || sqlState.equals("42S02")
+            || sqlState.equals("42S03")
+            || sqlState.equals("42S04")
+            || sqlState.equals("42102")
+            || sqlState.equals("42103")
+            || sqlState.equals("42104"));
   }
 
   /**
