@@ -82,7 +82,7 @@ class ConfigurationIT {
                         .payloadType(Map.class)
                         .handler(
                             d -> {
-                              if ("poison".equals(d.event().key())) {
+                              if (d.event().key().orElse("").equals("poison")) {
                                 throw new NonRetriableKeelException(
                                     FailureClass.VALIDATION, "no such product");
                               }

@@ -17,8 +17,8 @@ public enum SchemaPolicy {
    */
   VALIDATE,
   /**
-   * Change and check nothing: the tables are someone else's business. A missing table still fails
-   * with a {@link dev.keel.event.KeelConfigurationException} the first time it is used.
+   * Change and check nothing: the tables are someone else's business. A missing outbox table still
+   * fails as a {@link MissingSchemaException} at append and at the relay's start.
    */
   NONE
 }
