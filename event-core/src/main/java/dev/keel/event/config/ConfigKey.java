@@ -1,6 +1,5 @@
 package dev.keel.event.config;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -308,7 +307,7 @@ public enum ConfigKey {
     for (ConfigKey k : values()) {
       if (k.type == Type.MAP
           ? relative.startsWith(k.name.substring(0, k.name.length() - 1))
-          : k.name.equals(relative.toLowerCase(Locale.ROOT))) {
+          : k.name.equals(relative)) {
         return Optional.of(k);
       }
     }

@@ -133,14 +133,17 @@ class KeelSettingsTest {
         KeelSettings.of(
             Map.of(
                 "keel.relay.lane", "4",
+                "keel.relay.Lanes", "4",
                 "keel.relay.lanes", "4",
                 "keel.outbx.lanes", "4",
                 "keel.kafka.properties.security.protocol", "SSL",
                 "other.key", "x"));
-    assertThat(s.unknownKeys()).containsExactly("keel.outbx.lanes", "keel.relay.lane");
+    assertThat(s.unknownKeys())
+        .containsExactly("keel.outbx.lanes", "keel.relay.Lanes", "keel.relay.lane");
     assertThatThrownBy(() -> s.requireKnown("relay"))
         .isInstanceOf(KeelConfigurationException.class)
-        .hasMessageStartingWith("Unknown Keel configuration key(s) keel.relay.lane;")
+        .hasMessageStartingWith(
+            "Unknown Keel configuration key(s) keel.relay.Lanes, keel.relay.lane;")
         .hasMessageContaining("keel.relay.lanes");
     s.requireKnown("kafka");
   }
