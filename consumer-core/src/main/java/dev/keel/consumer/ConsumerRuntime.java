@@ -7,6 +7,11 @@ import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.event.FailureAction;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.config.ConfigKey;
+import dev.keel.event.config.KeelDatabase;
+import dev.keel.event.config.KeelKafka;
+import dev.keel.event.config.KeelSettings;
+import dev.keel.event.config.SchemaPolicy;
 import dev.keel.event.contract.EventContracts;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.event.sql.SqlDialect;
@@ -62,6 +67,16 @@ public interface ConsumerRuntime extends AutoCloseable {
   /** Starts a builder. */
   static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A builder with the {@code consumer} keys of a properties tree applied ({@code keel.consumer.*};
+   * see {@link ConfigKey}). Add {@code .database(db)}, {@code .kafka(kafka)} and the listeners.
+   *
+   * @throws KeelConfigurationException naming a key that is wrong or unknown
+   */
+  static Builder fromProperties(KeelSettings settings) {
+    return builder().settings(settings);
   }
 
   /**
@@ -127,7 +142,7 @@ public interface ConsumerRuntime extends AutoCloseable {
     private String jdbcPassword;
     private SqlDialect dialect;
     private TableNames tableNames = TableNames.defaults();
-    private boolean installSchema = true;
+    private SchemaPolicy schemaPolicy = SchemaPolicy.INSTALL;
     private EventContracts contracts = EventContracts.none();
     private JsonCodec json;
     private int threads = 1;
@@ -152,6 +167,64 @@ public interface ConsumerRuntime extends AutoCloseable {
     private final List<ListenerDefinition> definitions = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * The shared database of the dedupe table (and of the dead letters of the runtime's own
+     * publisher): data source (the caller keeps ownership), dialect, table names, schema policy.
+     */
+    public Builder database(KeelDatabase database) {
+      this.dataSource = database.dataSource();
+      this.dialect = database.dialect().orElse(null);
+      this.tableNames = database.tableNames();
+      this.schemaPolicy = database.schemaPolicy();
+      return this;
+    }
+
+    /**
+     * The shared Kafka cluster: its client properties serve the runtime's consumers and, unless
+     * {@link #producerProperties(Map)} is set, its dead-letter producer. The rules of {@link
+     * #consumerProperties(Map)} apply.
+     */
+    public Builder kafka(KeelKafka kafka) {
+      return consumerProperties(kafka.clientProperties("consumer"));
+    }
+
+    /**
+     * What {@link ConsumerRuntime#start()} does about the {@code consumer} (and, for the runtime's
+     * own publisher, {@code dlq}) tables; {@code INSTALL} by default.
+     */
+    public Builder schemaPolicy(SchemaPolicy schemaPolicy) {
+      this.schemaPolicy = schemaPolicy;
+      return this;
+    }
+
+    /**
+     * Applies the {@code consumer} keys that are set; keys left out keep this builder's values.
+     *
+     * @throws KeelConfigurationException naming a key that is wrong or unknown
+     */
+    public Builder settings(KeelSettings s) {
+      s.requireKnown("consumer");
+      s.intIfSet(ConfigKey.CONSUMER_THREADS).ifPresent(this::threads);
+      s.intIfSet(ConfigKey.CONSUMER_MAX_IN_FLIGHT).ifPresent(this::maxInFlight);
+      s.intIfSet(ConfigKey.CONSUMER_MAX_BATCH_SIZE).ifPresent(this::maxBatchSize);
+      if (s.has(ConfigKey.CONSUMER_ORDERED_MODE)) {
+        orderedMode(s.bool(ConfigKey.CONSUMER_ORDERED_MODE));
+      }
+      if (s.has(ConfigKey.CONSUMER_RETRY_TIERS)) {
+        retryTiers(s.durations(ConfigKey.CONSUMER_RETRY_TIERS).toArray(Duration[]::new));
+      }
+      s.durationIfSet(ConfigKey.CONSUMER_DEDUPE_RETENTION).ifPresent(this::dedupeRetention);
+      s.durationIfSet(ConfigKey.CONSUMER_CLEANUP_INTERVAL).ifPresent(this::cleanupInterval);
+      s.intIfSet(ConfigKey.CONSUMER_CLEANUP_BATCH_SIZE).ifPresent(this::cleanupBatchSize);
+      if (s.has(ConfigKey.CONSUMER_CLEANUP_MAX_ROWS_PER_RUN)) {
+        cleanupMaxRowsPerRun(s.longValue(ConfigKey.CONSUMER_CLEANUP_MAX_ROWS_PER_RUN));
+      }
+      s.durationIfSet(ConfigKey.CONSUMER_POLL_TIMEOUT).ifPresent(this::pollTimeout);
+      s.durationIfSet(ConfigKey.CONSUMER_COMMIT_INTERVAL).ifPresent(this::commitInterval);
+      s.durationIfSet(ConfigKey.CONSUMER_CLOSE_TIMEOUT).ifPresent(this::closeTimeout);
+      return this;
+    }
 
     /**
      * Kafka consumer properties, passed through untouched and never logged by Keel (SASL and SSL
@@ -188,13 +261,23 @@ public interface ConsumerRuntime extends AutoCloseable {
       return this;
     }
 
-    /** The dialect; detected from the database when not set. */
+    /**
+     * The dialect; detected from the database when not set.
+     *
+     * @deprecated use {@link #database(KeelDatabase)}
+     */
+    @Deprecated
     public Builder dialect(SqlDialect dialect) {
       this.dialect = dialect;
       return this;
     }
 
-    /** Schema and prefix of Keel's tables; {@link TableNames#defaults()} by default. */
+    /**
+     * Schema and prefix of Keel's tables; {@link TableNames#defaults()} by default.
+     *
+     * @deprecated use {@link #database(KeelDatabase)}
+     */
+    @Deprecated
     public Builder tableNames(TableNames tableNames) {
       this.tableNames = tableNames;
       return this;
@@ -204,10 +287,13 @@ public interface ConsumerRuntime extends AutoCloseable {
      * Whether {@link #start()} creates the dedupe table (and the dead-letter tables when the
      * runtime builds its own publisher). On by default; turn off when a migration tool runs the
      * scripts under {@code keel/sql/<dialect>/consumer}.
+     *
+     * @deprecated use {@link #schemaPolicy(SchemaPolicy)}: {@code true} is {@code INSTALL}, {@code
+     *     false} is {@code NONE}
      */
+    @Deprecated
     public Builder installSchema(boolean installSchema) {
-      this.installSchema = installSchema;
-      return this;
+      return schemaPolicy(installSchema ? SchemaPolicy.INSTALL : SchemaPolicy.NONE);
     }
 
     /** Contracts that choose the payload class by event type and version. None by default. */
@@ -393,6 +479,7 @@ public interface ConsumerRuntime extends AutoCloseable {
         throw invalid("dataSource", "exactly one of dataSource and jdbcUrl is required");
       }
       require("tableNames", tableNames);
+      require("schemaPolicy", schemaPolicy);
       require("contracts", contracts);
       require("retryPolicy", retryPolicy);
       require("failureClassifier", classifier);
@@ -434,7 +521,7 @@ public interface ConsumerRuntime extends AutoCloseable {
               jdbcPassword,
               dialect,
               tableNames,
-              installSchema,
+              schemaPolicy,
               contracts,
               json != null ? json : JsonCodec.create(),
               threads,

@@ -57,7 +57,7 @@ class OutboxInSameTransactionIT {
 
     @KeelListener(topic = IN, group = GROUP, type = "item.removed")
     void removed(DSLContext tx, Item item, Event event) {
-      outbox.append(tx, forwarded(OUT, event, item));
+      outbox.appendThrough(tx, forwarded(OUT, event, item));
     }
 
     static Event forwarded(String out, Event input, Item item) {
@@ -87,7 +87,7 @@ class OutboxInSameTransactionIT {
 
     @KeelListener(topic = MARIA_IN, group = MARIA_GROUP, type = "item.removed")
     void removed(DSLContext tx, Item item, Event event) {
-      outbox.append(tx, Forwarder.forwarded(MARIA_OUT, event, item));
+      outbox.appendThrough(tx, Forwarder.forwarded(MARIA_OUT, event, item));
     }
   }
 

@@ -3,9 +3,12 @@ package dev.keel.dlq;
 import dev.keel.dlq.internal.DefaultDeadLetterPublisher;
 import dev.keel.dlq.spi.DeadLetterListener;
 import dev.keel.dlq.spi.PayloadRedactor;
+import dev.keel.event.config.KeelDatabase;
+import dev.keel.event.config.KeelKafka;
 import dev.keel.retry.Failure;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -112,6 +115,19 @@ public interface DeadLetterPublisher extends AutoCloseable {
 
   /** Builds a {@link DeadLetterPublisher}. Not thread-safe. */
   interface Builder {
+    /**
+     * The shared database: a store on its data source, dialect and table names (install its tables
+     * with {@link KeelDatabase#install(String...)}, {@code "dlq"}, or a component's schema policy).
+     */
+    default Builder database(KeelDatabase database) {
+      return store(DeadLetterStore.builder().database(database).build());
+    }
+
+    /** The shared Kafka cluster. */
+    default Builder kafka(KeelKafka kafka) {
+      return kafka(new HashMap<>(kafka.clientProperties("dlq")));
+    }
+
     /** Kafka client properties ({@code bootstrap.servers}, security); required. */
     Builder kafka(Map<String, Object> clientProperties);
 

@@ -1,6 +1,7 @@
 package dev.keel.dlq;
 
 import dev.keel.dlq.internal.JdbcDeadLetterStore;
+import dev.keel.event.config.KeelDatabase;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import java.time.Clock;
@@ -145,6 +146,12 @@ public interface DeadLetterStore {
 
   /** Builds a {@link DeadLetterStore}. Not thread-safe. */
   interface Builder {
+    /** The shared database: its data source, dialect and table names. */
+    default Builder database(KeelDatabase database) {
+      database.dialect().ifPresent(this::dialect);
+      return dataSource(database.dataSource()).tableNames(database.tableNames());
+    }
+
     /** The database. Required. */
     Builder dataSource(DataSource dataSource);
 

@@ -2,9 +2,15 @@ package dev.keel.dlq;
 
 import dev.keel.dlq.internal.DefaultDeadLetters;
 import dev.keel.dlq.spi.DeadLetterListener;
+import dev.keel.event.config.ConfigKey;
+import dev.keel.event.config.KeelDatabase;
+import dev.keel.event.config.KeelKafka;
+import dev.keel.event.config.KeelSettings;
 import dev.keel.retry.spi.Sleeper;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,6 +61,17 @@ public interface DeadLetters extends AutoCloseable {
   /** A new builder. */
   static Builder builder() {
     return new DefaultDeadLetters.Builder();
+  }
+
+  /**
+   * A builder with the {@code dlq} keys of a properties tree applied ({@code
+   * keel.dlq.allowed-targets}, {@code keel.dlq.replay-rate}, {@code keel.dlq.timeout}; see {@link
+   * ConfigKey}). Add {@code .database(db)} and {@code .kafka(kafka)}.
+   *
+   * @throws dev.keel.event.KeelConfigurationException naming a key that is wrong or unknown
+   */
+  static Builder fromProperties(KeelSettings settings) {
+    return builder().settings(settings);
   }
 
   /**
@@ -166,6 +183,37 @@ public interface DeadLetters extends AutoCloseable {
 
   /** Builds {@link DeadLetters}. Not thread-safe. */
   interface Builder {
+    /**
+     * The shared database: a store on its data source, dialect and table names. The store's tables
+     * are installed by a component's schema policy or by {@link KeelDatabase#install(String...)}
+     * ({@code "dlq"}).
+     */
+    default Builder database(KeelDatabase database) {
+      return store(DeadLetterStore.builder().database(database).build());
+    }
+
+    /** The shared Kafka cluster, for replay. */
+    default Builder kafka(KeelKafka kafka) {
+      return kafka(new HashMap<>(kafka.clientProperties("dlq")));
+    }
+
+    /**
+     * Applies the {@code dlq} keys that are set; keys left out keep this builder's values.
+     *
+     * @throws dev.keel.event.KeelConfigurationException naming a key that is wrong or unknown
+     */
+    default Builder settings(KeelSettings s) {
+      s.requireKnown("dlq");
+      if (s.has(ConfigKey.DLQ_ALLOWED_TARGETS)) {
+        allowedTargets(new LinkedHashSet<>(s.list(ConfigKey.DLQ_ALLOWED_TARGETS)));
+      }
+      if (s.has(ConfigKey.DLQ_REPLAY_RATE)) {
+        replayRate(s.doubleValue(ConfigKey.DLQ_REPLAY_RATE));
+      }
+      s.durationIfSet(ConfigKey.DLQ_TIMEOUT).ifPresent(this::timeout);
+      return this;
+    }
+
     /** The store; required. */
     Builder store(DeadLetterStore store);
 

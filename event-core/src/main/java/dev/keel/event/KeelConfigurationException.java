@@ -14,4 +14,12 @@ public class KeelConfigurationException extends NonRetriableKeelException {
   public KeelConfigurationException(String message) {
     super(FailureClass.VALIDATION, message);
   }
+
+  /**
+   * @param message names the property, the rule and the rejected value
+   * @param cause what revealed the problem, or null
+   */
+  public KeelConfigurationException(String message, Throwable cause) {
+    super(FailureClass.VALIDATION, message, cause);
+  }
 }

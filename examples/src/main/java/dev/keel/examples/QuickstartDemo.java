@@ -1,6 +1,8 @@
 package dev.keel.examples;
 
 import dev.keel.event.Event;
+import dev.keel.event.config.KeelDatabase;
+import dev.keel.event.config.KeelKafka;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.outbox.Outbox;
@@ -63,7 +65,11 @@ public final class QuickstartDemo {
     JsonCodec json = JsonCodec.create();
     Outbox outbox = Outbox.builder().requireKey(TOPIC).build();
     try (OutboxRelay relay =
-        OutboxRelay.builder().dataSource(ds).producerProperties(kafka.clientProperties()).build()) {
+        OutboxRelay.builder()
+            .database(KeelDatabase.builder().dataSource(ds).build())
+            .kafka(KeelKafka.builder().properties(kafka.clientProperties()).build())
+            .outbox(outbox)
+            .build()) {
       relay.start();
       try (Connection c = ds.getConnection();
           Statement st = c.createStatement()) {

@@ -1,6 +1,9 @@
 package dev.keel.outbox;
 
 import dev.keel.event.Event;
+import dev.keel.event.config.ConfigKey;
+import dev.keel.event.config.KeelDatabase;
+import dev.keel.event.config.KeelSettings;
 import dev.keel.event.contract.EventContracts;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
@@ -43,6 +46,16 @@ public interface Outbox {
   }
 
   /**
+   * A builder with the {@code outbox} keys of a properties tree applied ({@code keel.outbox.lanes},
+   * {@code keel.outbox.max-payload-bytes}, {@code keel.outbox.require-key}; see {@link ConfigKey}).
+   *
+   * @throws dev.keel.event.KeelConfigurationException naming a key that is wrong or unknown
+   */
+  static Builder fromProperties(KeelSettings settings) {
+    return builder().settings(settings);
+  }
+
+  /**
    * Appends one event in the connection's current transaction.
    *
    * @param connection the caller's connection; not committed, not closed
@@ -53,6 +66,8 @@ public interface Outbox {
    *     written)
    * @throws dev.keel.event.UnknownContractVersionException when the contract version is unknown
    * @throws dev.keel.event.RetriableKeelException when the database refused the insert
+   * @throws dev.keel.event.config.MissingSchemaException when the outbox table does not exist (the
+   *     schema was never installed): not retriable
    */
   UUID append(Connection connection, Event event);
 
@@ -85,6 +100,9 @@ public interface Outbox {
   /** The number of lanes; the relay must be built with the same number. */
   int lanes();
 
+  /** Where the outbox's tables live; a relay built with {@code outbox(this)} uses the same. */
+  TableNames tableNames();
+
   /** The lane of a partition key: a stable hash of its UTF-8 bytes modulo {@link #lanes()}. */
   int laneOf(String key);
 
@@ -105,6 +123,31 @@ public interface Outbox {
     private boolean allTopicsKeyed;
 
     private Builder() {}
+
+    /** The shared database: its table names and dialect (an outbox holds no connection). */
+    public Builder database(KeelDatabase database) {
+      this.tableNames = database.tableNames();
+      this.dialect = database.dialect().orElse(null);
+      return this;
+    }
+
+    /**
+     * Applies the {@code outbox} keys that are set; keys left out keep this builder's values.
+     *
+     * @throws dev.keel.event.KeelConfigurationException naming a key that is wrong or unknown
+     */
+    public Builder settings(KeelSettings settings) {
+      settings.requireKnown("outbox");
+      settings.intIfSet(ConfigKey.OUTBOX_LANES).ifPresent(this::lanes);
+      settings.intIfSet(ConfigKey.OUTBOX_MAX_PAYLOAD_BYTES).ifPresent(this::maxPayloadBytes);
+      List<String> keyed = settings.list(ConfigKey.OUTBOX_REQUIRE_KEY);
+      if (keyed.contains("*")) {
+        requireKeyOnAllTopics();
+      } else if (!keyed.isEmpty()) {
+        requireKey(keyed.toArray(String[]::new));
+      }
+      return this;
+    }
 
     /** Schema and table prefix; {@link TableNames#defaults()} by default. */
     public Builder tableNames(TableNames tableNames) {

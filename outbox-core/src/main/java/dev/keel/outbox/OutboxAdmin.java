@@ -107,6 +107,14 @@ public interface OutboxAdmin {
 
     private Builder() {}
 
+    /** The shared database: its data source, dialect and table names. */
+    public Builder database(dev.keel.event.config.KeelDatabase database) {
+      this.dataSource = database.dataSource();
+      this.names = database.tableNames();
+      this.dialect = database.dialect().orElse(null);
+      return this;
+    }
+
     /** The database with the outbox tables; required. */
     public Builder dataSource(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "OutboxAdmin.dataSource");

@@ -1,6 +1,11 @@
 package dev.keel.outbox;
 
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.config.ConfigKey;
+import dev.keel.event.config.KeelDatabase;
+import dev.keel.event.config.KeelKafka;
+import dev.keel.event.config.KeelSettings;
+import dev.keel.event.config.SchemaPolicy;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.internal.DefaultOutboxRelay;
@@ -28,9 +33,9 @@ import javax.sql.DataSource;
  *
  * <pre>{@code
  * try (OutboxRelay relay = OutboxRelay.builder()
- *     .dataSource(dataSource)
- *     .producerProperties(Map.of("bootstrap.servers", "kafka:9092"))
- *     .lanes(16)
+ *     .database(db)       // KeelDatabase: data source, tables, schema policy
+ *     .kafka(kafka)       // KeelKafka: bootstrap servers, security settings
+ *     .outbox(outbox)     // the outbox's lanes and tables
  *     .build()) {
  *   relay.start();
  *   ...
@@ -50,6 +55,17 @@ public interface OutboxRelay extends AutoCloseable {
   /** Starts a builder. */
   static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A builder with the {@code relay} keys of a properties tree applied ({@code keel.relay.*}; see
+   * {@link ConfigKey}). Add {@code .database(db)}, {@code .kafka(kafka)} and {@code
+   * .outbox(outbox)}.
+   *
+   * @throws KeelConfigurationException naming a key that is wrong or unknown
+   */
+  static Builder fromProperties(KeelSettings settings) {
+    return builder().settings(settings);
   }
 
   /** Creates the schema if asked, then starts the lease, worker and wake-up threads. Idempotent. */
@@ -78,6 +94,8 @@ public interface OutboxRelay extends AutoCloseable {
     private String jdbcPassword;
     private Map<String, Object> producerProperties = new HashMap<>();
     private int lanes = DEFAULT_LANES;
+    private Outbox outbox;
+    private boolean lanesSet;
     private int batchSize = 500;
     private long maxBytesPerPass = DEFAULT_MAX_BYTES_PER_PASS;
     private int workers = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
@@ -97,7 +115,7 @@ public interface OutboxRelay extends AutoCloseable {
     private String instanceId;
     private boolean strictOrdering;
     private int maxAttempts = 10;
-    private boolean createSchema = true;
+    private SchemaPolicy schemaPolicy = SchemaPolicy.INSTALL;
     private boolean listenNotify = true;
 
     private Builder() {}
@@ -105,6 +123,74 @@ public interface OutboxRelay extends AutoCloseable {
     /** The database with the outbox; the caller keeps ownership. Either this or a JDBC URL. */
     public Builder dataSource(DataSource dataSource) {
       this.dataSource = dataSource;
+      return this;
+    }
+
+    /**
+     * The shared database: data source (the caller keeps ownership), dialect, table names and
+     * schema policy. Either this or a JDBC URL.
+     */
+    public Builder database(KeelDatabase database) {
+      this.dataSource = database.dataSource();
+      this.dialect = database.dialect().orElse(null);
+      this.tableNames = database.tableNames();
+      this.schemaPolicy = database.schemaPolicy();
+      return this;
+    }
+
+    /**
+     * The outbox whose rows to publish: the relay takes its lanes and table names, so the two
+     * cannot disagree. Setting {@link #lanes(int)} to another count as well is refused at build.
+     */
+    public Builder outbox(Outbox outbox) {
+      this.outbox = outbox;
+      return this;
+    }
+
+    /**
+     * The shared Kafka cluster: bootstrap servers and client properties (SASL and SSL included;
+     * never logged). {@code acks} must be {@code all} and {@code enable.idempotence} true if given;
+     * serializers are the relay's own.
+     */
+    public Builder kafka(KeelKafka kafka) {
+      this.producerProperties = kafka.clientProperties("relay");
+      return this;
+    }
+
+    /** What {@link OutboxRelay#start()} does about the tables; {@code INSTALL} by default. */
+    public Builder schemaPolicy(SchemaPolicy schemaPolicy) {
+      this.schemaPolicy = schemaPolicy;
+      return this;
+    }
+
+    /**
+     * Applies the {@code relay} keys that are set; keys left out keep this builder's values.
+     *
+     * @throws KeelConfigurationException naming a key that is wrong or unknown
+     */
+    public Builder settings(KeelSettings s) {
+      s.requireKnown("relay");
+      s.intIfSet(ConfigKey.RELAY_LANES).ifPresent(this::lanes);
+      s.intIfSet(ConfigKey.RELAY_BATCH_SIZE).ifPresent(this::batchSize);
+      if (s.has(ConfigKey.RELAY_MAX_BYTES_PER_PASS)) {
+        maxBytesPerPass(s.longValue(ConfigKey.RELAY_MAX_BYTES_PER_PASS));
+      }
+      s.intIfSet(ConfigKey.RELAY_WORKERS).ifPresent(this::workers);
+      s.durationIfSet(ConfigKey.RELAY_POLL_INTERVAL).ifPresent(this::pollInterval);
+      s.durationIfSet(ConfigKey.RELAY_LEASE_DURATION).ifPresent(this::leaseDuration);
+      s.durationIfSet(ConfigKey.RELAY_CLOSE_TIMEOUT).ifPresent(this::closeTimeout);
+      s.durationIfSet(ConfigKey.RELAY_ACK_TIMEOUT).ifPresent(this::ackTimeout);
+      s.durationIfSet(ConfigKey.RELAY_BACKOFF_INITIAL).ifPresent(d -> backoffInitial = d);
+      s.durationIfSet(ConfigKey.RELAY_BACKOFF_MAX).ifPresent(d -> backoffMax = d);
+      s.durationIfSet(ConfigKey.RELAY_PUBLISHED_RETENTION).ifPresent(this::markPublished);
+      s.raw(ConfigKey.RELAY_INSTANCE_ID).ifPresent(this::instanceId);
+      if (s.has(ConfigKey.RELAY_STRICT_ORDERING)) {
+        strictOrdering(s.bool(ConfigKey.RELAY_STRICT_ORDERING));
+      }
+      s.intIfSet(ConfigKey.RELAY_MAX_ATTEMPTS).ifPresent(this::maxAttempts);
+      if (s.has(ConfigKey.RELAY_LISTEN_NOTIFY)) {
+        listenNotify(s.bool(ConfigKey.RELAY_LISTEN_NOTIFY));
+      }
       return this;
     }
 
@@ -125,15 +211,22 @@ public interface OutboxRelay extends AutoCloseable {
      * Kafka producer properties, passed through untouched (SASL and SSL included; never logged).
      * {@code bootstrap.servers} is required; {@code acks} must be {@code all} and {@code
      * enable.idempotence} true if given; serializers are the relay's own.
+     *
+     * @deprecated use {@link #kafka(KeelKafka)}, shared with the other components
      */
+    @Deprecated
     public Builder producerProperties(Map<String, ?> properties) {
       this.producerProperties = new HashMap<>(properties);
       return this;
     }
 
-    /** Lanes, 1 to 4096, 16 by default; must equal the {@link Outbox}'s. */
+    /**
+     * Lanes, 1 to 4096, 16 by default; must equal the {@link Outbox}'s. Prefer {@link
+     * #outbox(Outbox)}, which takes them from the outbox.
+     */
     public Builder lanes(int lanes) {
       this.lanes = lanes;
+      this.lanesSet = true;
       return this;
     }
 
@@ -215,13 +308,23 @@ public interface OutboxRelay extends AutoCloseable {
       return this;
     }
 
-    /** Schema and prefix; {@link TableNames#defaults()} by default. */
+    /**
+     * Schema and prefix; {@link TableNames#defaults()} by default.
+     *
+     * @deprecated use {@link #database(KeelDatabase)} or {@link #outbox(Outbox)}
+     */
+    @Deprecated
     public Builder tableNames(TableNames tableNames) {
       this.tableNames = tableNames;
       return this;
     }
 
-    /** The dialect; detected from the database when not set. */
+    /**
+     * The dialect; detected from the database when not set.
+     *
+     * @deprecated use {@link #database(KeelDatabase)}
+     */
+    @Deprecated
     public Builder dialect(SqlDialect dialect) {
       this.dialect = dialect;
       return this;
@@ -269,10 +372,15 @@ public interface OutboxRelay extends AutoCloseable {
       return this;
     }
 
-    /** Whether {@link OutboxRelay#start()} creates or upgrades the tables; true by default. */
+    /**
+     * Whether {@link OutboxRelay#start()} creates or upgrades the tables; true by default.
+     *
+     * @deprecated use {@link #schemaPolicy(SchemaPolicy)}: {@code true} is {@code INSTALL}, {@code
+     *     false} is {@code NONE}
+     */
+    @Deprecated
     public Builder createSchema(boolean createSchema) {
-      this.createSchema = createSchema;
-      return this;
+      return schemaPolicy(createSchema ? SchemaPolicy.INSTALL : SchemaPolicy.NONE);
     }
 
     /**
@@ -295,7 +403,22 @@ public interface OutboxRelay extends AutoCloseable {
         throw new KeelConfigurationException(
             "OutboxRelay needs exactly one of dataSource or jdbcUrl");
       }
+      if (outbox != null) {
+        if (lanesSet && lanes != outbox.lanes()) {
+          throw new KeelConfigurationException(
+              "OutboxRelay.lanes ("
+                  + lanes
+                  + ") must equal the outbox's lanes ("
+                  + outbox.lanes()
+                  + "); leave lanes unset to take the outbox's");
+        }
+        lanes = outbox.lanes();
+        tableNames = outbox.tableNames();
+      }
       checkLanes("OutboxRelay.lanes", lanes);
+      if (schemaPolicy == null) {
+        throw new KeelConfigurationException("OutboxRelay.schemaPolicy must not be null");
+      }
       checkRange("OutboxRelay.batchSize", batchSize, 1, 10_000);
       checkRange("OutboxRelay.workers", workers, 1, 64);
       if (maxBytesPerPass < 64 * 1024 || maxBytesPerPass > 1L << 30) {
@@ -370,7 +493,7 @@ public interface OutboxRelay extends AutoCloseable {
               instanceId,
               strictOrdering,
               maxAttempts,
-              createSchema,
+              schemaPolicy,
               listenNotify);
       return new DefaultOutboxRelay(config);
     }

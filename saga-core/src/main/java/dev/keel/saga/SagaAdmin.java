@@ -96,6 +96,14 @@ public interface SagaAdmin {
 
     private Builder() {}
 
+    /** The shared database: its data source, dialect and table names. */
+    public Builder database(dev.keel.event.config.KeelDatabase database) {
+      this.dataSource = database.dataSource();
+      this.tableNames = database.tableNames();
+      this.dialect = database.dialect().orElse(null);
+      return this;
+    }
+
     /**
      * The identity the deployment vouches for (a security context, the user a CLI runs as), asked
      * on every retry and resolution and recorded instead of the declared actor; a call that

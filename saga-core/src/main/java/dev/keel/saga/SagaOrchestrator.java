@@ -2,6 +2,11 @@ package dev.keel.saga;
 
 import dev.keel.consumer.ConsumerRuntime;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.config.ConfigKey;
+import dev.keel.event.config.KeelDatabase;
+import dev.keel.event.config.KeelKafka;
+import dev.keel.event.config.KeelSettings;
+import dev.keel.event.config.SchemaPolicy;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.Outbox;
@@ -56,6 +61,17 @@ public interface SagaOrchestrator extends AutoCloseable {
   /** Starts a builder. */
   static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * A builder with the {@code saga} keys of a properties tree applied ({@code keel.saga.*}; see
+   * {@link ConfigKey}). Add {@code .database(db)}, {@code .kafka(kafka)}, the outbox and the
+   * definitions.
+   *
+   * @throws KeelConfigurationException naming a key that is wrong or unknown
+   */
+  static Builder fromProperties(KeelSettings settings) {
+    return builder().settings(settings);
   }
 
   /**
@@ -125,9 +141,49 @@ public interface SagaOrchestrator extends AutoCloseable {
     private Duration scanInterval = Duration.ofSeconds(1);
     private int scanBatchSize = 100;
     private Duration stuckThreshold = Duration.ofMinutes(10);
-    private boolean installSchema = true;
+    private SchemaPolicy schemaPolicy = SchemaPolicy.INSTALL;
 
     private Builder() {}
+
+    /**
+     * The shared database of the saga tables (and of the reply consumer's dedupe table): data
+     * source (the caller keeps ownership), dialect, table names, schema policy.
+     */
+    public Builder database(KeelDatabase database) {
+      this.dataSource = database.dataSource();
+      this.dialect = database.dialect().orElse(null);
+      this.tableNames = database.tableNames();
+      this.schemaPolicy = database.schemaPolicy();
+      return this;
+    }
+
+    /** The shared Kafka cluster, for the reply consumer. */
+    public Builder kafka(KeelKafka kafka) {
+      return consumerProperties(kafka.clientProperties("saga"));
+    }
+
+    /**
+     * What {@link SagaOrchestrator#start()} does about the {@code saga} tables and its reply
+     * consumer about the {@code consumer} tables; {@code INSTALL} by default.
+     */
+    public Builder schemaPolicy(SchemaPolicy schemaPolicy) {
+      this.schemaPolicy = schemaPolicy;
+      return this;
+    }
+
+    /**
+     * Applies the {@code saga} keys that are set; keys left out keep this builder's values.
+     *
+     * @throws KeelConfigurationException naming a key that is wrong or unknown
+     */
+    public Builder settings(KeelSettings s) {
+      s.requireKnown("saga");
+      s.raw(ConfigKey.SAGA_GROUP).ifPresent(this::group);
+      s.durationIfSet(ConfigKey.SAGA_SCAN_INTERVAL).ifPresent(this::scanInterval);
+      s.intIfSet(ConfigKey.SAGA_SCAN_BATCH_SIZE).ifPresent(this::scanBatchSize);
+      s.durationIfSet(ConfigKey.SAGA_STUCK_THRESHOLD).ifPresent(this::stuckThreshold);
+      return this;
+    }
 
     /** The database of the saga tables and the outbox. Required; the caller keeps ownership. */
     public Builder dataSource(DataSource dataSource) {
@@ -217,10 +273,15 @@ public interface SagaOrchestrator extends AutoCloseable {
       return this;
     }
 
-    /** Whether {@link #start()} creates the saga tables; on by default. */
+    /**
+     * Whether {@link #start()} creates the saga tables; on by default.
+     *
+     * @deprecated use {@link #schemaPolicy(SchemaPolicy)}: {@code true} is {@code INSTALL}, {@code
+     *     false} is {@code NONE} (which the reply consumer then follows too)
+     */
+    @Deprecated
     public Builder installSchema(boolean installSchema) {
-      this.installSchema = installSchema;
-      return this;
+      return schemaPolicy(installSchema ? SchemaPolicy.INSTALL : SchemaPolicy.NONE);
     }
 
     /**
@@ -235,8 +296,11 @@ public interface SagaOrchestrator extends AutoCloseable {
       if (outbox == null) {
         throw invalid("outbox is required");
       }
-      if (tableNames == null || clock == null || consumerCustomizer == null) {
-        throw invalid("tableNames, clock and consumerRuntime must not be null");
+      if (tableNames == null
+          || clock == null
+          || consumerCustomizer == null
+          || schemaPolicy == null) {
+        throw invalid("tableNames, clock, consumerRuntime and schemaPolicy must not be null");
       }
       if (definitions.isEmpty()) {
         throw invalid("definitions: at least one definition is required");
@@ -282,7 +346,7 @@ public interface SagaOrchestrator extends AutoCloseable {
               scanInterval,
               scanBatchSize,
               stuckThreshold,
-              installSchema));
+              schemaPolicy));
     }
 
     private static KeelConfigurationException invalid(String rule) {

@@ -76,6 +76,15 @@ public interface SagaParticipant {
 
     private Builder() {}
 
+    /**
+     * The shared database: its table names (the participant writes through the outbox's
+     * connection).
+     */
+    public Builder database(dev.keel.event.config.KeelDatabase database) {
+      this.tableNames = database.tableNames();
+      return this;
+    }
+
     /** The consumer group, also the participant row's owner. Required. */
     public Builder group(String group) {
       this.group = group;

@@ -7,7 +7,7 @@ import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.RetryTiers;
 import dev.keel.dlq.micrometer.DlqMetrics;
-import dev.keel.event.sql.SchemaInstaller;
+import dev.keel.event.config.KeelDatabase;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.retry.InPlaceRetry;
 import dev.keel.retry.RetryPolicy;
@@ -122,9 +122,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
       dataSource = ownedPool.dataSource();
     }
     dialect = config.dialect() != null ? config.dialect() : SqlDialect.detect(dataSource);
-    if (config.installSchema()) {
-      installer().install("consumer");
-    }
+    database().prepare("consumer");
     dedupe = new DedupeStore(dialect, config.tableNames());
     DeadLetterPublisher publisher = config.publisher();
     if (publisher == null) {
@@ -208,11 +206,12 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
     log.info("Keel consumer runtime started: {} subscription(s) on {}", plans.size(), dialect);
   }
 
-  private SchemaInstaller installer() {
-    return SchemaInstaller.builder()
+  private KeelDatabase database() {
+    return KeelDatabase.builder()
         .dataSource(dataSource)
         .dialect(dialect)
         .tableNames(config.tableNames())
+        .schemaPolicy(config.schemaPolicy())
         .build();
   }
 
@@ -224,9 +223,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
             .tableNames(config.tableNames())
             .clock(config.clock())
             .build();
-    if (config.installSchema()) {
-      store.install();
-    }
+    database().prepare("dlq");
     DeadLetterPublisher.Builder b =
         DeadLetterPublisher.builder()
             .kafka(KafkaClients.producerProperties(config))

@@ -1,6 +1,7 @@
 package dev.keel.consumer.internal;
 
 import dev.keel.dlq.DeadLetterPublisher;
+import dev.keel.event.config.SchemaPolicy;
 import dev.keel.event.contract.EventContracts;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.event.sql.SqlDialect;
@@ -28,7 +29,7 @@ public record RuntimeConfig(
     String jdbcPassword,
     SqlDialect dialect,
     TableNames tableNames,
-    boolean installSchema,
+    SchemaPolicy schemaPolicy,
     EventContracts contracts,
     JsonCodec json,
     int threads,

@@ -60,4 +60,40 @@ public final class SqlStates {
     }
     return null;
   }
+
+  /**
+   * Whether an SQLState says a table (or view) does not exist: {@code 42P01} on PostgreSQL, {@code
+   * 42S02} on MySQL, MariaDB and H2; H2 2.x also says {@code 42S03} (with candidates) and {@code
+   * 42S04} (the database is empty), and {@code 42102} to {@code 42104} in some modes.
+   *
+   * @param sqlState a five-character SQLState; null gives false
+   */
+  public static boolean isUndefinedTable(String sqlState) {
+    return sqlState != null
+        && (sqlState.equals("42P01")
+            || sqlState.equals("42S02")
+            || sqlState.equals("42S03")
+            || sqlState.equals("42S04")
+            || sqlState.equals("42102")
+            || sqlState.equals("42103")
+            || sqlState.equals("42104"));
+  }
+
+  /**
+   * Whether the cause chain of {@code error}, itself included, holds an {@link SQLException} whose
+   * SQLState says a table does not exist ({@link #isUndefinedTable(String)}); at most 32 levels.
+   *
+   * @param error any throwable; null gives false
+   */
+  public static boolean undefinedTableIn(Throwable error) {
+    Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    Throwable t = error;
+    for (int depth = 0; t != null && depth < MAX_DEPTH && seen.add(t); depth++) {
+      if (t instanceof SQLException sql && isUndefinedTable(sql.getSQLState())) {
+        return true;
+      }
+      t = t.getCause();
+    }
+    return false;
+  }
 }

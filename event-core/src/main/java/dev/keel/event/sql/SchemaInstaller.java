@@ -4,6 +4,7 @@ import dev.keel.event.FatalKeelException;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.RetriableKeelException;
 import dev.keel.event.internal.SqlStatements;
+import dev.keel.event.internal.SqlStates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -146,6 +147,42 @@ public final class SchemaInstaller {
       throw new FatalKeelException(
           "Keel schema: cannot read installed versions: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The component's scripts not yet recorded as installed, in order, without changing anything (not
+   * even creating the version table): empty when the component is up to date.
+   *
+   * @param component the component
+   * @throws FatalKeelException when the versions cannot be read
+   */
+  public List<String> pending(String component) {
+    List<Script> scripts = scripts(component);
+    int installed;
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        installed = installedVersion(c, component);
+      } catch (SQLException e) {
+        if (!SqlStates.isUndefinedTable(e.getSQLState())) {
+          throw e;
+        }
+        installed = 0;
+      } finally {
+        if (!c.getAutoCommit()) {
+          c.rollback();
+        }
+      }
+    } catch (SQLException e) {
+      throw new FatalKeelException(
+          "Keel schema: cannot read installed versions: " + e.getMessage(), e);
+    }
+    List<String> pending = new ArrayList<>();
+    for (Script s : scripts) {
+      if (s.version > installed) {
+        pending.add(s.fileName);
+      }
+    }
+    return pending;
   }
 
   /**

@@ -51,4 +51,16 @@ class SqlStatesTest {
     assertThat(SqlStates.sqlStateIn(new IllegalStateException("none"))).isNull();
     assertThat(SqlStates.sqlStateIn(null)).isNull();
   }
+
+  @Test
+  void missingTableStatesOfEachDatabase() {
+    assertThat(SqlStates.isUndefinedTable("42P01")).isTrue(); // PostgreSQL
+    assertThat(SqlStates.isUndefinedTable("42S02")).isTrue(); // MySQL, MariaDB, H2
+    assertThat(SqlStates.isUndefinedTable("42S04")).isTrue(); // H2, empty database
+    assertThat(SqlStates.isUndefinedTable("42703")).isFalse(); // undefined column
+    assertThat(SqlStates.isUndefinedTable(null)).isFalse();
+    SQLException missing = new SQLException("relation \"keel_outbox\" does not exist", "42P01");
+    assertThat(SqlStates.undefinedTableIn(new IllegalStateException("wrapped", missing))).isTrue();
+    assertThat(SqlStates.undefinedTableIn(new SQLException("conflict", "40001"))).isFalse();
+  }
 }

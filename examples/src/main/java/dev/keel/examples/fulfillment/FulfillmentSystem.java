@@ -3,6 +3,8 @@ package dev.keel.examples.fulfillment;
 import dev.keel.consumer.ConsumerRuntime;
 import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.DeadLetters;
+import dev.keel.event.config.KeelDatabase;
+import dev.keel.event.config.KeelKafka;
 import dev.keel.examples.fulfillment.inventory.InventoryService;
 import dev.keel.examples.fulfillment.notifications.NotificationsService;
 import dev.keel.examples.fulfillment.orders.OrdersService;
@@ -78,8 +80,9 @@ public final class FulfillmentSystem implements AutoCloseable {
     relay =
         keep(
             OutboxRelay.builder()
-                .dataSource(ds)
-                .producerProperties(kafka)
+                .database(KeelDatabase.builder().dataSource(ds).build())
+                .kafka(KeelKafka.builder().properties(kafka).build())
+                .outbox(outbox)
                 .meterRegistry(meters)
                 .build());
     relay.start();

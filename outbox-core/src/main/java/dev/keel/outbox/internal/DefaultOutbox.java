@@ -5,6 +5,7 @@ import dev.keel.event.FailureClass;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.RetriableKeelException;
 import dev.keel.event.TraceContext;
+import dev.keel.event.config.MissingSchemaException;
 import dev.keel.event.contract.EventContracts;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
@@ -47,6 +48,11 @@ public final class DefaultOutbox implements Outbox {
     this.keyedTopics = Set.copyOf(keyedTopics);
     this.allTopicsKeyed = allTopicsKeyed;
     this.sql = dialect == null ? null : new OutboxSql(dialect, names);
+  }
+
+  @Override
+  public TableNames tableNames() {
+    return names;
   }
 
   @Override
@@ -114,6 +120,11 @@ public final class DefaultOutbox implements Outbox {
             "Outbox " + names + ": an event id is already in the outbox (append each event once)",
             e);
       }
+      MissingSchemaException.of(e, "outbox", names, s.dialect)
+          .ifPresent(
+              missing -> {
+                throw missing;
+              });
       throw new RetriableKeelException("Outbox " + names + ": append failed: " + e.getMessage(), e);
     }
     return ids;

@@ -1,7 +1,8 @@
 package dev.keel.outbox.internal;
 
 import dev.keel.event.FatalKeelException;
-import dev.keel.event.sql.SchemaInstaller;
+import dev.keel.event.config.KeelDatabase;
+import dev.keel.event.config.MissingSchemaException;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.outbox.CleanupMode;
 import dev.keel.outbox.OutboxRelay;
@@ -85,14 +86,13 @@ public final class DefaultOutboxRelay implements OutboxRelay {
     SqlDialect dialect =
         config.dialect() != null ? config.dialect() : SqlDialect.detect(dataSource);
     sql = new OutboxSql(dialect, config.tableNames());
-    if (config.createSchema()) {
-      SchemaInstaller.builder()
-          .dataSource(dataSource)
-          .dialect(dialect)
-          .tableNames(config.tableNames())
-          .build()
-          .install("outbox");
-    }
+    KeelDatabase.builder()
+        .dataSource(dataSource)
+        .dialect(dialect)
+        .tableNames(config.tableNames())
+        .schemaPolicy(config.schemaPolicy())
+        .build()
+        .prepare("outbox");
     leases =
         new LeaseManager(
             dataSource,
@@ -105,6 +105,11 @@ public final class DefaultOutboxRelay implements OutboxRelay {
     try {
       leases.init();
     } catch (SQLException e) {
+      MissingSchemaException.of(e, "outbox", config.tableNames(), dialect)
+          .ifPresent(
+              missing -> {
+                throw missing;
+              });
       throw new FatalKeelException(
           "OutboxRelay " + owner + ": cannot prepare the lease table: " + e.getMessage(), e);
     }

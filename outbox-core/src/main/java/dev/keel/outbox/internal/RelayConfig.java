@@ -1,5 +1,6 @@
 package dev.keel.outbox.internal;
 
+import dev.keel.event.config.SchemaPolicy;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.CleanupMode;
@@ -37,7 +38,7 @@ public record RelayConfig(
     String instanceId,
     boolean strictOrdering,
     int maxAttempts,
-    boolean createSchema,
+    SchemaPolicy schemaPolicy,
     boolean listenNotify) {
 
   /** Never prints the password or producer properties (they may hold secrets). */

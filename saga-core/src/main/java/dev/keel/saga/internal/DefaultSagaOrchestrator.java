@@ -6,9 +6,9 @@ import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.RetriableKeelException;
+import dev.keel.event.config.KeelDatabase;
 import dev.keel.event.internal.SqlStates;
 import dev.keel.event.json.JsonCodec;
-import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.saga.RemoteCommand;
 import dev.keel.saga.SagaAdmin;
@@ -71,14 +71,13 @@ public final class DefaultSagaOrchestrator implements SagaOrchestrator {
     SqlDialect dialect =
         config.dialect() != null ? config.dialect() : SqlDialect.detect(config.dataSource());
     init(dialect);
-    if (config.installSchema()) {
-      SchemaInstaller.builder()
-          .dataSource(config.dataSource())
-          .dialect(dialect)
-          .tableNames(config.tableNames())
-          .build()
-          .install("saga");
-    }
+    KeelDatabase.builder()
+        .dataSource(config.dataSource())
+        .dialect(dialect)
+        .tableNames(config.tableNames())
+        .schemaPolicy(config.schemaPolicy())
+        .build()
+        .prepare("saga");
     Set<String> replyTopics = new LinkedHashSet<>();
     definitions.values().forEach(d -> d.replyTopic().ifPresent(replyTopics::add));
     if (!replyTopics.isEmpty()) {
@@ -88,6 +87,7 @@ public final class DefaultSagaOrchestrator implements SagaOrchestrator {
               .dataSource(config.dataSource())
               .dialect(dialect)
               .tableNames(config.tableNames())
+              .schemaPolicy(config.schemaPolicy())
               .clock(config.clock())
               .meterRegistry(config.meterRegistry());
       for (String topic : replyTopics) {

@@ -1,6 +1,7 @@
 package dev.keel.saga.internal;
 
 import dev.keel.consumer.ConsumerRuntime;
+import dev.keel.event.config.SchemaPolicy;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.Outbox;
@@ -29,7 +30,7 @@ import javax.sql.DataSource;
  * @param scanInterval deadline scan interval
  * @param scanBatchSize sagas per scan
  * @param stuckThreshold the stuck gauge's threshold
- * @param installSchema whether to install the tables
+ * @param schemaPolicy what start does about the tables
  */
 public record OrchestratorConfig(
     DataSource dataSource,
@@ -45,4 +46,4 @@ public record OrchestratorConfig(
     Duration scanInterval,
     int scanBatchSize,
     Duration stuckThreshold,
-    boolean installSchema) {}
+    SchemaPolicy schemaPolicy) {}

@@ -84,7 +84,7 @@ public final class ZoneChild {
     r.state = SagaState.RUNNING;
     r.stepIndex = 0;
     r.stepName = "s1";
-    r.phase = SagaRow.AWAIT;
+    r.phase = dev.keel.saga.SagaPhase.AWAIT;
     r.attempt = 1;
     r.dataJson = "{}";
     r.dataVersion = 1;
