@@ -1,4 +1,4 @@
-package dev.keel.dlq.cli;
+package dev.keel.cli;
 
 import dev.keel.event.internal.Values;
 import java.util.Map;
@@ -13,7 +13,7 @@ import java.util.Map;
  * @param name the identity
  * @param source where it came from, printed with it
  */
-public record OperatorIdentity(String name, String source) {
+record OperatorIdentity(String name, String source) {
   /** The environment variable a deployment sets to the authenticated operator's identity. */
   public static final String ACTOR_ENV = "KEEL_ACTOR";
 

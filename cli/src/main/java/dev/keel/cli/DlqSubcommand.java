@@ -1,4 +1,4 @@
-package dev.keel.dlq.cli;
+package dev.keel.cli;
 
 import dev.keel.dlq.ActionResult;
 import dev.keel.dlq.AuditEntry;
@@ -10,6 +10,7 @@ import dev.keel.dlq.DeadLetters;
 import dev.keel.dlq.FailedRecord;
 import dev.keel.dlq.ParkedRecord;
 import dev.keel.dlq.internal.StoredText;
+import dev.keel.dlq.spi.DeadLetterListener;
 import dev.keel.event.EventHeaders;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
@@ -49,18 +50,24 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Dead letters: list, show, parked, replay, discard, audit.",
     subcommands = {
-      DlqCommand.List.class,
-      DlqCommand.Show.class,
-      DlqCommand.Parked.class,
-      DlqCommand.Replay.class,
-      DlqCommand.Discard.class,
-      DlqCommand.Audit.class
+      DlqSubcommand.List.class,
+      DlqSubcommand.Show.class,
+      DlqSubcommand.Parked.class,
+      DlqSubcommand.Replay.class,
+      DlqSubcommand.Discard.class,
+      DlqSubcommand.Audit.class
     })
-final class DlqCommand {
+final class DlqSubcommand {
 
   /** Where the tables and the broker are. */
   static final class Connection extends DatabaseOptions {
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (replay).")
+    /** The broker when {@code --bootstrap-servers} is not given. */
+    static final String BOOTSTRAP_ENV = "KEEL_KAFKA_BOOTSTRAP";
+
+    @Option(
+        names = "--bootstrap-servers",
+        paramLabel = "<host:port>",
+        description = "Kafka bootstrap servers, for replay (default: $" + BOOTSTRAP_ENV + ").")
     String bootstrapServers;
 
     @Option(
@@ -72,20 +79,33 @@ final class DlqCommand {
       return DeadLetterStore.builder().dataSource(dataSource()).tableNames(tableNames()).build();
     }
 
-    DeadLetters deadLetters(DeadLetterStore store, Set<String> targets, double rate, String actor) {
+    DeadLetters deadLetters(
+        DeadLetterStore store,
+        Set<String> targets,
+        double rate,
+        String actor,
+        DeadLetterListener listener) {
       DeadLetters.Builder b =
-          DeadLetters.builder().store(store).allowedTargets(targets).actor(() -> actor);
+          DeadLetters.builder()
+              .store(store)
+              .allowedTargets(targets)
+              .actor(() -> actor)
+              .listener(listener);
       if (rate > 0) {
         b.replayRate(rate);
       }
-      Map<String, Object> kafka = kafka();
+      Map<String, Object> kafka = kafka(spec == null ? Map.of() : KeelCli.environment(spec));
       if (kafka != null) {
         b.kafka(kafka);
       }
       return b.build();
     }
 
-    private Map<String, Object> kafka() {
+    @Spec(Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** The Kafka client properties, or null when neither a file nor a broker was given. */
+    Map<String, Object> kafka(Map<String, String> env) {
       Map<String, Object> p = new HashMap<>();
       if (kafkaConfig != null) {
         Properties file = new Properties();
@@ -98,6 +118,10 @@ final class DlqCommand {
       }
       if (bootstrapServers != null) {
         p.put("bootstrap.servers", bootstrapServers);
+      } else if (!p.containsKey("bootstrap.servers")
+          && env.get(BOOTSTRAP_ENV) != null
+          && !env.get(BOOTSTRAP_ENV).isBlank()) {
+        p.put("bootstrap.servers", env.get(BOOTSTRAP_ENV).trim());
       }
       return p.isEmpty() ? null : p;
     }
@@ -221,7 +245,7 @@ final class DlqCommand {
             d.exceptionClass() == null ? "-" : Values.escape(d.exceptionClass()));
       }
       out.printf("%d dead letter(s)%n", rows.size());
-      return 0;
+      return ExitCodes.OK;
     }
   }
 
@@ -243,7 +267,7 @@ final class DlqCommand {
       DeadLetter d = store.get(id).orElse(null);
       if (d == null) {
         spec.commandLine().getErr().println("keel: no dead letter " + id);
-        return 1;
+        return ExitCodes.REFUSED;
       }
       out.println("id:              " + d.id());
       out.println("status:          " + d.status() + " (replayed " + d.replayCount() + "x)");
@@ -283,7 +307,7 @@ final class DlqCommand {
         out.println("stack trace:");
         out.println(Values.escapeBlock(d.stackTrace(), "  "));
       }
-      return 0;
+      return ExitCodes.OK;
     }
 
     static String render(byte[] bytes, int max) {
@@ -341,6 +365,10 @@ final class DlqCommand {
 
     @Override
     public Integer call() {
+      if (limit < 1 || limit > DeadLetterQuery.MAX_LIMIT) {
+        throw new KeelConfigurationException(
+            "--limit must be between 1 and " + DeadLetterQuery.MAX_LIMIT + ", was " + limit);
+      }
       PrintWriter out = spec.commandLine().getOut();
       DeadLetterStore store = connection.store();
       java.util.List<ParkedRecord> rows =
@@ -369,7 +397,7 @@ final class DlqCommand {
           out.printf("more parked records follow: --after-id %d%n", last);
         }
       }
-      return 0;
+      return ExitCodes.OK;
     }
   }
 
@@ -402,7 +430,7 @@ final class DlqCommand {
             .getErr()
             .println(
                 "keel: give a filter (--id, --topic, --group, --reason, --key, --since, --until) or --all");
-        return 2;
+        return ExitCodes.USAGE;
       }
       DeadLetterStore store = connection.store();
       DeadLetterQuery query = filter.query().build();
@@ -430,27 +458,34 @@ final class DlqCommand {
           after = rows.get(rows.size() - 1).id();
         }
         out.printf("%d of %d matching dead letter(s) would be affected%n", shown, matched);
-        return 0;
+        return ExitCodes.OK;
       }
       OperatorIdentity identity = OperatorIdentity.of(KeelCli.environment(spec));
       String who = identity.confirm(actor, spec.commandLine());
       spec.commandLine().getErr().println("keel: acting as " + identity.describe());
-      try (DeadLetters ops = deadLetters(store, who)) {
-        ActionResult r = act(ops, query, who);
-        for (ActionResult.Refusal refused : r.refused()) {
-          out.println("refused dead letter " + refused.id() + ": " + refused.reason());
-        }
-        out.printf(
-            "%s: %d of %d matching dead letter(s), %d parked record(s), %d skipped%s; audit id %d%n",
-            r.action(),
-            r.records(),
-            r.matched(),
-            r.parkedRecords(),
-            r.skipped(),
-            r.refused().isEmpty() ? "" : ", " + r.refused().size() + " refused",
-            r.auditId());
-        return r.refused().isEmpty() ? 0 : 1;
+      check();
+      ReplayProgress progress =
+          new ReplayProgress(
+              spec.commandLine().getErr(), KeelCli.terminal(spec), ReplayProgress.SYSTEM_NANOS);
+      ActionResult r;
+      try (DeadLetters ops = deadLetters(store, who, progress)) {
+        r = act(ops, query, who);
+      } finally {
+        progress.finish();
       }
+      for (ActionResult.Refusal refused : r.refused()) {
+        out.println("refused dead letter " + refused.id() + ": " + refused.reason());
+      }
+      out.printf(
+          "%s: %d of %d matching dead letter(s), %d parked record(s), %d skipped%s; audit id %d%n",
+          r.action(),
+          r.records(),
+          r.matched(),
+          r.parkedRecords(),
+          r.skipped(),
+          r.refused().isEmpty() ? "" : ", " + r.refused().size() + " refused",
+          r.auditId());
+      return r.refused().isEmpty() ? ExitCodes.OK : ExitCodes.REFUSED;
     }
 
     abstract String name();
@@ -460,7 +495,11 @@ final class DlqCommand {
       return null;
     }
 
-    abstract DeadLetters deadLetters(DeadLetterStore store, String actor);
+    /** Checks the action's own flags before anything is done; throws naming the flag. */
+    void check() {}
+
+    abstract DeadLetters deadLetters(
+        DeadLetterStore store, String actor, DeadLetterListener progress);
 
     abstract ActionResult act(DeadLetters ops, DeadLetterQuery query, String actor);
   }
@@ -497,8 +536,7 @@ final class DlqCommand {
       return d.keyRedacted() ? "key redacted" : null;
     }
 
-    @Override
-    DeadLetters deadLetters(DeadLetterStore store, String actor) {
+    private Set<String> allowed() {
       Set<String> allowed = new LinkedHashSet<>();
       String listed = KeelCli.environment(spec).get(KeelCli.ALLOWED_TARGETS_ENV);
       if (listed != null) {
@@ -508,7 +546,37 @@ final class DlqCommand {
           }
         }
       }
-      return connection.deadLetters(store, allowed, rate, actor);
+      return allowed;
+    }
+
+    /** The flags' rules, said in the flags' names rather than in the API's. */
+    @Override
+    void check() {
+      if (!(rate >= 0.1 && rate <= 100_000)) {
+        throw new KeelConfigurationException(
+            "--rate must be between 0.1 and 100000 records per second, was " + rate);
+      }
+      if (target != null && !allowed().contains(target)) {
+        throw new KeelConfigurationException(
+            "--target "
+                + Values.quote(target)
+                + " is not allowed: the deployment lists the topics a replay may target in "
+                + KeelCli.ALLOWED_TARGETS_ENV
+                + " (comma-separated), now "
+                + allowed());
+      }
+      Map<String, Object> kafka = connection.kafka(KeelCli.environment(spec));
+      if (kafka == null || !kafka.containsKey("bootstrap.servers")) {
+        throw new KeelConfigurationException(
+            "replay needs the broker: give --bootstrap-servers <host:port> or set "
+                + Connection.BOOTSTRAP_ENV
+                + " (or bootstrap.servers in --kafka-config)");
+      }
+    }
+
+    @Override
+    DeadLetters deadLetters(DeadLetterStore store, String actor, DeadLetterListener progress) {
+      return connection.deadLetters(store, allowed(), rate, actor, progress);
     }
 
     @Override
@@ -528,8 +596,8 @@ final class DlqCommand {
     }
 
     @Override
-    DeadLetters deadLetters(DeadLetterStore store, String actor) {
-      return connection.deadLetters(store, Set.of(), 0, actor);
+    DeadLetters deadLetters(DeadLetterStore store, String actor, DeadLetterListener progress) {
+      return connection.deadLetters(store, Set.of(), 0, actor, progress);
     }
 
     @Override
@@ -565,7 +633,7 @@ final class DlqCommand {
             Values.escape(a.selection()),
             Values.escape(a.outcome()));
       }
-      return 0;
+      return ExitCodes.OK;
     }
   }
 
@@ -575,5 +643,5 @@ final class DlqCommand {
     return d.keyRedacted() ? shown + " (redacted)" : shown;
   }
 
-  private DlqCommand() {}
+  private DlqSubcommand() {}
 }

@@ -1,4 +1,4 @@
-package dev.keel.advisor.cli;
+package dev.keel.cli;
 
 import dev.keel.advisor.Advisor;
 import dev.keel.advisor.Mode;
@@ -17,49 +17,36 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code keel-advisor <mode> <topology.yaml> [event] [--event name] [--format markdown|json]
- * [--fail-on severity] [--output file] [--as-of instant]}.
+ * {@code keel advisor <mode> <topology.yaml> [event] [--event name] [--format markdown|json]
+ * [--fail-on severity] [--output file] [--as-of instant]}: the design, review, contract,
+ * reliability and migration plans of {@link Advisor}.
  *
- * <p>Exit codes: 0 done; 1 the review found a finding at or above {@code --fail-on} (whatever the
- * mode, the gate evaluates every review rule); 2 invalid usage, unreadable or invalid topology,
- * unknown event; 3 internal error. The report goes to standard output (or {@code --output}), errors
- * to standard error.
+ * <p>The report goes to standard output (or {@code --output}), errors to standard error. Exit codes
+ * ({@link ExitCodes}): 0 done; 1 the review found a finding at or above {@code --fail-on} (whatever
+ * the mode, the gate evaluates every review rule); 2 invalid usage, an unreadable or invalid
+ * topology, an unknown event.
  */
 @Command(
-    name = "keel-advisor",
+    name = "advisor",
     mixinStandardHelpOptions = true,
-    version = "keel-advisor 0.1.0",
-    description = "Design, review, contract, reliability and migration plans from a Keel topology.",
-    exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {
-      "0:done",
-      "1:a review finding at or above --fail-on",
-      "2:invalid usage or topology, unknown event",
-      "3:internal error"
-    })
-public final class AdvisorCli implements Callable<Integer> {
-  /** Exit code when the gate fails. */
-  public static final int GATE_FAILED = 1;
-
-  /** Exit code for invalid usage or input. */
-  public static final int INVALID_INPUT = 2;
-
-  /** Exit code for an unexpected failure of the advisor itself. */
-  public static final int INTERNAL_ERROR = 3;
+    description = "Design, review, contract, reliability and migration plans from a Keel topology.")
+final class AdvisorSubcommand implements Callable<Integer> {
 
   /** The output formats. */
-  public enum Format {
+  enum Format {
     /** GitHub-flavoured Markdown with Mermaid diagrams. */
     MARKDOWN,
     /** Pretty-printed JSON. */
     JSON
   }
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(
       index = "0",
@@ -105,49 +92,18 @@ public final class AdvisorCli implements Callable<Integer> {
       description = "the instant deciding whether deprecation windows have passed (default now)")
   Instant asOf;
 
-  private PrintWriter out;
-  private PrintWriter err;
-
-  /** Runs the CLI and exits with its code. */
-  public static void main(String[] args) {
-    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-    System.exit(run(args, out, err));
-  }
-
-  /**
-   * Runs the CLI without exiting.
-   *
-   * @return the exit code
-   */
-  public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    AdvisorCli cli = new AdvisorCli();
-    cli.out = out;
-    cli.err = err;
-    CommandLine cmd = new CommandLine(cli).setCaseInsensitiveEnumValuesAllowed(true);
-    cmd.setOut(out);
-    cmd.setErr(err);
-    cmd.setExecutionExceptionHandler(
-        (e, c, parsed) -> {
-          err.println("keel-advisor: internal error: " + e);
-          return INTERNAL_ERROR;
-        });
-    int code = cmd.execute(args);
-    out.flush();
-    err.flush();
-    return code;
-  }
-
   @Override
   public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     try {
       Topology t = TopologyYaml.read(topology);
       Clock clock = asOf == null ? Clock.systemUTC() : Clock.fixed(asOf, ZoneOffset.UTC);
       Advisor advisor = Advisor.builder().clock(clock).build();
       String name = event != null ? event : eventArgument;
       if (mode == Mode.CONTRACT && name == null) {
-        err.println("keel-advisor: the contract mode needs an event: --event <name>");
-        return INVALID_INPUT;
+        err.println("keel: the contract mode needs an event: --event <name>");
+        return ExitCodes.USAGE;
       }
       Report report = advisor.run(mode, t, name);
       String text = format == Format.JSON ? report.json() : report.markdown();
@@ -158,16 +114,16 @@ public final class AdvisorCli implements Callable<Integer> {
       }
       if (failOn != null
           && advisor.findings(t).stream().anyMatch(f -> f.severity().atLeast(failOn))) {
-        err.println("keel-advisor: the review has findings at or above " + failOn);
-        return GATE_FAILED;
+        err.println("keel: the review has findings at or above " + failOn + " (--fail-on)");
+        return ExitCodes.REFUSED;
       }
-      return 0;
+      return ExitCodes.OK;
     } catch (TopologyException e) {
       err.println(e.getMessage());
-      return INVALID_INPUT;
+      return ExitCodes.USAGE;
     } catch (IOException | UncheckedIOException e) {
-      err.println("keel-advisor: " + e.getMessage());
-      return INVALID_INPUT;
+      err.println("keel: " + e.getMessage());
+      return ExitCodes.USAGE;
     }
   }
 }

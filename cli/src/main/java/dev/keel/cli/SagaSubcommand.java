@@ -1,8 +1,5 @@
-package dev.keel.saga.cli;
+package dev.keel.cli;
 
-import dev.keel.dlq.cli.DatabaseOptions;
-import dev.keel.dlq.cli.KeelCli;
-import dev.keel.dlq.cli.OperatorIdentity;
 import dev.keel.event.internal.Values;
 import dev.keel.saga.SagaAdmin;
 import dev.keel.saga.SagaAuditEntry;
@@ -22,14 +19,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code keel saga}: list, show, stuck, retry, resolve and audit sagas.
+ * {@code keel saga}: list, show, stuck, retry, resolve and audit sagas through {@link SagaAdmin}
+ * (the database from {@link DatabaseOptions}).
  *
  * <pre>
- * keel saga list    --jdbc-url jdbc:postgresql://db/app --state COMPENSATION_FAILED
- * keel saga show    --jdbc-url ... 0190c1e2-...
- * keel saga stuck   --jdbc-url ... --older-than PT15M
- * keel saga retry   --jdbc-url ... 0190c1e2-... --actor alice --reason "payments fixed"
- * keel saga resolve --jdbc-url ... 0190c1e2-... --actor alice --reason "refunded by hand"
+ * keel saga list    --state COMPENSATION_FAILED
+ * keel saga show    0190c1e2-...
+ * keel saga stuck   --older-than PT15M
+ * keel saga retry   0190c1e2-... --reason "payments fixed"
+ * keel saga resolve 0190c1e2-... --reason "refunded by hand"
  * </pre>
  */
 @Command(
@@ -37,14 +35,14 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Sagas: list, show, stuck, retry, resolve, audit.",
     subcommands = {
-      SagaCommand.ListSagas.class,
-      SagaCommand.Show.class,
-      SagaCommand.Stuck.class,
-      SagaCommand.Retry.class,
-      SagaCommand.Resolve.class,
-      SagaCommand.Audit.class
+      SagaSubcommand.ListSagas.class,
+      SagaSubcommand.Show.class,
+      SagaSubcommand.Stuck.class,
+      SagaSubcommand.Retry.class,
+      SagaSubcommand.Resolve.class,
+      SagaSubcommand.Audit.class
     })
-public final class SagaCommand implements Runnable {
+final class SagaSubcommand implements Runnable {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -132,7 +130,7 @@ public final class SagaCommand implements Runnable {
           state == null ? admin.compensationFailed() : admin.byState(state, limit);
       sagas.forEach(v -> row(out(), v));
       out().printf("%d saga(s)%n", sagas.size());
-      return 0;
+      return ExitCodes.OK;
     }
   }
 
@@ -150,10 +148,10 @@ public final class SagaCommand implements Runnable {
       SagaView v = db.admin().byId(id).orElse(null);
       if (v == null) {
         spec.commandLine().getErr().println("keel: no saga " + id);
-        return 1;
+        return ExitCodes.REFUSED;
       }
       show(out(), v, data);
-      return 0;
+      return ExitCodes.OK;
     }
   }
 
@@ -175,7 +173,7 @@ public final class SagaCommand implements Runnable {
       List<SagaView> sagas = db.admin().stuck(olderThan, limit);
       sagas.forEach(v -> row(out(), v));
       out().printf("%d stuck saga(s)%n", sagas.size());
-      return 0;
+      return ExitCodes.OK;
     }
   }
 
@@ -199,7 +197,7 @@ public final class SagaCommand implements Runnable {
     public Integer call() {
       db.admin().retryCompensation(id, operator(actor), reason);
       out().println("saga " + id + ": compensation retry scheduled");
-      return 0;
+      return ExitCodes.OK;
     }
   }
 
@@ -224,7 +222,7 @@ public final class SagaCommand implements Runnable {
       String who = operator(actor);
       db.admin().resolve(id, who, reason);
       out().println("saga " + id + ": resolved by " + Values.escape(who));
-      return 0;
+      return ExitCodes.OK;
     }
   }
 
@@ -246,7 +244,7 @@ public final class SagaCommand implements Runnable {
                 Values.quote(a.actor()),
                 a.reason() == null ? "" : Values.escape(a.reason()));
       }
-      return 0;
+      return ExitCodes.OK;
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.keel.dlq.cli;
+package dev.keel.cli;
 
 import dev.keel.event.internal.Secrets;
 import java.io.IOException;
@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Writes whole lines to {@code out} with secrets masked ({@link Secrets#redact}): the known
  * password values and anything shaped like one (URL passwords, {@code password=} settings). Text
- * after the last line feed is held until the next line feed or {@link #close()}. Not thread-safe.
+ * after the last line feed (or carriage return) is held until the next one or {@link #close()}. Not
+ * thread-safe.
  */
 final class RedactingWriter extends Writer {
   private final Writer out;
@@ -25,7 +26,7 @@ final class RedactingWriter extends Writer {
     for (int i = off; i < off + len; i++) {
       char c = buf[i];
       line.append(c);
-      if (c == '\n') {
+      if (c == '\n' || c == '\r') { // a carriage return ends a progress line redrawn in place
         emit();
       }
     }

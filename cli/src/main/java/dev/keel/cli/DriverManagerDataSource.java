@@ -1,4 +1,4 @@
-package dev.keel.dlq.cli;
+package dev.keel.cli;
 
 import dev.keel.event.internal.Secrets;
 import java.io.PrintWriter;
@@ -15,7 +15,7 @@ import javax.sql.DataSource;
  * for a short-lived operator command ({@code keel dlq}, {@code keel saga}), never for a service.
  * Thread-safe; the password is never logged.
  */
-public final class DriverManagerDataSource implements DataSource {
+final class DriverManagerDataSource implements DataSource {
   private final String url;
   private final Properties properties = new Properties();
 
