@@ -88,7 +88,21 @@ class DatabaseOptions {
     String url = url();
     String who = resolveUser(url);
     String password = passwordEnv == null ? null : env().get(passwordEnv);
-    return new DriverManagerDataSource(url, who, password);
+    DataSource ds = new DriverManagerDataSource(url, who, password);
+    try (java.sql.Connection probe = ds.getConnection()) {
+      return ds; // reached and logged in: what fails later is not the connection
+    } catch (java.sql.SQLException e) {
+      throw new Unreachable(e);
+    }
+  }
+
+  /** The database could not be reached or refused the login; the driver's error is the cause. */
+  static final class Unreachable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unreachable(java.sql.SQLException cause) {
+      super(cause.getMessage(), cause);
+    }
   }
 
   private String url() {

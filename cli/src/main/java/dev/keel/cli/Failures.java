@@ -17,15 +17,18 @@ final class Failures {
 
   /** The exit code for an exception thrown by a command. */
   static int exitCode(Throwable e) {
-    if (e instanceof KeelConfigurationException) {
-      return ExitCodes.USAGE;
+    if (unavailable(e)) {
+      return ExitCodes.UNAVAILABLE;
     }
     SQLException sql = find(e, SQLException.class);
     if (sql != null && state(sql).startsWith("42")) {
       return ExitCodes.USAGE; // no such table or column: not installed, or --schema/--prefix
     }
-    if (unavailable(e)) {
-      return ExitCodes.UNAVAILABLE;
+    if (e instanceof KeelConfigurationException) {
+      return ExitCodes.USAGE;
+    }
+    if (e instanceof DatabaseOptions.Unreachable) {
+      return ExitCodes.UNAVAILABLE; // a driver that gives no SQLState: no driver, a bad URL
     }
     if (e instanceof NonRetriableKeelException) {
       return ExitCodes.REFUSED;

@@ -1,4 +1,4 @@
-package dev.keel.advisor.cli;
+package dev.keel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,8 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class AdvisorCliTest {
-  private static final String EXAMPLE = "src/main/resources/examples/order-fulfillment.yaml";
+/** {@code keel advisor}: the advisor's modes, its gate and its exit codes. */
+class AdvisorSubcommandTest {
+  /** The advisor's example topology, as the README's commands name it from the repository root. */
+  private static final String EXAMPLE =
+      "../advisor/src/main/resources/examples/order-fulfillment.yaml";
+
   private static final String BROKEN = "src/test/resources/broken-topology.yaml";
   private static final String AS_OF = "--as-of=2026-11-27T00:00:00Z";
 
@@ -26,9 +30,10 @@ class AdvisorCliTest {
   private final StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
+    List<String> all = new ArrayList<>(List.of("advisor"));
+    all.addAll(List.of(args));
     all.add(AS_OF);
-    return AdvisorCli.run(all.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
+    return KeelCli.run(new PrintWriter(out), new PrintWriter(err), all.toArray(String[]::new));
   }
 
   @Test
@@ -40,9 +45,9 @@ class AdvisorCliTest {
 
   @Test
   void broken_topology_fails_the_gate_at_each_present_severity() {
-    assertThat(run("review", BROKEN, "--fail-on", "critical")).isEqualTo(AdvisorCli.GATE_FAILED);
+    assertThat(run("review", BROKEN, "--fail-on", "critical")).isEqualTo(ExitCodes.REFUSED);
     assertThat(err.toString()).contains("at or above CRITICAL");
-    assertThat(run("review", BROKEN, "--fail-on", "WARNING")).isEqualTo(AdvisorCli.GATE_FAILED);
+    assertThat(run("review", BROKEN, "--fail-on", "WARNING")).isEqualTo(ExitCodes.REFUSED);
   }
 
   @Test
@@ -53,7 +58,7 @@ class AdvisorCliTest {
 
   @Test
   void the_gate_applies_whatever_the_mode() {
-    assertThat(run("design", BROKEN, "--fail-on", "error")).isEqualTo(AdvisorCli.GATE_FAILED);
+    assertThat(run("design", BROKEN, "--fail-on", "error")).isEqualTo(ExitCodes.REFUSED);
     assertThat(out.toString()).startsWith("# Design: broken-shop");
   }
 
@@ -85,10 +90,9 @@ class AdvisorCliTest {
 
   @Test
   void contract_without_or_with_an_unknown_event_is_invalid_input() {
-    assertThat(run("contract", EXAMPLE)).isEqualTo(AdvisorCli.INVALID_INPUT);
+    assertThat(run("contract", EXAMPLE)).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).contains("needs an event");
-    assertThat(run("contract", EXAMPLE, "--event", "order.payed"))
-        .isEqualTo(AdvisorCli.INVALID_INPUT);
+    assertThat(run("contract", EXAMPLE, "--event", "order.payed")).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).contains("has no event or command 'order.payed'");
   }
 
@@ -96,16 +100,16 @@ class AdvisorCliTest {
   void invalid_topology_prints_the_line_and_exits_2(@TempDir Path dir) throws IOException {
     Path bad = dir.resolve("topology.yaml");
     Files.writeString(bad, "system: s\nservices:\n  - name: a\n    ownr: x\n");
-    assertThat(run("review", bad.toString())).isEqualTo(AdvisorCli.INVALID_INPUT);
+    assertThat(run("review", bad.toString())).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).startsWith("topology.yaml:4: unknown key 'ownr' in service 'a'");
     assertThat(out.toString()).isEmpty();
   }
 
   @Test
   void usage_errors_exit_2() {
-    assertThat(run("advise", EXAMPLE)).isEqualTo(AdvisorCli.INVALID_INPUT);
-    assertThat(run("review", "missing.yaml")).isEqualTo(AdvisorCli.INVALID_INPUT);
-    assertThat(run("review", EXAMPLE, "--fail-on", "fatal")).isEqualTo(AdvisorCli.INVALID_INPUT);
+    assertThat(run("advise", EXAMPLE)).isEqualTo(ExitCodes.USAGE);
+    assertThat(run("review", "missing.yaml")).isEqualTo(ExitCodes.USAGE);
+    assertThat(run("review", EXAMPLE, "--fail-on", "fatal")).isEqualTo(ExitCodes.USAGE);
   }
 
   @Test
@@ -118,9 +122,9 @@ class AdvisorCliTest {
   }
 
   @Test
-  void help_lists_the_exit_codes() {
-    assertThat(AdvisorCli.run(new String[] {"--help"}, new PrintWriter(out), new PrintWriter(err)))
+  void help_names_the_modes_and_the_gate() {
+    assertThat(KeelCli.run(new PrintWriter(out), new PrintWriter(err), "advisor", "--help"))
         .isZero();
-    assertThat(out.toString()).contains("keel-advisor", "--fail-on", "Exit codes");
+    assertThat(out.toString()).contains("keel advisor", "--fail-on", "review");
   }
 }

@@ -1,13 +1,13 @@
-package dev.keel.dlq.cli;
+package dev.keel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keel.cli.testing.KafkaIo;
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.DeadLetterQuery;
 import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.FailedRecord;
 import dev.keel.dlq.Failure;
-import dev.keel.dlq.testing.KafkaIo;
 import dev.keel.event.FailureClass;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
@@ -66,15 +66,15 @@ class CliOutputSafetyIT {
     for (String url : urls) {
       for (String[] command :
           List.of(
-              new String[] {"dlq", "list", "--jdbc-url", url},
-              new String[] {"dlq", "show", "1", "--jdbc-url", url},
-              new String[] {"dlq", "audit", "--jdbc-url=" + url})) {
+              new String[] {"dlq", "list", "--jdbc-url", url, "--db-user", "svc"},
+              new String[] {"dlq", "show", "1", "--jdbc-url", url, "--db-user", "svc"},
+              new String[] {"dlq", "audit", "--jdbc-url=" + url, "--db-user=svc"})) {
         Result r = keel(command);
         assertThat(r.code()).as(url).isNotZero();
         assertThat(r.all()).as(url).doesNotContain(PW).contains("keel: ");
       }
     }
-    Result noDriver = keel("dlq", "list", "--jdbc-url", urls.get(0));
+    Result noDriver = keel("dlq", "list", "--jdbc-url", urls.get(0), "--db-user", "svc");
     assertThat(noDriver.err()).contains("No suitable driver", "password=****");
   }
 

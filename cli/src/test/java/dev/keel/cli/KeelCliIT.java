@@ -1,7 +1,9 @@
-package dev.keel.dlq.cli;
+package dev.keel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keel.cli.testing.KafkaIo;
+import dev.keel.cli.testing.ManualTime;
 import dev.keel.dlq.DeadLetter;
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.DeadLetterQuery;
@@ -9,8 +11,6 @@ import dev.keel.dlq.DeadLetterStatus;
 import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.FailedRecord;
 import dev.keel.dlq.Failure;
-import dev.keel.dlq.testing.KafkaIo;
-import dev.keel.dlq.testing.ManualTime;
 import dev.keel.event.FailureClass;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
@@ -263,10 +263,77 @@ class KeelCliIT {
         .doesNotContain("more parked records follow");
 
     Result tooMany = keel(with(with(which, conn), "--limit", "10001"));
-    assertThat(tooMany.code()).isEqualTo(1);
-    assertThat(tooMany.err()).contains("limit must be between 1 and 10000, was 10001");
+    assertThat(tooMany.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(tooMany.err()).contains("--limit must be between 1 and 10000, was 10001");
     Result noKey = keel(with(new String[] {"dlq", "parked", "--group", "park"}, conn));
     assertThat(noKey.code()).isEqualTo(2);
+  }
+
+  @Test
+  void replayFlagsAreNamedInErrorsAndTheDatabaseComesFromTheEnvironment(
+      KafkaBroker broker, IsolatedDatabase db) {
+    DeadLetterStore.builder().dataSource(db.dataSource()).build().install();
+    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    env.remove(DatabaseOptions.URL_ENV);
+    env.remove(DatabaseOptions.USER_ENV);
+    env.remove(DlqSubcommand.Connection.BOOTSTRAP_ENV);
+
+    Result noUrl = keelWith(env, "dlq", "audit");
+    assertThat(noUrl.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noUrl.err()).contains("--jdbc-url", DatabaseOptions.URL_ENV);
+
+    env.put(DatabaseOptions.URL_ENV, db.jdbcUrl());
+    Result noUser = keelWith(env, "dlq", "audit");
+    assertThat(noUser.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noUser.err())
+        .contains("no database user", "--db-user", DatabaseOptions.USER_ENV, "operating-system");
+
+    env.put(DatabaseOptions.USER_ENV, db.user());
+    if (db.password() != null) {
+      env.put(DatabaseOptions.PASSWORD_ENV, db.password());
+    }
+    Result audit = keelWith(env, "dlq", "audit");
+    assertThat(audit.code()).as(audit.err()).isZero();
+
+    env.put(OperatorIdentity.ACTOR_ENV, "x");
+    Result noBroker = keelWith(env, "dlq", "replay", "--all");
+    assertThat(noBroker.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noBroker.err())
+        .contains("--bootstrap-servers", DlqSubcommand.Connection.BOOTSTRAP_ENV)
+        .doesNotContain("DeadLetters.");
+    Result badRate =
+        keelWith(
+            env,
+            "dlq",
+            "replay",
+            "--all",
+            "--rate",
+            "0",
+            "--bootstrap-servers",
+            broker.bootstrapServers());
+    assertThat(badRate.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badRate.err()).contains("--rate must be between").doesNotContain("replayRate");
+
+    env.put(DlqSubcommand.Connection.BOOTSTRAP_ENV, broker.bootstrapServers());
+    Result nothing = keelWith(env, "dlq", "replay", "--all");
+    assertThat(nothing.code()).as(nothing.err()).isZero();
+    assertThat(nothing.out()).contains("replay: 0 of 0 matching dead letter(s)");
+  }
+
+  @Test
+  void aRefusedLoginNamesTheUserTriedAndHowToSetIt(IsolatedDatabase db) {
+    Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    env.put(DatabaseOptions.URL_ENV, db.jdbcUrl());
+    env.put(DatabaseOptions.PASSWORD_ENV, "not-the-password");
+    Result r = keelWith(env, "dlq", "audit", "--db-user", "nobody_here");
+    assertThat(r.code()).as(r.err()).isEqualTo(ExitCodes.UNAVAILABLE);
+    assertThat(r.err())
+        .contains(
+            "refused the login of user \"nobody_here\" from --db-user",
+            "--db-user",
+            DatabaseOptions.USER_ENV,
+            DatabaseOptions.PASSWORD_ENV)
+        .doesNotContain("not-the-password");
   }
 
   private static String[] connection(IsolatedDatabase db) {
@@ -411,8 +478,10 @@ class KeelCliIT {
                   "somewhere-else",
                   "--actor",
                   "mallory"));
-      assertThat(notAllowed.code()).isEqualTo(1);
-      assertThat(notAllowed.err()).contains("not in allowedTargets");
+      assertThat(notAllowed.code()).isEqualTo(ExitCodes.USAGE);
+      assertThat(notAllowed.err())
+          .contains("--target \"somewhere-else\" is not allowed", KeelCli.ALLOWED_TARGETS_ENV)
+          .doesNotContain("DeadLetters.");
 
       Result dryRun =
           keel(with(with(new String[] {"dlq", "replay"}, conn), "--key", "c-1", "--dry-run"));

@@ -1,4 +1,4 @@
-package dev.keel.saga.cli;
+package dev.keel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,8 +42,8 @@ class SagaOutputTest {
             List.of(new StepLogEntry(1, "pay", "FAILED", 1, t, "refused\r\u001b[1A")));
     StringWriter out = new StringWriter();
     PrintWriter w = new PrintWriter(out);
-    SagaCommand.Base.row(w, v);
-    SagaCommand.Base.show(w, v, true);
+    SagaSubcommand.Base.row(w, v);
+    SagaSubcommand.Base.show(w, v, true);
     w.flush();
     String printed = out.toString();
     for (char c : printed.toCharArray()) {
