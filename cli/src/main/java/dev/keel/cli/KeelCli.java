@@ -57,6 +57,8 @@ public final class KeelCli implements Runnable {
   private final boolean terminal;
   private DatabaseOptions database;
 
+  @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
+
   private KeelCli(Map<String, String> environment, boolean terminal) {
     this.environment = environment;
     this.terminal = terminal;
@@ -191,7 +193,7 @@ public final class KeelCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        new CommandLine(this),
+        spec.commandLine(),
         "Missing command: keel dlq, keel saga, keel outbox or keel advisor (keel --help)");
   }
 

@@ -40,8 +40,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every {@code keel ...} line of the root README's fenced code blocks, run as written through the
- * executable jar ({@code java -jar cli/target/keel.jar}, what {@code bin/keel} runs), from the
- * repository root, with the environment the README tells the operator to set pointing at the
+ * executable jar through {@code bin/keel} (which runs {@code java -jar cli/target/keel.jar}), from
+ * the repository root, with the environment the README tells the operator to set pointing at the
  * embedded PostgreSQL and broker, over data shaped like the README's examples: each exits 0. The
  * README's exit-code table is {@link ExitCodes}'s.
  */
@@ -180,18 +180,20 @@ class ReadmeCommandsIT {
 
   record Run(int code, String output) {}
 
-  /** Runs the executable jar from the repository root, as {@code bin/keel} does. */
+  /** Runs {@code bin/keel} (the executable jar) from the repository root. */
   static Run java(Map<String, String> env, List<String> args) throws Exception {
     Path jar = Path.of(System.getProperty("keel.cli.jar"));
     assertThat(jar).as("built by the package phase").exists();
+    assertThat(ROOT.resolve("cli/target/keel.jar")).isEqualTo(jar);
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-jar");
-    command.add(jar.toString());
+    command.add("sh");
+    command.add(ROOT.resolve("bin/keel").toString());
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile());
     pb.environment().clear();
     pb.environment().putAll(env);
+    String path = env.getOrDefault("PATH", "/usr/bin:/bin");
+    pb.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + ":" + path);
     pb.redirectErrorStream(true);
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Process p = pb.start();
