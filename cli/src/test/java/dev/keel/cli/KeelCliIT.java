@@ -321,6 +321,55 @@ class KeelCliIT {
   }
 
   @Test
+  void aPacedReplaySaysHowFarItIsAndHowLongIsLeft(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) {
+    String topic = topics.create("cli-paced", 1);
+    DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
+    store.install();
+    int n = 60;
+    try (DeadLetterPublisher publisher =
+        DeadLetterPublisher.builder()
+            .kafka(Map.copyOf(broker.clientProperties()))
+            .store(store)
+            .build()) {
+      for (int i = 0; i < n; i++) {
+        publisher.publish(
+            new FailedRecord(
+                topic,
+                0,
+                i,
+                KafkaIo.utf8("p-" + i),
+                KafkaIo.utf8("{}"),
+                KafkaIo.envelope(UUID.randomUUID())),
+            Failure.once(
+                "paced", FailureClass.BUSINESS, new IllegalStateException("x"), Instant.now()));
+      }
+    }
+    // 60 at 5 per second: about 12 s, one progress line after 10 s when not on a terminal
+    Result replay =
+        keel(
+            with(
+                new String[] {
+                  "dlq",
+                  "replay",
+                  "--topic",
+                  topic,
+                  "--rate",
+                  "5",
+                  "--actor",
+                  "alice",
+                  "--bootstrap-servers",
+                  broker.bootstrapServers()
+                },
+                connection(db)));
+    assertThat(replay.code()).as(replay.err()).isZero();
+    assertThat(replay.out()).contains("replay: " + n + " of " + n + " matching dead letter(s)");
+    assertThat(replay.err().lines().filter(l -> l.startsWith("keel: replayed ")))
+        .isNotEmpty()
+        .allSatisfy(l -> assertThat(l).matches("keel: replayed \\d+/60 \\(\\d+%\\), ~\\d+ s left"));
+  }
+
+  @Test
   void aRefusedLoginNamesTheUserTriedAndHowToSetIt(IsolatedDatabase db) {
     Map<String, String> env = new java.util.HashMap<>(System.getenv());
     env.put(DatabaseOptions.URL_ENV, db.jdbcUrl());
