@@ -75,6 +75,9 @@ final class DlqSubcommand {
         description = "Kafka client properties file (security settings); never echoed.")
     Path kafkaConfig;
 
+    @Spec(Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec spec;
+
     DeadLetterStore store() {
       return DeadLetterStore.builder().dataSource(dataSource()).tableNames(tableNames()).build();
     }
@@ -100,9 +103,6 @@ final class DlqSubcommand {
       }
       return b.build();
     }
-
-    @Spec(Spec.Target.MIXEE)
-    picocli.CommandLine.Model.CommandSpec spec;
 
     /** The Kafka client properties, or null when neither a file nor a broker was given. */
     Map<String, Object> kafka(Map<String, String> env) {
@@ -460,10 +460,10 @@ final class DlqSubcommand {
         out.printf("%d of %d matching dead letter(s) would be affected%n", shown, matched);
         return ExitCodes.OK;
       }
+      check();
       OperatorIdentity identity = OperatorIdentity.of(KeelCli.environment(spec));
       String who = identity.confirm(actor, spec.commandLine());
       spec.commandLine().getErr().println("keel: acting as " + identity.describe());
-      check();
       ReplayProgress progress =
           new ReplayProgress(
               spec.commandLine().getErr(), KeelCli.terminal(spec), ReplayProgress.SYSTEM_NANOS);
