@@ -74,6 +74,7 @@ class ReadmeCommandsIT {
     assertThat(readme.codes()).isEqualTo(ExitCodes.table());
     assertThat(readme.commands())
         .hasSizeGreaterThan(20)
+        .contains("keel --version", "keel --help")
         .anyMatch(c -> c.startsWith("keel dlq replay"))
         .anyMatch(c -> c.startsWith("keel saga"))
         .anyMatch(c -> c.startsWith("keel outbox"))
@@ -94,6 +95,13 @@ class ReadmeCommandsIT {
       assertThat(args.get(0)).isEqualTo("keel");
       Run r = java(env, args.subList(1, args.size()));
       assertThat(r.code()).as("%s%n%s", command, r.output()).isZero();
+      if (command.equals("keel --version")) {
+        // the jar's version is the build's (filtered into version.properties)
+        assertThat(r.output().strip())
+            .isEqualTo("keel " + System.getProperty("keel.project.version"));
+      } else if (command.equals("keel --help")) {
+        ExitCodes.table().values().forEach(meaning -> assertThat(r.output()).contains(meaning));
+      }
     }
 
     // what the commands did
