@@ -15,7 +15,7 @@
  * <p>The YAML schema is documented in the module's README; {@code examples/order-fulfillment.yaml}
  * on the classpath is a complete, clean example. Review rules are listed in {@link
  * dev.keel.advisor.Rule}. Running components describe themselves through {@link
- * dev.keel.advisor.spi.TopologySource}. The command line is {@link
- * dev.keel.advisor.cli.AdvisorCli}.
+ * dev.keel.advisor.spi.TopologySource}. The command line is {@code keel advisor}, in the keel-cli
+ * module.
  */
 package dev.keel.advisor;

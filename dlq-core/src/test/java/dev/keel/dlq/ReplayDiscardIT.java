@@ -352,6 +352,46 @@ class ReplayDiscardIT {
   }
 
   @Test
+  void replayAndDiscardReportTheirProgressAfterEachResolvedDeadLetter(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) {
+    String topic = topics.create("progress", 1);
+    DeadLetterStore store = DeadLetterStore.builder().dataSource(db.dataSource()).build();
+    store.install();
+    Map<String, Object> props = Map.copyOf(broker.clientProperties());
+    List<String> progress = new CopyOnWriteArrayList<>();
+    DeadLetterListener listener =
+        new DeadLetterListener() {
+          @Override
+          public void onProgress(String action, long handled, long selected) {
+            progress.add(action + " " + handled + "/" + selected);
+          }
+        };
+    try (DeadLetterPublisher publisher =
+            DeadLetterPublisher.builder().kafka(props).store(store).build();
+        DeadLetters ops =
+            DeadLetters.builder()
+                .store(store)
+                .kafka(props)
+                .replayRate(100_000)
+                .listener(listener)
+                .build()) {
+      deadLetter(publisher, topic, "progress", 25, FailureClass.BUSINESS);
+
+      ops.replay(DeadLetterQuery.builder().topic(topic).limit(10).build(), "alice");
+      List<String> replay = new ArrayList<>();
+      for (int i = 1; i <= 10; i++) {
+        replay.add("replay " + i + "/10");
+      }
+      assertThat(progress).containsExactlyElementsOf(replay);
+
+      progress.clear();
+      ops.discard(DeadLetterQuery.builder().topic(topic).build(), "alice");
+      assertThat(progress).hasSize(15).first().isEqualTo("discard 1/15");
+      assertThat(progress).last().isEqualTo("discard 15/15");
+    }
+  }
+
+  @Test
   void replayAndDiscardActOnEveryMatchBeyondTheListLimitUnlessALimitIsGiven(
       KafkaBroker broker, Topics topics, IsolatedDatabase db) {
     String topic = topics.create("returns", 1);

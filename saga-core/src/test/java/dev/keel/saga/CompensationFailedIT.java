@@ -2,16 +2,14 @@ package dev.keel.saga;
 
 import static dev.keel.saga.SagaLifecycleIT.awaitTerminal;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.keel.dlq.cli.KeelCli;
+import dev.keel.event.NonRetriableKeelException;
 import dev.keel.saga.SagaFixture.OrderData;
-import dev.keel.saga.cli.SagaCli;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
 import dev.keel.test.Topics;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Clock;
 import java.util.Map;
 import java.util.UUID;
@@ -19,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A compensation that always fails ends in COMPENSATION_FAILED and on the operator list; after the
- * cause is fixed an operator retries it, or resolves another by hand; both audited, through the
- * CLI.
+ * cause is fixed an operator retries it, or resolves another by hand; both audited, through {@link
+ * SagaAdmin} (keel-cli's SagaSubcommandIT runs the same through {@code keel saga}).
  */
 @KeelTest
 class CompensationFailedIT {
@@ -51,21 +49,12 @@ class CompensationFailedIT {
       }
       SagaAdmin admin = o.admin();
       assertThat(admin.compensationFailed()).extracting(SagaView::id).contains(retried, resolved);
-      assertThat(cli("list", conn(db))).contains(retried.toString()).contains("2 saga(s)");
-      assertThat(cli("show", conn(db), retried.toString())).contains("COMPENSATION_FAILED");
-      StringWriter keelOut = new StringWriter();
-      int keelCode =
-          KeelCli.run(
-              new PrintWriter(keelOut),
-              new PrintWriter(new StringWriter()),
-              args("saga", new String[] {"list"}, conn(db)));
-      assertThat(keelCode).as("keel saga list").isZero();
-      assertThat(keelOut.toString()).as("keel saga list").contains(resolved.toString());
+      assertThat(admin.compensationFailed()).hasSize(2);
+      assertThat(admin.byId(retried).orElseThrow().state())
+          .isEqualTo(SagaState.COMPENSATION_FAILED);
 
       f.script.failingCompensations.clear(); // the cause is fixed
-      assertThat(
-              cli("retry", conn(db), retried.toString(), "--actor", "alice", "--reason", "fixed"))
-          .contains("retry scheduled");
+      admin.retryCompensation(retried, "alice", "fixed");
       SagaView after = awaitTerminal(o, retried);
       assertThat(after.state()).isEqualTo(SagaState.COMPENSATED);
       assertThat(f.effects("o-x"))
@@ -86,16 +75,7 @@ class CompensationFailedIT {
               "COMPENSATED:reserve-stock",
               "COMPENSATED");
 
-      assertThat(
-              cli(
-                  "resolve",
-                  conn(db),
-                  resolved.toString(),
-                  "--actor",
-                  "bob",
-                  "--reason",
-                  "voided in the payment console"))
-          .contains("resolved by bob");
+      admin.resolve(resolved, "bob", "voided in the payment console");
       SagaView byHand = admin.byId(resolved).orElseThrow();
       assertThat(byHand.state()).isEqualTo(SagaState.COMPENSATION_FAILED);
       assertThat(byHand.resolvedBy()).isEqualTo("bob");
@@ -107,53 +87,13 @@ class CompensationFailedIT {
       assertThat(admin.audit(resolved))
           .singleElement()
           .satisfies(a -> assertThat(a.reason()).isEqualTo("voided in the payment console"));
-      assertThat(cli("audit", conn(db), resolved.toString())).contains("RESOLVE").contains("bob");
+      assertThat(admin.audit(resolved))
+          .singleElement()
+          .satisfies(a -> assertThat(a.action() + "/" + a.actor()).isEqualTo("RESOLVE/bob"));
 
-      StringWriter err = new StringWriter();
-      int code =
-          SagaCli.run(
-              new PrintWriter(new StringWriter()),
-              new PrintWriter(err),
-              as(new String[] {"--actor", "carol"}),
-              args("retry", conn(db), resolved.toString(), "--actor", "carol"));
-      assertThat(code).isEqualTo(1);
-      assertThat(err.toString()).contains("resolved by bob");
+      assertThatThrownBy(() -> admin.retryCompensation(resolved, "carol", null))
+          .isInstanceOf(NonRetriableKeelException.class)
+          .hasMessageContaining("resolved by bob");
     }
-  }
-
-  /** The environment of the operator that {@code --actor} names ({@code KEEL_ACTOR}). */
-  static java.util.Map<String, String> as(String[] rest) {
-    java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
-    int actor = java.util.Arrays.asList(rest).indexOf("--actor");
-    if (actor >= 0) {
-      env.put(dev.keel.dlq.cli.OperatorIdentity.ACTOR_ENV, rest[actor + 1]);
-    }
-    return env;
-  }
-
-  static String[] conn(IsolatedDatabase db) {
-    String url = db.jdbcUrl();
-    if (db.password() != null && !db.password().isEmpty()) {
-      url += (url.contains("?") ? "&" : "?") + "password=" + db.password();
-    }
-    return new String[] {"--jdbc-url", url, "--db-user", db.user()};
-  }
-
-  static String[] args(String command, String[] conn, String... rest) {
-    String[] all = new String[1 + conn.length + rest.length];
-    all[0] = command;
-    System.arraycopy(conn, 0, all, 1, conn.length);
-    System.arraycopy(rest, 0, all, 1 + conn.length, rest.length);
-    return all;
-  }
-
-  static String cli(String command, String[] conn, String... rest) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        SagaCli.run(
-            new PrintWriter(out), new PrintWriter(err), as(rest), args(command, conn, rest));
-    assertThat(code).as("exit code; stderr: %s", err).isZero();
-    return out.toString();
   }
 }

@@ -163,8 +163,11 @@ public final class DefaultDeadLetters implements DeadLetters {
       String target,
       Function<ActionProgress, KeyAction> work) {
     long matched = store.count(dead(selection));
+    long selected = selection.limited() ? Math.min(matched, selection.limit()) : matched;
     ActionProgress progress =
-        new ActionProgress(action.equals("replay") ? this::countReplayed : d -> {});
+        new ActionProgress(
+            action.equals("replay") ? this::countReplayed : d -> {},
+            handled -> Listeners.fire(listeners, l -> l.onProgress(action, handled, selected)));
     KeyAction keys = work.apply(progress);
     try {
       forEachPage(selection, keys::page);

@@ -42,4 +42,18 @@ public interface DeadLetterListener {
    * @param result what was done
    */
   default void onDiscarded(ActionResult result) {}
+
+  /**
+   * How far a replay or discard is: fires each time one more selected dead letter is resolved
+   * (after its commit), on the thread running the action, so that a paced replay of thousands can
+   * show its progress (the {@code keel} command prints it). Dead letters refused or skipped on the
+   * way count as handled too. {@code handled} can pass {@code selected} when dead letters matching
+   * the selection arrived while the action ran.
+   *
+   * @param action {@code replay} or {@code discard}
+   * @param handled the selected dead letters handled so far: resolved, refused or skipped
+   * @param selected how many the action set out to handle: the {@code DEAD} dead letters matching
+   *     the selection when it started, at most its limit
+   */
+  default void onProgress(String action, long handled, long selected) {}
 }

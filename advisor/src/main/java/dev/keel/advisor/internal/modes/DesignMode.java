@@ -37,7 +37,7 @@ public final class DesignMode {
             + Text.count(t.sagas().size(), "saga")
             + ". The review finds "
             + Text.count(findings.size(), "finding")
-            + " (`keel-advisor review`).");
+            + " (`keel advisor review`).");
     d.h2("Flow");
     d.p(
         "Producers publish to topics; consumers read them. Dashed arrows lead to dead-letter topics.");
@@ -139,7 +139,7 @@ public final class DesignMode {
     }
     d.p(
         "Request-response stays synchronous where the caller needs the answer now; calls with side"
-            + " effects are candidates for events (`keel-advisor migration`).");
+            + " effects are candidates for events (`keel advisor migration`).");
     Doc.TableBuilder table =
         d.table("Caller", "Callee", "Operation", "Transport", "Immediate answer", "Kind");
     for (SyncCall c : t.synchronous()) {
