@@ -1,9 +1,9 @@
 package dev.keel.cli;
 
 import dev.keel.event.KeelConfigurationException;
-import dev.keel.event.internal.Secrets;
-import dev.keel.event.internal.Values;
 import dev.keel.event.sql.TableNames;
+import dev.keel.event.support.Secrets;
+import dev.keel.event.support.Values;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -9,12 +9,11 @@ import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.DeadLetters;
 import dev.keel.dlq.FailedRecord;
 import dev.keel.dlq.ParkedRecord;
-import dev.keel.dlq.internal.StoredText;
 import dev.keel.dlq.spi.DeadLetterListener;
 import dev.keel.event.EventHeaders;
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelConfigurationException;
-import dev.keel.event.internal.Values;
+import dev.keel.event.support.Values;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -639,7 +638,7 @@ final class DlqSubcommand {
 
   /** A dead letter's stored key as operators see it, marked when it was redacted. */
   private static String key(DeadLetter d) {
-    String shown = d.key() == null ? "-" : Values.quote(StoredText.key(d.key()));
+    String shown = d.key() == null ? "-" : Values.quote(d.keyShown());
     return d.keyRedacted() ? shown + " (redacted)" : shown;
   }
 

@@ -2,7 +2,7 @@ package dev.keel.cli;
 
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.NonRetriableKeelException;
-import dev.keel.event.internal.Values;
+import dev.keel.event.support.Values;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package dev.keel.cli;
 
-import dev.keel.event.internal.Values;
+import dev.keel.event.support.Values;
 import dev.keel.outbox.OutboxAdmin;
 import dev.keel.outbox.OutboxAuditEntry;
 import dev.keel.outbox.QuarantinedEvent;

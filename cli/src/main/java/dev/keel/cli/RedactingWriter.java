@@ -1,6 +1,6 @@
 package dev.keel.cli;
 
-import dev.keel.event.internal.Secrets;
+import dev.keel.event.support.Secrets;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.keel.cli;
 
-import dev.keel.event.internal.Values;
+import dev.keel.event.support.Values;
 import dev.keel.saga.SagaAdmin;
 import dev.keel.saga.SagaAuditEntry;
 import dev.keel.saga.SagaState;

@@ -591,7 +591,7 @@ public interface ConsumerRuntime extends AutoCloseable {
             "consumerProperties",
             "enable.auto.commit must be false or absent (offsets are committed after the"
                 + " database), was "
-                + dev.keel.event.internal.Values.quote(autoCommit.toString()));
+                + dev.keel.event.support.Values.quote(autoCommit.toString()));
       }
     }
 

@@ -1,5 +1,6 @@
 package dev.keel.dlq;
 
+import dev.keel.dlq.internal.StoredText;
 import dev.keel.event.FailureClass;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -127,6 +128,16 @@ public record DeadLetter(
   /** The stored key as UTF-8 text (malformed bytes replaced), or null. */
   public String keyText() {
     return key == null ? null : new String(key, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The key as the table's {@code key_text} holds it and operators see it: the text itself when it
+   * is valid UTF-8 without U+0000 and does not start with {@code base64:}, otherwise {@code
+   * base64:} and the base64 of the bytes; null for a null key. Nothing is lost or replaced, unlike
+   * {@link #keyText()}.
+   */
+  public String keyShown() {
+    return StoredText.key(key);
   }
 
   /** The event id, when the record carried a valid one. */

@@ -155,7 +155,7 @@ public final class DeadLetterQuery {
       parts.add("reason=" + reason.tag());
     }
     if (key != null) {
-      parts.add("key=" + dev.keel.event.internal.Values.quote(key));
+      parts.add("key=" + dev.keel.event.support.Values.quote(key));
     }
     if (from != null) {
       parts.add("from=" + from);

@@ -1,9 +1,9 @@
 package dev.keel.event;
 
 import dev.keel.event.internal.UuidV7;
-import dev.keel.event.internal.Values;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.event.json.PayloadException;
+import dev.keel.event.support.Values;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

@@ -77,18 +77,7 @@ class LayeringTest {
    * Rules today's code breaks, each with what fixes it (issue #18). The build fails when one of
    * them holds: remove it from this list then.
    */
-  private static final Map<String, String> KNOWN_VIOLATIONS =
-      Map.of(
-          "dlq: no picocli (command lines live in the cli module)",
-          "the keel dlq command moves to the cli module",
-          "saga: no picocli (command lines live in the cli module)",
-          "the keel saga command (which imports dlq-core's) moves to the cli module",
-          "advisor: no picocli (command lines live in the cli module)",
-          "the keel advisor command moves to the cli module",
-          "event: internal packages used only by the module itself",
-          "dev.keel.event.internal serves every module (Values, PausePoints, Secrets, SqlStates,"
-              + " Transactions, Actors, Utf): the persistence layer takes the SQL helpers; the"
-              + " others need a shared package of their own");
+  private static final Map<String, String> KNOWN_VIOLATIONS = Map.of();
 
   private static final JavaClasses KEEL =
       new ClassFileImporter()

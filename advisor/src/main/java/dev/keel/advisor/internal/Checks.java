@@ -1,7 +1,7 @@
 package dev.keel.advisor.internal;
 
 import dev.keel.event.KeelConfigurationException;
-import dev.keel.event.internal.Values;
+import dev.keel.event.support.Values;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package dev.keel.consumer.internal;
 
 import dev.keel.event.KeelConfigurationException;
-import dev.keel.event.internal.Secrets;
+import dev.keel.event.support.Secrets;
 import javax.sql.DataSource;
 
 /** The HikariCP pool the runtime creates for {@code jdbcUrl(...)} and closes with itself. */

@@ -11,7 +11,7 @@ import dev.keel.event.FailureClass;
 import dev.keel.event.FatalKeelException;
 import dev.keel.event.KeelException;
 import dev.keel.event.RetriableKeelException;
-import dev.keel.event.internal.Values;
+import dev.keel.event.support.Values;
 import dev.keel.retry.Failure;
 import dev.keel.retry.FailureClassifier;
 import io.micrometer.core.instrument.Counter;

@@ -8,7 +8,7 @@ import dev.keel.dlq.RetryTiers;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.KeelMeters;
 import dev.keel.event.RetriableKeelException;
-import dev.keel.event.internal.Values;
+import dev.keel.event.support.Values;
 import dev.keel.retry.FailureClassifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;

@@ -12,11 +12,11 @@ import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.KeelException;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.RetriableKeelException;
-import dev.keel.event.internal.SqlStates;
-import dev.keel.event.internal.Values;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
+import dev.keel.event.support.SqlStates;
+import dev.keel.event.support.Values;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -792,7 +792,7 @@ public final class JdbcDeadLetterStore implements DeadLetterStore {
 
   <T> T write(Work<T> work) {
     try (Connection c = dataSource.getConnection()) {
-      return dev.keel.event.internal.Transactions.run(c, work::run);
+      return dev.keel.event.support.Transactions.run(c, work::run);
     } catch (SQLException e) {
       throw failed(e);
     }

@@ -3,7 +3,7 @@ package dev.keel.dlq.internal;
 import dev.keel.dlq.DeadLetter;
 import dev.keel.dlq.DeadLetterStatus;
 import dev.keel.event.RetriableKeelException;
-import dev.keel.event.internal.Values;
+import dev.keel.event.support.Values;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;

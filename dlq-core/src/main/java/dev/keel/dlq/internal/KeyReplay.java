@@ -5,7 +5,7 @@ import dev.keel.dlq.DeadLetterStatus;
 import dev.keel.dlq.FailedRecord;
 import dev.keel.dlq.ParkedRecord;
 import dev.keel.dlq.kafka.KafkaRecordSink;
-import dev.keel.event.internal.Values;
+import dev.keel.event.support.Values;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.keel.dlq.internal;
 
-import dev.keel.event.internal.PausePoints;
-import dev.keel.event.internal.PausePoints.Gate;
+import dev.keel.event.support.PausePoints;
+import dev.keel.event.support.PausePoints.Gate;
 
 /**
  * Named points in a replay or discard of a blocked key where a test can hold a thread, so that a

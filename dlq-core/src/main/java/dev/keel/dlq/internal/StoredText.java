@@ -1,6 +1,6 @@
 package dev.keel.dlq.internal;
 
-import dev.keel.event.internal.Utf8;
+import dev.keel.event.support.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 

@@ -270,7 +270,7 @@ abstract class ReleaseContract {
     int n = KeyAction.PAGE;
     try (Backlog b = new Backlog(broker, topics, db, "no-lock", n);
         DeadLetters ops = b.ops()) {
-      dev.keel.event.internal.PausePoints.Gate between =
+      dev.keel.event.support.PausePoints.Gate between =
           ReplayHooks.pause(ReplayHooks.Point.PAGE_RECORDED, 1);
       CompletableFuture<ActionResult> replay = b.async(() -> ops.replay(b.selection(), "alice"));
       assertThat(between.awaitArrivals(1, WAIT)).isTrue();
@@ -310,7 +310,7 @@ abstract class ReleaseContract {
     try (Backlog b = new Backlog(broker, topics, db, "crash", n);
         DeadLetters first = b.ops();
         DeadLetters again = b.ops()) {
-      dev.keel.event.internal.PausePoints.Gate crash =
+      dev.keel.event.support.PausePoints.Gate crash =
           ReplayHooks.pause(ReplayHooks.Point.PAGE_SENT, 1);
       CompletableFuture<ActionResult> frozen = b.async(() -> first.replay(b.selection(), "alice"));
       assertThat(crash.awaitArrivals(1, WAIT)).isTrue();
@@ -357,7 +357,7 @@ abstract class ReleaseContract {
     try (Backlog b = new Backlog(broker, topics, db, "two-replays", n);
         DeadLetters alice = b.ops();
         DeadLetters bob = b.ops()) {
-      dev.keel.event.internal.PausePoints.Gate between =
+      dev.keel.event.support.PausePoints.Gate between =
           ReplayHooks.pause(ReplayHooks.Point.PAGE_RECORDED, 1);
       CompletableFuture<ActionResult> first = b.async(() -> alice.replay(b.selection(), "alice"));
       assertThat(between.awaitArrivals(1, WAIT)).isTrue();
@@ -391,7 +391,7 @@ abstract class ReleaseContract {
     RowCountingDataSource counting = new RowCountingDataSource(db.dataSource(), "dlq_parked");
     try (Backlog b = new Backlog(broker, topics, db, "big-discard", n);
         DeadLetters ops = b.ops(counting.dataSource())) {
-      dev.keel.event.internal.PausePoints.Gate between =
+      dev.keel.event.support.PausePoints.Gate between =
           ReplayHooks.pause(ReplayHooks.Point.PAGE_REMOVED, 1);
       CompletableFuture<ActionResult> discard = b.async(() -> ops.discard(b.selection(), "bob"));
       assertThat(between.awaitArrivals(1, WAIT)).isTrue();
@@ -425,7 +425,7 @@ abstract class ReleaseContract {
         DeadLetters ops = b.ops()) {
       // a second dead letter of the key ("E", from a retry tier say) is replayed with the first
       DeadLetter e = b.deadLetter("E");
-      dev.keel.event.internal.PausePoints.Gate between =
+      dev.keel.event.support.PausePoints.Gate between =
           ReplayHooks.pause(ReplayHooks.Point.PAGE_RECORDED, 1);
       CompletableFuture<ActionResult> replay = b.async(() -> ops.replay(b.selection(), "alice"));
       assertThat(between.awaitArrivals(1, WAIT)).isTrue();

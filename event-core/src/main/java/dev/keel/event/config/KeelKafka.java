@@ -1,7 +1,7 @@
 package dev.keel.event.config;
 
 import dev.keel.event.KeelConfigurationException;
-import dev.keel.event.internal.Secrets;
+import dev.keel.event.support.Secrets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;

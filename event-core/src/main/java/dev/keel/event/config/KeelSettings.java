@@ -1,7 +1,7 @@
 package dev.keel.event.config;
 
 import dev.keel.event.KeelConfigurationException;
-import dev.keel.event.internal.Values;
+import dev.keel.event.support.Values;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -339,8 +339,8 @@ public final class KeelSettings {
         (k, v) ->
             shown.put(
                 k,
-                dev.keel.event.internal.Secrets.isSecretKey(k)
-                    ? dev.keel.event.internal.Secrets.MASK
+                dev.keel.event.support.Secrets.isSecretKey(k)
+                    ? dev.keel.event.support.Secrets.MASK
                     : v));
     return "KeelSettings{prefix=" + prefix + ", " + shown + "}";
   }

@@ -1,9 +1,9 @@
 package dev.keel.event.config;
 
 import dev.keel.event.KeelConfigurationException;
-import dev.keel.event.internal.SqlStates;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
+import dev.keel.event.support.SqlStates;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.regex.Matcher;

@@ -1,7 +1,7 @@
 package dev.keel.event.contract;
 
 import dev.keel.event.KeelConfigurationException;
-import dev.keel.event.internal.Values;
+import dev.keel.event.support.Values;
 import java.util.regex.Pattern;
 
 /**

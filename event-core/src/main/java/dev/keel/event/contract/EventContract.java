@@ -2,7 +2,7 @@ package dev.keel.event.contract;
 
 import dev.keel.event.Event;
 import dev.keel.event.KeelConfigurationException;
-import dev.keel.event.internal.Values;
+import dev.keel.event.support.Values;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;

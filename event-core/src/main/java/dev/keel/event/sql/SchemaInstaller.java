@@ -4,7 +4,7 @@ import dev.keel.event.FatalKeelException;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.RetriableKeelException;
 import dev.keel.event.internal.SqlStatements;
-import dev.keel.event.internal.SqlStates;
+import dev.keel.event.support.SqlStates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

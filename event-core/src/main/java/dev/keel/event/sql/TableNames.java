@@ -1,7 +1,7 @@
 package dev.keel.event.sql;
 
 import dev.keel.event.KeelConfigurationException;
-import dev.keel.event.internal.Values;
+import dev.keel.event.support.Values;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;

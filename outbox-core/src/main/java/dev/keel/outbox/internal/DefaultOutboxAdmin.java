@@ -2,10 +2,10 @@ package dev.keel.outbox.internal;
 
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.RetriableKeelException;
-import dev.keel.event.internal.Actors;
-import dev.keel.event.internal.Transactions;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
+import dev.keel.event.support.Actors;
+import dev.keel.event.support.Transactions;
 import dev.keel.outbox.OutboxAdmin;
 import dev.keel.outbox.OutboxAuditEntry;
 import dev.keel.outbox.QuarantinedEvent;

@@ -1,7 +1,7 @@
 package dev.keel.outbox.internal;
 
 import dev.keel.event.KeelConfigurationException;
-import dev.keel.event.internal.Secrets;
+import dev.keel.event.support.Secrets;
 import java.util.Arrays;
 import javax.sql.DataSource;
 

@@ -1,7 +1,7 @@
 package dev.keel.outbox.internal;
 
-import dev.keel.event.internal.PausePoints;
-import dev.keel.event.internal.PausePoints.Gate;
+import dev.keel.event.support.PausePoints;
+import dev.keel.event.support.PausePoints.Gate;
 
 /**
  * Named points in the relay's commit-order fence where a test can hold a thread, so that a race is

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.event.Event;
-import dev.keel.event.internal.PausePoints.Gate;
 import dev.keel.event.kafka.KafkaRecords;
+import dev.keel.event.support.PausePoints.Gate;
 import dev.keel.outbox.Outbox;
 import dev.keel.outbox.OutboxRelay;
 import dev.keel.outbox.internal.RelayHooks.Point;

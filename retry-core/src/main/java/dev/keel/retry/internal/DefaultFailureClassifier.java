@@ -4,7 +4,7 @@ import dev.keel.event.FailureClass;
 import dev.keel.event.FatalKeelException;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.KeelException;
-import dev.keel.event.internal.SqlStates;
+import dev.keel.event.support.SqlStates;
 import dev.keel.retry.FailureClassifier;
 import java.sql.SQLException;
 import java.util.Collections;

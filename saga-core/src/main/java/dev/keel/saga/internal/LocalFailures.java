@@ -2,7 +2,7 @@ package dev.keel.saga.internal;
 
 import dev.keel.event.FailureClass;
 import dev.keel.event.KeelException;
-import dev.keel.event.internal.SqlStates;
+import dev.keel.event.support.SqlStates;
 
 /**
  * How the exception of a local action or compensation is classified and recorded. A database error

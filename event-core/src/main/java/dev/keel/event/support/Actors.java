@@ -1,4 +1,4 @@
-package dev.keel.event.internal;
+package dev.keel.event.support;
 
 import dev.keel.event.KeelConfigurationException;
 import java.util.function.Supplier;

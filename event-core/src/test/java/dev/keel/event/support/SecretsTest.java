@@ -1,4 +1,4 @@
-package dev.keel.event.internal;
+package dev.keel.event.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

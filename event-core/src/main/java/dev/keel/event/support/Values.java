@@ -1,4 +1,4 @@
-package dev.keel.event.internal;
+package dev.keel.event.support;
 
 /**
  * Renders untrusted text (rejected values, stored failure reasons, keys, payloads) for error

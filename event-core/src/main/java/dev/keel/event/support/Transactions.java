@@ -1,4 +1,4 @@
-package dev.keel.event.internal;
+package dev.keel.event.support;
 
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package dev.keel.event.internal;
+package dev.keel.event.support;
 
 import java.sql.SQLException;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package dev.keel.event.internal;
+package dev.keel.event.support;
 
 import java.util.Collection;
 import java.util.Locale;
