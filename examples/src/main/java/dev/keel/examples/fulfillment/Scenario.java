@@ -95,6 +95,9 @@ public final class Scenario {
     restartShippingMidSaga();
 
     waitFor("every saga to end", this::allEnded);
+    // The order row and the outcome notification follow the saga's end through the outbox and a
+    // listener: give them the time to arrive; what still disagrees then is reported below.
+    settle(this::allSettled);
     return result();
   }
 
@@ -279,6 +282,28 @@ public final class Scenario {
   private boolean allEnded() {
     return planned.stream()
         .allMatch(p -> saga(p.orderId()).map(v -> v.state().isTerminal()).orElse(false));
+  }
+
+  private boolean allSettled() {
+    try {
+      for (Planned p : planned) {
+        OrderRow row = OrderReport.row(system, p.orderId(), p.scenario(), notes.get(p.orderId()));
+        if (!OrderReport.consistency(row).isEmpty()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** Waits for a condition up to {@link #WAIT}; unlike waitFor, not meeting it is not an error. */
+  private static void settle(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
   }
 
   private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
