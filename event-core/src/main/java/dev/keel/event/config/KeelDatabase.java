@@ -174,7 +174,8 @@ public final class KeelDatabase {
     private DataSource dataSource;
     private SqlDialect dialect;
     private TableNames tableNames = TableNames.defaults();
-    private SchemaPolicy schemaPolicy = SchemaPolicy.INSTALL;
+    private SchemaPolicy schemaPolicy =
+        ConfigKey.DATABASE_SCHEMA_POLICY.enumDefault(SchemaPolicy.class);
 
     private Builder() {}
 
