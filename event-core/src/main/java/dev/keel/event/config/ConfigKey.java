@@ -187,12 +187,12 @@ public enum ConfigKey {
       "Rows deleted per cleanup run at most"),
   /** Kafka poll timeout. */
   CONSUMER_POLL_TIMEOUT("consumer.poll-timeout", Type.DURATION, "100ms", "Kafka poll timeout"),
-  /** How often offsets are committed; 0 after every batch. */
+  /** Least time between offset commits; 0 after every poll that made progress. */
   CONSUMER_COMMIT_INTERVAL(
       "consumer.commit-interval",
       Type.DURATION,
       "0s",
-      "How often offsets are committed; `0s`: after every batch"),
+      "Least time between offset commits; `0s`: after every poll that made progress"),
   /** How long close waits for in-flight records. */
   CONSUMER_CLOSE_TIMEOUT(
       "consumer.close-timeout", Type.DURATION, "30s", "How long close waits for in-flight records"),
