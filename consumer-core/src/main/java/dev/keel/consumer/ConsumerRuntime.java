@@ -142,12 +142,13 @@ public interface ConsumerRuntime extends AutoCloseable {
     private String jdbcPassword;
     private SqlDialect dialect;
     private TableNames tableNames = TableNames.defaults();
-    private SchemaPolicy schemaPolicy = SchemaPolicy.INSTALL;
+    private SchemaPolicy schemaPolicy =
+        ConfigKey.DATABASE_SCHEMA_POLICY.enumDefault(SchemaPolicy.class);
     private EventContracts contracts = EventContracts.none();
     private JsonCodec json;
-    private int threads = 1;
-    private int maxInFlight = 500;
-    private int maxBatchSize = 100;
+    private int threads = ConfigKey.CONSUMER_THREADS.intDefault();
+    private int maxInFlight = ConfigKey.CONSUMER_MAX_IN_FLIGHT.intDefault();
+    private int maxBatchSize = ConfigKey.CONSUMER_MAX_BATCH_SIZE.intDefault();
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private FailureClassifier classifier = FailureClassifier.defaults();
     private DeadLetterPublisher publisher;
@@ -155,13 +156,13 @@ public interface ConsumerRuntime extends AutoCloseable {
     private List<Duration> retryTierDelays = List.of();
     private Sleeper sleeper = Sleeper.system();
     private MeterRegistry meterRegistry;
-    private Duration dedupeRetention = Duration.ofDays(14);
-    private Duration cleanupInterval = Duration.ofMinutes(1);
-    private int cleanupBatchSize = 1000;
-    private long cleanupMaxRowsPerRun = 1_000_000;
-    private Duration pollTimeout = Duration.ofMillis(100);
-    private Duration commitInterval = Duration.ZERO;
-    private Duration closeTimeout = Duration.ofSeconds(30);
+    private Duration dedupeRetention = ConfigKey.CONSUMER_DEDUPE_RETENTION.durationDefault();
+    private Duration cleanupInterval = ConfigKey.CONSUMER_CLEANUP_INTERVAL.durationDefault();
+    private int cleanupBatchSize = ConfigKey.CONSUMER_CLEANUP_BATCH_SIZE.intDefault();
+    private long cleanupMaxRowsPerRun = ConfigKey.CONSUMER_CLEANUP_MAX_ROWS_PER_RUN.longDefault();
+    private Duration pollTimeout = ConfigKey.CONSUMER_POLL_TIMEOUT.durationDefault();
+    private Duration commitInterval = ConfigKey.CONSUMER_COMMIT_INTERVAL.durationDefault();
+    private Duration closeTimeout = ConfigKey.CONSUMER_CLOSE_TIMEOUT.durationDefault();
     private Clock clock = Clock.systemUTC();
     private final List<Object> beans = new ArrayList<>();
     private final List<ListenerDefinition> definitions = new ArrayList<>();
@@ -474,6 +475,19 @@ public interface ConsumerRuntime extends AutoCloseable {
      * @throws KeelConfigurationException naming the first invalid property or listener method
      */
     public ConsumerRuntime build() {
+      RuntimeConfig config = config();
+      List<ListenerDefinition> all = new ArrayList<>(definitions);
+      for (Object bean : beans) {
+        all.addAll(AnnotatedListeners.of(bean, contracts));
+      }
+      if (all.isEmpty()) {
+        throw invalid("listeners", "at least one listener is required (register or listener)");
+      }
+      return new DefaultConsumerRuntime(config, List.copyOf(all));
+    }
+
+    /** Validates and returns the configuration {@link #build()} gives the runtime. */
+    RuntimeConfig config() {
       checkKafka();
       if ((dataSource == null) == (jdbcUrl == null)) {
         throw invalid("dataSource", "exactly one of dataSource and jdbcUrl is required");
@@ -504,45 +518,36 @@ public interface ConsumerRuntime extends AutoCloseable {
       duration("pollTimeout", pollTimeout, Duration.ofMillis(1), Duration.ofSeconds(10));
       duration("commitInterval", commitInterval, Duration.ZERO, Duration.ofHours(1));
       duration("closeTimeout", closeTimeout, Duration.ofSeconds(1), Duration.ofMinutes(10));
-      List<ListenerDefinition> all = new ArrayList<>(definitions);
-      for (Object bean : beans) {
-        all.addAll(AnnotatedListeners.of(bean, contracts));
-      }
-      if (all.isEmpty()) {
-        throw invalid("listeners", "at least one listener is required (register or listener)");
-      }
-      return new DefaultConsumerRuntime(
-          new RuntimeConfig(
-              Map.copyOf(consumerProperties),
-              producerProperties == null ? null : Map.copyOf(producerProperties),
-              dataSource,
-              jdbcUrl,
-              jdbcUser,
-              jdbcPassword,
-              dialect,
-              tableNames,
-              schemaPolicy,
-              contracts,
-              json != null ? json : JsonCodec.create(),
-              threads,
-              maxInFlight,
-              maxBatchSize,
-              retryPolicy,
-              classifier,
-              publisher,
-              orderedMode != null && orderedMode,
-              List.copyOf(retryTierDelays),
-              sleeper,
-              meterRegistry,
-              dedupeRetention,
-              cleanupInterval,
-              cleanupBatchSize,
-              cleanupMaxRowsPerRun,
-              pollTimeout,
-              commitInterval,
-              closeTimeout,
-              clock),
-          List.copyOf(all));
+      return new RuntimeConfig(
+          Map.copyOf(consumerProperties),
+          producerProperties == null ? null : Map.copyOf(producerProperties),
+          dataSource,
+          jdbcUrl,
+          jdbcUser,
+          jdbcPassword,
+          dialect,
+          tableNames,
+          schemaPolicy,
+          contracts,
+          json != null ? json : JsonCodec.create(),
+          threads,
+          maxInFlight,
+          maxBatchSize,
+          retryPolicy,
+          classifier,
+          publisher,
+          orderedMode != null ? orderedMode : ConfigKey.CONSUMER_ORDERED_MODE.boolDefault(),
+          List.copyOf(retryTierDelays),
+          sleeper,
+          meterRegistry,
+          dedupeRetention,
+          cleanupInterval,
+          cleanupBatchSize,
+          cleanupMaxRowsPerRun,
+          pollTimeout,
+          commitInterval,
+          closeTimeout,
+          clock);
     }
 
     private void checkTiers() {

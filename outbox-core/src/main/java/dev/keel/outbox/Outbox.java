@@ -116,8 +116,8 @@ public interface Outbox {
   final class Builder {
     private TableNames tableNames = TableNames.defaults();
     private SqlDialect dialect;
-    private int lanes = OutboxRelay.DEFAULT_LANES;
-    private int maxPayloadBytes = 1024 * 1024;
+    private int lanes = ConfigKey.OUTBOX_LANES.intDefault();
+    private int maxPayloadBytes = ConfigKey.OUTBOX_MAX_PAYLOAD_BYTES.intDefault();
     private EventContracts contracts = EventContracts.none();
     private Set<String> keyedTopics = Set.of();
     private boolean allTopicsKeyed;
@@ -191,6 +191,11 @@ public interface Outbox {
     public Builder requireKeyOnAllTopics() {
       this.allTopicsKeyed = true;
       return this;
+    }
+
+    /** The payload limit {@link #build()} gives the outbox (for tests of the defaults). */
+    int configuredMaxPayloadBytes() {
+      return maxPayloadBytes;
     }
 
     /** Validates and builds. */

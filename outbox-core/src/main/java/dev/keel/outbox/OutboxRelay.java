@@ -47,10 +47,10 @@ import javax.sql.DataSource;
  */
 public interface OutboxRelay extends AutoCloseable {
   /** Default lane count. */
-  int DEFAULT_LANES = 16;
+  int DEFAULT_LANES = ConfigKey.RELAY_LANES.intDefault();
 
   /** Default {@link Builder#maxBytesPerPass(long)}: 16 MiB. */
-  long DEFAULT_MAX_BYTES_PER_PASS = 16L << 20;
+  long DEFAULT_MAX_BYTES_PER_PASS = ConfigKey.RELAY_MAX_BYTES_PER_PASS.longDefault();
 
   /** Starts a builder. */
   static Builder builder() {
@@ -96,15 +96,16 @@ public interface OutboxRelay extends AutoCloseable {
     private int lanes = DEFAULT_LANES;
     private Outbox outbox;
     private boolean lanesSet;
-    private int batchSize = 500;
+    private int batchSize = ConfigKey.RELAY_BATCH_SIZE.intDefault();
     private long maxBytesPerPass = DEFAULT_MAX_BYTES_PER_PASS;
+    // ConfigKey.RELAY_WORKERS has no single default: computed from the processors, as its doc says
     private int workers = Math.min(4, Math.max(2, Runtime.getRuntime().availableProcessors()));
-    private Duration pollInterval = Duration.ofMillis(500);
-    private Duration leaseDuration = Duration.ofSeconds(10);
-    private Duration closeTimeout = Duration.ofSeconds(30);
-    private Duration ackTimeout = Duration.ofSeconds(30);
-    private Duration backoffInitial = Duration.ofMillis(100);
-    private Duration backoffMax = Duration.ofSeconds(10);
+    private Duration pollInterval = ConfigKey.RELAY_POLL_INTERVAL.durationDefault();
+    private Duration leaseDuration = ConfigKey.RELAY_LEASE_DURATION.durationDefault();
+    private Duration closeTimeout = ConfigKey.RELAY_CLOSE_TIMEOUT.durationDefault();
+    private Duration ackTimeout = ConfigKey.RELAY_ACK_TIMEOUT.durationDefault();
+    private Duration backoffInitial = ConfigKey.RELAY_BACKOFF_INITIAL.durationDefault();
+    private Duration backoffMax = ConfigKey.RELAY_BACKOFF_MAX.durationDefault();
     private CleanupMode cleanupMode = CleanupMode.DELETE;
     private Duration publishedRetention = Duration.ofDays(7);
     private TableNames tableNames = TableNames.defaults();
@@ -113,10 +114,11 @@ public interface OutboxRelay extends AutoCloseable {
     private MeterRegistry meterRegistry;
     private OutboxRelayListener listener = new OutboxRelayListener() {};
     private String instanceId;
-    private boolean strictOrdering;
-    private int maxAttempts = 10;
-    private SchemaPolicy schemaPolicy = SchemaPolicy.INSTALL;
-    private boolean listenNotify = true;
+    private boolean strictOrdering = ConfigKey.RELAY_STRICT_ORDERING.boolDefault();
+    private int maxAttempts = ConfigKey.RELAY_MAX_ATTEMPTS.intDefault();
+    private SchemaPolicy schemaPolicy =
+        ConfigKey.DATABASE_SCHEMA_POLICY.enumDefault(SchemaPolicy.class);
+    private boolean listenNotify = ConfigKey.RELAY_LISTEN_NOTIFY.boolDefault();
 
     private Builder() {}
 
@@ -399,6 +401,11 @@ public interface OutboxRelay extends AutoCloseable {
      * @throws KeelConfigurationException naming the property that is wrong
      */
     public OutboxRelay build() {
+      return new DefaultOutboxRelay(config());
+    }
+
+    /** Validates and returns the configuration {@link #build()} gives the relay. */
+    RelayConfig config() {
       if ((dataSource == null) == (jdbcUrl == null)) {
         throw new KeelConfigurationException(
             "OutboxRelay needs exactly one of dataSource or jdbcUrl");
@@ -466,36 +473,34 @@ public interface OutboxRelay extends AutoCloseable {
       for (String k : FORCED) {
         producerProperties.remove(k);
       }
-      RelayConfig config =
-          new RelayConfig(
-              dataSource,
-              jdbcUrl,
-              jdbcUser,
-              jdbcPassword,
-              Map.copyOf(producerProperties),
-              lanes,
-              batchSize,
-              maxBytesPerPass,
-              workers,
-              pollInterval,
-              leaseDuration,
-              closeTimeout,
-              ackTimeout,
-              backoffInitial,
-              backoffMax,
-              cleanupMode,
-              publishedRetention,
-              tableNames,
-              dialect,
-              clock,
-              meterRegistry,
-              listener,
-              instanceId,
-              strictOrdering,
-              maxAttempts,
-              schemaPolicy,
-              listenNotify);
-      return new DefaultOutboxRelay(config);
+      return new RelayConfig(
+          dataSource,
+          jdbcUrl,
+          jdbcUser,
+          jdbcPassword,
+          Map.copyOf(producerProperties),
+          lanes,
+          batchSize,
+          maxBytesPerPass,
+          workers,
+          pollInterval,
+          leaseDuration,
+          closeTimeout,
+          ackTimeout,
+          backoffInitial,
+          backoffMax,
+          cleanupMode,
+          publishedRetention,
+          tableNames,
+          dialect,
+          clock,
+          meterRegistry,
+          listener,
+          instanceId,
+          strictOrdering,
+          maxAttempts,
+          schemaPolicy,
+          listenNotify);
     }
 
     /** Validates a lane count. */

@@ -134,14 +134,15 @@ public interface SagaOrchestrator extends AutoCloseable {
     private Outbox outbox;
     private Map<String, Object> consumerProperties;
     private UnaryOperator<ConsumerRuntime.Builder> consumerCustomizer = b -> b;
-    private String group = "keel-saga-orchestrator";
+    private String group = ConfigKey.SAGA_GROUP.stringDefault();
     private final List<SagaDefinition<?>> definitions = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
     private MeterRegistry meterRegistry;
-    private Duration scanInterval = Duration.ofSeconds(1);
-    private int scanBatchSize = 100;
-    private Duration stuckThreshold = Duration.ofMinutes(10);
-    private SchemaPolicy schemaPolicy = SchemaPolicy.INSTALL;
+    private Duration scanInterval = ConfigKey.SAGA_SCAN_INTERVAL.durationDefault();
+    private int scanBatchSize = ConfigKey.SAGA_SCAN_BATCH_SIZE.intDefault();
+    private Duration stuckThreshold = ConfigKey.SAGA_STUCK_THRESHOLD.durationDefault();
+    private SchemaPolicy schemaPolicy =
+        ConfigKey.DATABASE_SCHEMA_POLICY.enumDefault(SchemaPolicy.class);
 
     private Builder() {}
 
@@ -290,6 +291,11 @@ public interface SagaOrchestrator extends AutoCloseable {
      * @throws KeelConfigurationException naming the first invalid property
      */
     public SagaOrchestrator build() {
+      return new DefaultSagaOrchestrator(config());
+    }
+
+    /** Validates and returns the configuration {@link #build()} gives the orchestrator. */
+    OrchestratorConfig config() {
       if (dataSource == null) {
         throw invalid("dataSource is required");
       }
@@ -331,22 +337,21 @@ public interface SagaOrchestrator extends AutoCloseable {
       if (stuckThreshold == null || stuckThreshold.compareTo(Duration.ofSeconds(1)) < 0) {
         throw invalid("stuckThreshold must be at least PT1S, was " + stuckThreshold);
       }
-      return new DefaultSagaOrchestrator(
-          new OrchestratorConfig(
-              dataSource,
-              dialect,
-              tableNames,
-              outbox,
-              consumerProperties == null ? Map.of() : Map.copyOf(consumerProperties),
-              consumerCustomizer,
-              group,
-              List.copyOf(definitions),
-              clock,
-              meterRegistry,
-              scanInterval,
-              scanBatchSize,
-              stuckThreshold,
-              schemaPolicy));
+      return new OrchestratorConfig(
+          dataSource,
+          dialect,
+          tableNames,
+          outbox,
+          consumerProperties == null ? Map.of() : Map.copyOf(consumerProperties),
+          consumerCustomizer,
+          group,
+          List.copyOf(definitions),
+          clock,
+          meterRegistry,
+          scanInterval,
+          scanBatchSize,
+          stuckThreshold,
+          schemaPolicy);
     }
 
     private static KeelConfigurationException invalid(String rule) {

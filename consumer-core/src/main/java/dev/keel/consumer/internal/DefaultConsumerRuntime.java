@@ -8,6 +8,7 @@ import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.RetryTiers;
 import dev.keel.dlq.micrometer.DlqMetrics;
 import dev.keel.event.config.KeelDatabase;
+import dev.keel.event.config.SchemaPolicy;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.retry.InPlaceRetry;
 import dev.keel.retry.RetryPolicy;
@@ -122,7 +123,13 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
       dataSource = ownedPool.dataSource();
     }
     dialect = config.dialect() != null ? config.dialect() : SqlDialect.detect(dataSource);
-    database().prepare("consumer");
+    KeelDatabase database = database();
+    database.prepare("consumer");
+    if (config.schemaPolicy() == SchemaPolicy.NONE) {
+      // nothing installed or checked the tables: a missing one stops the start here, as a
+      // configuration error, rather than failing every record as a retriable error
+      database.requireTables("consumer", "consumer_dedupe");
+    }
     dedupe = new DedupeStore(dialect, config.tableNames());
     DeadLetterPublisher publisher = config.publisher();
     if (publisher == null) {
@@ -223,7 +230,11 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
             .tableNames(config.tableNames())
             .clock(config.clock())
             .build();
-    database().prepare("dlq");
+    KeelDatabase database = database();
+    database.prepare("dlq");
+    if (config.schemaPolicy() == SchemaPolicy.NONE) {
+      database.requireTables("dlq", "dead_letter", "dlq_parked", "dlq_blocked_key", "dlq_audit");
+    }
     DeadLetterPublisher.Builder b =
         DeadLetterPublisher.builder()
             .kafka(KafkaClients.producerProperties(config))

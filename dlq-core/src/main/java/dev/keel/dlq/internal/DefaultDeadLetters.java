@@ -12,6 +12,7 @@ import dev.keel.dlq.kafka.KafkaRecordSink;
 import dev.keel.dlq.micrometer.DlqMetrics;
 import dev.keel.dlq.spi.DeadLetterListener;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.config.ConfigKey;
 import dev.keel.event.support.Actors;
 import dev.keel.event.support.Values;
 import dev.keel.retry.spi.Sleeper;
@@ -339,10 +340,10 @@ public final class DefaultDeadLetters implements DeadLetters {
     private DeadLetterStore store;
     private Map<String, Object> kafka;
     private Set<String> allowedTargets = Set.of();
-    private double rate = 50;
+    private double rate = ConfigKey.DLQ_REPLAY_RATE.doubleDefault();
     private Sleeper sleeper = Sleeper.system();
     private Clock clock = Clock.systemUTC();
-    private Duration timeout = Duration.ofSeconds(30);
+    private Duration timeout = ConfigKey.DLQ_TIMEOUT.durationDefault();
     private final List<DeadLetterListener> listeners = new ArrayList<>();
     private java.util.function.Supplier<String> verifiedActor;
 
@@ -406,6 +407,16 @@ public final class DefaultDeadLetters implements DeadLetters {
     public Builder meterRegistry(MeterRegistry registry) {
       this.registry = registry;
       return this;
+    }
+
+    /** The replay rate {@link #build()} uses (for tests of the defaults). */
+    double configuredReplayRate() {
+      return rate;
+    }
+
+    /** The send timeout {@link #build()} uses (for tests of the defaults). */
+    Duration configuredTimeout() {
+      return timeout;
     }
 
     @Override

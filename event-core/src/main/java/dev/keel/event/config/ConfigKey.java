@@ -1,5 +1,6 @@
 package dev.keel.event.config;
 
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -12,6 +13,10 @@ import java.util.Optional;
  * <p>A builder setter with the same meaning validates the same bounds; values read through {@link
  * KeelSettings} are validated here first, so the error names the key ({@code "keel.relay.lanes must
  * be between 1 and 4096, was 0"}).
+ *
+ * <p>The builders start from the same defaults ({@link #intDefault()}, {@link #durationDefault()}
+ * ...), so a default is written once, here. A key whose default is empty is unset or computed, as
+ * its doc says.
  */
 public enum ConfigKey {
   // ---- database: shared by every component (KeelDatabase)
@@ -87,7 +92,12 @@ public enum ConfigKey {
       "Payload bytes one worker claims per pass"),
   /** Publishing threads. */
   RELAY_WORKERS(
-      "relay.workers", Type.INT, "", 1, 64, "Publishing threads; empty: 2 to 4 by processors"),
+      "relay.workers",
+      Type.INT,
+      "",
+      1,
+      64,
+      "Publishing threads; empty: computed, 2 to 4 by available processors"),
   /** Idle poll interval. */
   RELAY_POLL_INTERVAL(
       "relay.poll-interval", Type.DURATION, "500ms", "How often idle lanes are polled"),
@@ -113,7 +123,10 @@ public enum ConfigKey {
       "Keep published rows this long (mark-published); empty: delete them"),
   /** The id in the lease table. */
   RELAY_INSTANCE_ID(
-      "relay.instance-id", Type.STRING, "", "Id in the lease table; empty: host plus suffix"),
+      "relay.instance-id",
+      Type.STRING,
+      "",
+      "Id in the lease table; empty: computed, host name plus a random suffix"),
   /** Stop a lane at a row it can never publish. */
   RELAY_STRICT_ORDERING(
       "relay.strict-ordering", Type.BOOLEAN, "false", "Stop a lane at a row it cannot publish"),
@@ -174,12 +187,12 @@ public enum ConfigKey {
       "Rows deleted per cleanup run at most"),
   /** Kafka poll timeout. */
   CONSUMER_POLL_TIMEOUT("consumer.poll-timeout", Type.DURATION, "100ms", "Kafka poll timeout"),
-  /** How often offsets are committed; 0 after every batch. */
+  /** Least time between offset commits; 0 after every poll that made progress. */
   CONSUMER_COMMIT_INTERVAL(
       "consumer.commit-interval",
       Type.DURATION,
       "0s",
-      "How often offsets are committed; `0s`: after every batch"),
+      "Least time between offset commits; `0s`: after every poll that made progress"),
   /** How long close waits for in-flight records. */
   CONSUMER_CLOSE_TIMEOUT(
       "consumer.close-timeout", Type.DURATION, "30s", "How long close waits for in-flight records"),
@@ -295,6 +308,93 @@ public enum ConfigKey {
   /** What the key does, one line. */
   public String doc() {
     return doc;
+  }
+
+  /**
+   * The default of an {@link Type#INT} key, parsed and checked as {@link KeelSettings#intValue}
+   * does: the value a builder starts from, so the two cannot drift.
+   *
+   * @throws IllegalStateException when the key is not an {@code INT} key or has no single default
+   *     (required, or computed as its doc says)
+   */
+  public int intDefault() {
+    requireDefault(Type.INT);
+    return KeelSettings.empty().intValue(this);
+  }
+
+  /**
+   * The default of a {@link Type#LONG} key, parsed and checked as {@link KeelSettings#longValue}
+   * does.
+   *
+   * @throws IllegalStateException when the key is not a {@code LONG} key or has no single default
+   */
+  public long longDefault() {
+    requireDefault(Type.LONG);
+    return KeelSettings.empty().longValue(this);
+  }
+
+  /**
+   * The default of a {@link Type#DOUBLE} key, parsed as {@link KeelSettings#doubleValue} does.
+   *
+   * @throws IllegalStateException when the key is not a {@code DOUBLE} key or has no single default
+   */
+  public double doubleDefault() {
+    requireDefault(Type.DOUBLE);
+    return KeelSettings.empty().doubleValue(this);
+  }
+
+  /**
+   * The default of a {@link Type#BOOLEAN} key, parsed as {@link KeelSettings#bool} does.
+   *
+   * @throws IllegalStateException when the key is not a {@code BOOLEAN} key or has no single
+   *     default
+   */
+  public boolean boolDefault() {
+    requireDefault(Type.BOOLEAN);
+    return KeelSettings.empty().bool(this);
+  }
+
+  /**
+   * The default of a {@link Type#DURATION} key, parsed as {@link KeelSettings#duration} does.
+   *
+   * @throws IllegalStateException when the key is not a {@code DURATION} key or has no single
+   *     default
+   */
+  public Duration durationDefault() {
+    requireDefault(Type.DURATION);
+    return KeelSettings.empty().duration(this);
+  }
+
+  /**
+   * The default of a {@link Type#STRING} key.
+   *
+   * @throws IllegalStateException when the key is not a {@code STRING} key or has no single default
+   */
+  public String stringDefault() {
+    requireDefault(Type.STRING);
+    return defaultValue;
+  }
+
+  /**
+   * The default of an {@link Type#ENUM} key as a constant of the given type, parsed as {@link
+   * KeelSettings#enumValue} does.
+   *
+   * @throws IllegalStateException when the key is not an {@code ENUM} key or has no single default
+   */
+  public <E extends Enum<E>> E enumDefault(Class<E> enumType) {
+    requireDefault(Type.ENUM);
+    return KeelSettings.empty().enumValue(this, enumType).orElseThrow();
+  }
+
+  private void requireDefault(Type expected) {
+    if (type != expected) {
+      throw new IllegalStateException(
+          name + " is a " + type + " key, not " + expected + "; read its default as such");
+    }
+    if (defaultValue == null || defaultValue.isEmpty()) {
+      throw new IllegalStateException(
+          name + " has no single default (" + (defaultValue == null ? "required" : doc) + ")");
+    }
   }
 
   /** Whether the numeric key has bounds. */

@@ -1,9 +1,13 @@
 package dev.keel.event.config;
 
+import dev.keel.event.FatalKeelException;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -149,6 +153,43 @@ public final class KeelDatabase {
     }
   }
 
+  /**
+   * Checks that a component's tables exist, with one query per table that reads no row. Components
+   * call it at start under {@link SchemaPolicy#NONE}, where {@link #prepare(String)} checks
+   * nothing, so that a table nobody installed stops the start with a configuration error instead of
+   * failing every record later as a retriable one.
+   *
+   * @param component such as {@code consumer}, named in the error
+   * @param tables base names without the prefix, such as {@code consumer_dedupe}
+   * @throws MissingSchemaException naming the first table that does not exist
+   * @throws FatalKeelException when the database cannot be queried for another reason
+   */
+  public void requireTables(String component, String... tables) {
+    SqlDialect d = dialect != null ? dialect : SqlDialect.detect(dataSource);
+    String current = null;
+    try (Connection c = dataSource.getConnection();
+        Statement st = c.createStatement()) {
+      for (String base : tables) {
+        current = tableNames.sql(d, base);
+        st.executeQuery("SELECT 1 FROM " + current + " WHERE 1 = 0").close();
+      }
+    } catch (SQLException e) {
+      MissingSchemaException.of(e, component, tableNames, d)
+          .ifPresent(
+              missing -> {
+                throw missing;
+              });
+      throw new FatalKeelException(
+          "Keel "
+              + component
+              + ": cannot check table "
+              + (current != null ? current : "(no connection)")
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+
   private SchemaInstaller installer() {
     return SchemaInstaller.builder()
         .dataSource(dataSource)
@@ -174,7 +215,8 @@ public final class KeelDatabase {
     private DataSource dataSource;
     private SqlDialect dialect;
     private TableNames tableNames = TableNames.defaults();
-    private SchemaPolicy schemaPolicy = SchemaPolicy.INSTALL;
+    private SchemaPolicy schemaPolicy =
+        ConfigKey.DATABASE_SCHEMA_POLICY.enumDefault(SchemaPolicy.class);
 
     private Builder() {}
 

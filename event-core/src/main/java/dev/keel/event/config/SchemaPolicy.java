@@ -17,8 +17,11 @@ public enum SchemaPolicy {
    */
   VALIDATE,
   /**
-   * Change and check nothing: the tables are someone else's business. A missing outbox table still
-   * fails as a {@link MissingSchemaException} at append and at the relay's start.
+   * Change and check nothing: the tables are someone else's business. A missing table still fails
+   * as a {@link MissingSchemaException}: the outbox's at append and at the relay's start; the
+   * consumer's and dead letters' at the consumer runtime's start, and the saga tables at the saga
+   * orchestrator's start, each checked with a query that reads no row ({@link
+   * KeelDatabase#requireTables(String, String...)}).
    */
   NONE
 }

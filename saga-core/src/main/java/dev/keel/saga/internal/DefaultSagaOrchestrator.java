@@ -7,6 +7,7 @@ import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.NonRetriableKeelException;
 import dev.keel.event.RetriableKeelException;
 import dev.keel.event.config.KeelDatabase;
+import dev.keel.event.config.SchemaPolicy;
 import dev.keel.event.json.JsonCodec;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.support.SqlStates;
@@ -71,13 +72,19 @@ public final class DefaultSagaOrchestrator implements SagaOrchestrator {
     SqlDialect dialect =
         config.dialect() != null ? config.dialect() : SqlDialect.detect(config.dataSource());
     init(dialect);
-    KeelDatabase.builder()
-        .dataSource(config.dataSource())
-        .dialect(dialect)
-        .tableNames(config.tableNames())
-        .schemaPolicy(config.schemaPolicy())
-        .build()
-        .prepare("saga");
+    KeelDatabase database =
+        KeelDatabase.builder()
+            .dataSource(config.dataSource())
+            .dialect(dialect)
+            .tableNames(config.tableNames())
+            .schemaPolicy(config.schemaPolicy())
+            .build();
+    database.prepare("saga");
+    if (config.schemaPolicy() == SchemaPolicy.NONE) {
+      // nothing installed or checked the tables: a missing one stops the start here, as a
+      // configuration error, rather than failing every saga and reply as a retriable error
+      database.requireTables("saga", "saga", "saga_step_log", "saga_audit");
+    }
     Set<String> replyTopics = new LinkedHashSet<>();
     definitions.values().forEach(d -> d.replyTopic().ifPresent(replyTopics::add));
     if (!replyTopics.isEmpty()) {
