@@ -52,7 +52,11 @@ public interface OutboxAdmin {
   /** Rows waiting to be published. */
   long pending();
 
-  /** Age of the oldest waiting row, if any. */
+  /**
+   * Age of the oldest waiting row, if any, measured by the database against the clock that stamped
+   * the row's {@code created_at}, so clock skew between the database and the application does not
+   * show as age ({@code docs/design.md §12}).
+   */
   Optional<Duration> oldestAge();
 
   /** Quarantined rows, oldest first, at most {@code limit}. */

@@ -12,9 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs records lane by lane on a worker pool: records of one lane (a partition, or a key of a
- * partition) one batch at a time in arrival order, different lanes concurrently. A lane gives its
- * worker back after each batch so that busy lanes cannot starve the others. Thread-safe.
+ * Runs records lane by lane on a worker pool: records of one lane (a {@link LaneId}: a partition,
+ * or a key of a partition) one batch at a time in arrival order, different lanes concurrently. A
+ * lane gives its worker back after each batch so that busy lanes cannot starve the others.
+ * Thread-safe.
  */
 final class LaneExecutor {
   private static final Logger log = LoggerFactory.getLogger(LaneExecutor.class);
@@ -22,7 +23,7 @@ final class LaneExecutor {
   private final ExecutorService pool;
   private final int maxBatch;
   private final Consumer<List<Work>> processor;
-  private final Map<Object, Lane> lanes = new HashMap<>(); // guarded by this
+  private final Map<LaneId, Lane> lanes = new HashMap<>(); // guarded by this
 
   LaneExecutor(ExecutorService pool, int maxBatch, Consumer<List<Work>> processor) {
     this.pool = pool;
@@ -31,17 +32,17 @@ final class LaneExecutor {
   }
 
   private static final class Lane {
-    final Object key;
+    final LaneId key;
     final ArrayDeque<Work> queue = new ArrayDeque<>();
     boolean scheduled;
 
-    Lane(Object key) {
+    Lane(LaneId key) {
       this.key = key;
     }
   }
 
   /** Queues a record on its lane. */
-  void submit(Object laneKey, Work work) {
+  void submit(LaneId laneKey, Work work) {
     synchronized (this) {
       Lane lane = lanes.computeIfAbsent(laneKey, Lane::new);
       lane.queue.add(work);

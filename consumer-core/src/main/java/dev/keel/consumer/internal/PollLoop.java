@@ -1,7 +1,6 @@
 package dev.keel.consumer.internal;
 
 import dev.keel.consumer.Ordering;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -125,11 +124,8 @@ final class PollLoop implements Runnable {
         if (!t.dispatched(r.offset())) {
           continue;
         }
-        Object lane =
-            ordering == Ordering.KEY
-                ? new LaneKey(
-                    tp, r.key() == null ? null : new String(r.key(), StandardCharsets.ISO_8859_1))
-                : tp;
+        LaneId lane =
+            ordering == Ordering.KEY ? LaneId.ByKey.of(tp, r.key()) : new LaneId.ByPartition(tp);
         lanes.submit(lane, new Work(r, t));
       }
     }
@@ -177,8 +173,6 @@ final class PollLoop implements Runnable {
       shutdown();
     }
   }
-
-  private record LaneKey(TopicPartition partition, String key) {}
 
   private void backpressure() {
     List<TopicPartition> pause = new ArrayList<>();

@@ -49,7 +49,9 @@ class LaneExecutorTest {
     int records = 5000;
     for (long o = 0; o < records; o++) {
       tracker.dispatched(o);
-      lanes.submit((int) (o % 50), new Work(new ConsumerRecord<>("t", 0, o, null, null), tracker));
+      lanes.submit(
+          new LaneId.ByKey(tracker.partition, String.valueOf(o % 50)),
+          new Work(new ConsumerRecord<>("t", 0, o, null, null), tracker));
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> tracker.pending() == 0);
     pool.shutdown();
@@ -58,5 +60,18 @@ class LaneExecutorTest {
     seen.values().forEach(offsets -> assertThat(offsets).isSorted());
     assertThat(maxBatch.get()).isBetween(1, 4);
     assertThat(maxRunning.get()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void aKeyLaneIsItsPartitionAndKeyBytes() {
+    TopicPartition p0 = new TopicPartition("t", 0);
+    byte[] key = {(byte) 0xC3, (byte) 0xA9, 0}; // not valid alone as text: compared as bytes
+    assertThat(LaneId.ByKey.of(p0, key)).isEqualTo(LaneId.ByKey.of(p0, key.clone()));
+    assertThat(LaneId.ByKey.of(p0, key))
+        .isNotEqualTo(LaneId.ByKey.of(p0, new byte[] {(byte) 0xC3}));
+    assertThat(LaneId.ByKey.of(p0, key))
+        .isNotEqualTo(LaneId.ByKey.of(new TopicPartition("t", 1), key));
+    assertThat(LaneId.ByKey.of(p0, null)).isEqualTo(new LaneId.ByKey(p0, null));
+    assertThat((LaneId) new LaneId.ByPartition(p0)).isNotEqualTo(LaneId.ByKey.of(p0, null));
   }
 }

@@ -1,6 +1,8 @@
 package dev.keel.event.sql;
 
 import dev.keel.event.KeelConfigurationException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,6 +12,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -25,7 +28,11 @@ import javax.sql.DataSource;
  * ({@code docs/design.md §12}): {@code timestamptz} bound as a UTC {@link OffsetDateTime} on
  * PostgreSQL, {@code TIMESTAMP WITH TIME ZONE} likewise on H2, and {@code DATETIME(6)} bound as a
  * {@link LocalDateTime} in UTC on MySQL and MariaDB. No method here goes through {@link
- * java.sql.Timestamp}, whose conversions use the JVM's default zone.
+ * java.sql.Timestamp}, whose conversions use the JVM's default zone. Columns the database stamps
+ * itself (the outbox's {@code TIMESTAMP(6) DEFAULT CURRENT_TIMESTAMP(6)} columns on MySQL and
+ * MariaDB) are read through {@link #selectStampedInstant} and {@link #getStampedInstant}, compared
+ * with an application instant through {@link #stampedInstantParameter}, and aged against the
+ * database's clock with {@link #oldestAgeMicros}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -121,6 +128,95 @@ public enum SqlDialect {
    */
   public Instant getInstant(ResultSet rs, String column) throws SQLException {
     return getInstant(rs, rs.findColumn(column));
+  }
+
+  /**
+   * The select expression that reads a column stamped by the database's own clock ({@code DEFAULT
+   * CURRENT_TIMESTAMP(6)} or {@code clock_timestamp()}), to be read with {@link
+   * #getStampedInstant}: the column itself on PostgreSQL and H2, whose {@code timestamptz} values
+   * carry their offset, and {@code UNIX_TIMESTAMP(column)} on MySQL and MariaDB, whose {@code
+   * TIMESTAMP(6)} columns are kept in UTC but converted through the session's time zone on every
+   * other read. {@code UNIX_TIMESTAMP} of a {@code TIMESTAMP} column returns the stored value with
+   * no conversion, so the instant is exact whatever the session's or the JVM's zone.
+   *
+   * @param column the (possibly qualified) column, a {@code TIMESTAMP(6)} on MySQL and MariaDB
+   */
+  public String selectStampedInstant(String column) {
+    return isMySqlFamily() ? "UNIX_TIMESTAMP(" + column + ")" : column;
+  }
+
+  /**
+   * Reads a column selected through {@link #selectStampedInstant}, or null for SQL {@code NULL}.
+   *
+   * @param rs the result set, on a row
+   * @param column the column index
+   */
+  public Instant getStampedInstant(ResultSet rs, int column) throws SQLException {
+    if (!isMySqlFamily()) {
+      return getInstant(rs, column);
+    }
+    BigDecimal seconds = rs.getBigDecimal(column);
+    if (seconds == null) {
+      return null;
+    }
+    BigDecimal micros = seconds.movePointRight(6).setScale(0, RoundingMode.HALF_EVEN);
+    return Instant.EPOCH.plus(micros.longValueExact(), ChronoUnit.MICROS);
+  }
+
+  /**
+   * The placeholder of an instant compared with a column stamped by the database's clock, bound
+   * with {@link #setStampedInstant}: {@code FROM_UNIXTIME(?)} on MySQL and MariaDB, where the
+   * instant travels as exact epoch seconds instead of a wall-clock text that the session's zone
+   * would interpret, {@code ?} elsewhere. On MySQL and MariaDB the comparison itself still passes
+   * through the session's zone, exact except within the hour a daylight-saving change repeats.
+   */
+  public String stampedInstantParameter() {
+    return isMySqlFamily() ? "FROM_UNIXTIME(?)" : "?";
+  }
+
+  /**
+   * Binds an instant for {@link #stampedInstantParameter}: epoch seconds with microseconds on MySQL
+   * and MariaDB, as {@link #setInstant} elsewhere.
+   *
+   * @param ps the statement
+   * @param index the parameter index
+   * @param at the instant, not null
+   */
+  public void setStampedInstant(PreparedStatement ps, int index, Instant at) throws SQLException {
+    if (!isMySqlFamily()) {
+      setInstant(ps, index, at);
+      return;
+    }
+    long micros = ChronoUnit.MICROS.between(Instant.EPOCH, at);
+    ps.setBigDecimal(index, BigDecimal.valueOf(micros, 6));
+  }
+
+  /**
+   * An aggregate select expression: the age of the oldest value of a column stamped by the
+   * database's clock, in whole microseconds measured against that same clock, or SQL {@code NULL}
+   * when there are no rows. Measuring on the database keeps the age free of any skew between the
+   * database's and the application's clocks. PostgreSQL subtracts from {@code clock_timestamp()},
+   * H2 uses {@code DATEDIFF}, and MySQL and MariaDB subtract the column's exact epoch ({@code
+   * UNIX_TIMESTAMP}, see {@link #selectStampedInstant}) from the epoch of {@code UTC_TIMESTAMP(6)},
+   * so no session time zone (nor its daylight-saving jumps) enters. The age can be slightly
+   * negative for a row stamped after the statement began; callers clamp it.
+   *
+   * @param column the column
+   */
+  public String oldestAgeMicros(String column) {
+    switch (this) {
+      case POSTGRES:
+        return "CAST(EXTRACT(EPOCH FROM (clock_timestamp() - MIN("
+            + column
+            + "))) * 1000000 AS BIGINT)";
+      case H2:
+        return "DATEDIFF(MICROSECOND, MIN(" + column + "), CURRENT_TIMESTAMP)";
+      default:
+        return "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6)) - CAST(MIN("
+            + "UNIX_TIMESTAMP("
+            + column
+            + ")) * 1000000 AS SIGNED)";
+    }
   }
 
   // ---- UUIDs and JSON ----

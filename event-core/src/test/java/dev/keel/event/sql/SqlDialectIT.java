@@ -11,10 +11,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.TimeZone;
 import java.util.UUID;
@@ -44,6 +46,109 @@ class SqlDialectIT {
   @Test
   void h2(@WithDatabase(DatabaseKind.H2) IsolatedDatabase db) throws Exception {
     roundTrips(db, "TIMESTAMP WITH TIME ZONE", "UUID", "VARCHAR(1000)");
+  }
+
+  @Test
+  void postgresStamped(IsolatedDatabase db) throws Exception {
+    stamped(db, "timestamptz");
+  }
+
+  @Test
+  void mariaDbStamped(@WithDatabase(DatabaseKind.MARIADB) IsolatedDatabase db) throws Exception {
+    stamped(db, "TIMESTAMP(6) NULL");
+  }
+
+  @Test
+  void h2Stamped(@WithDatabase(DatabaseKind.H2) IsolatedDatabase db) throws Exception {
+    stamped(db, "TIMESTAMP WITH TIME ZONE");
+  }
+
+  /**
+   * A column of the kind the database stamps itself ({@code TIMESTAMP(6)} on MariaDB, in a session
+   * at +09:00 while the JVM is at America/Los_Angeles): an instant compared with it through {@code
+   * stampedInstantParameter}, read back through {@code selectStampedInstant}, is exact, and {@code
+   * oldestAgeMicros} of an hour-old value is an hour on the database's clock.
+   */
+  private static void stamped(IsolatedDatabase db, String time) throws Exception {
+    TimeZone zone = TimeZone.getDefault();
+    String sessionZone = null;
+    try (Connection c = db.dataSource().getConnection()) {
+      SqlDialect d = SqlDialect.detect(c);
+      String t = d.quote("stamped");
+      try (Statement st = c.createStatement()) {
+        st.execute("CREATE TABLE " + t + " (k VARCHAR(32) NOT NULL PRIMARY KEY, at " + time + ")");
+        if (d.isMySqlFamily()) {
+          try (ResultSet rs = st.executeQuery("SELECT @@session.time_zone")) {
+            rs.next();
+            sessionZone = rs.getString(1);
+          }
+          st.execute("SET time_zone = '+09:00'");
+        }
+      }
+      TimeZone.setDefault(TimeZone.getTimeZone("America/Los_Angeles"));
+      Instant at = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MICROS);
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "INSERT INTO " + t + " (k, at) VALUES ('a', " + d.stampedInstantParameter() + ")")) {
+        d.setStampedInstant(ps, 1, at);
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT "
+                  + d.selectStampedInstant("at")
+                  + ", "
+                  + d.selectStampedInstant("NULL")
+                  + " FROM "
+                  + t)) {
+        try (ResultSet rs = ps.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          assertThat(d.getStampedInstant(rs, 1)).isEqualTo(at);
+          assertThat(d.getStampedInstant(rs, 2)).isNull();
+        }
+      }
+      for (long deltaMicros : new long[] {-1, 0, 1}) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT COUNT(*) FROM " + t + " WHERE at < " + d.stampedInstantParameter())) {
+          d.setStampedInstant(ps, 1, at.plus(deltaMicros, ChronoUnit.MICROS));
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            assertThat(rs.getInt(1))
+                .as("rows before at%+dµs", deltaMicros)
+                .isEqualTo(deltaMicros > 0 ? 1 : 0);
+          }
+        }
+      }
+      Instant before = Instant.now();
+      long ageMicros;
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT " + d.oldestAgeMicros("at") + " FROM " + t)) {
+        rs.next();
+        ageMicros = rs.getLong(1);
+      }
+      Duration age = Duration.of(ageMicros, ChronoUnit.MICROS);
+      assertThat(age)
+          .isBetween(
+              Duration.between(at, before).minusSeconds(5),
+              Duration.between(at, Instant.now()).plusSeconds(5));
+      try (Statement st = c.createStatement();
+          ResultSet rs =
+              st.executeQuery(
+                  "SELECT " + d.oldestAgeMicros("at") + " FROM " + t + " WHERE 1 = 0")) {
+        rs.next();
+        rs.getLong(1);
+        assertThat(rs.wasNull()).isTrue();
+      }
+      if (sessionZone != null) {
+        try (PreparedStatement ps = c.prepareStatement("SET time_zone = ?")) {
+          ps.setString(1, sessionZone);
+          ps.executeUpdate();
+        }
+      }
+    } finally {
+      TimeZone.setDefault(zone);
+    }
   }
 
   private static void roundTrips(IsolatedDatabase db, String time, String uuid, String json)

@@ -13,10 +13,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,10 +67,10 @@ public final class DefaultOutboxAdmin implements OutboxAdmin {
           try (PreparedStatement ps = c.prepareStatement(sql.stats());
               ResultSet rs = ps.executeQuery()) {
             rs.next();
-            Timestamp t = rs.getTimestamp(2);
-            return t == null
+            long micros = rs.getLong(2);
+            return rs.wasNull()
                 ? Optional.empty()
-                : Optional.of(Duration.between(t.toInstant(), clock.instant()));
+                : Optional.of(Duration.of(Math.max(0, micros), ChronoUnit.MICROS));
           }
         });
   }
@@ -94,10 +94,10 @@ public final class DefaultOutboxAdmin implements OutboxAdmin {
                         rs.getString(6),
                         rs.getInt(7),
                         payload == null ? 0 : payload.length,
-                        rs.getTimestamp(10).toInstant(),
+                        sql.dialect.getStampedInstant(rs, 10),
                         rs.getInt(11),
                         rs.getString(12),
-                        rs.getTimestamp(13).toInstant()));
+                        sql.dialect.getStampedInstant(rs, 13)));
               }
             }
           }

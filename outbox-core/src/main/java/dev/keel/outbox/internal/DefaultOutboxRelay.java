@@ -13,8 +13,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -247,9 +247,8 @@ public final class DefaultOutboxRelay implements OutboxRelay {
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         metrics.pending.set(rs.getLong(1));
-        Timestamp oldest = rs.getTimestamp(2);
-        metrics.oldestAgeMillis.set(
-            oldest == null ? 0 : Math.max(0, config.clock().millis() - oldest.getTime()));
+        long oldestMicros = rs.getLong(2); // 0 when empty; measured on the database's clock
+        metrics.oldestAgeMillis.set(Math.max(0, oldestMicros / 1000));
       }
       try (PreparedStatement ps = c.prepareStatement(sql.quarantineCount());
           ResultSet rs = ps.executeQuery()) {
@@ -260,13 +259,20 @@ public final class DefaultOutboxRelay implements OutboxRelay {
   }
 
   private void purgePublished() throws SQLException {
-    Timestamp cutoff =
-        new Timestamp(config.clock().millis() - config.publishedRetention().toMillis());
+    purgePublished(dataSource, sql, config.clock().instant().minus(config.publishedRetention()));
+  }
+
+  /**
+   * Deletes up to 1000 published rows stamped before {@code cutoff} (an instant of the injected
+   * clock; see {@link SqlDialect#stampedInstantParameter}) and returns how many.
+   */
+  static int purgePublished(DataSource dataSource, OutboxSql sql, Instant cutoff)
+      throws SQLException {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.purgePublished())) {
       c.setAutoCommit(true);
-      ps.setTimestamp(1, cutoff);
-      ps.executeUpdate();
+      sql.dialect.setStampedInstant(ps, 1, cutoff);
+      return ps.executeUpdate();
     }
   }
 

@@ -371,31 +371,42 @@ public final class OutboxSql {
     return "DELETE FROM " + member + " WHERE owner = ? OR expires_at < " + now();
   }
 
+  /**
+   * The number of waiting rows and the oldest one's age in microseconds, measured against the
+   * database's clock that stamped {@code created_at} (NULL when empty).
+   */
   String stats() {
-    return "SELECT COUNT(*), MIN(created_at) FROM " + outbox;
+    return "SELECT COUNT(*), " + dialect.oldestAgeMicros("created_at") + " FROM " + outbox;
   }
 
   String quarantineCount() {
     return "SELECT COUNT(*) FROM " + quarantine;
   }
 
-  /** Parameter: cutoff timestamp. */
+  /** Parameter: the cutoff instant, bound with {@link SqlDialect#setStampedInstant}. */
   String purgePublished() {
+    String cutoff = dialect.stampedInstantParameter();
     if (postgres()) {
       return "DELETE FROM "
           + published
           + " WHERE id IN (SELECT id FROM "
           + published
-          + " WHERE published_at < ? LIMIT 1000)";
+          + " WHERE published_at < "
+          + cutoff
+          + " LIMIT 1000)";
     }
-    return "DELETE FROM " + published + " WHERE published_at < ? LIMIT 1000";
+    return "DELETE FROM " + published + " WHERE published_at < " + cutoff + " LIMIT 1000";
   }
 
   String listQuarantine() {
     String headers = postgres() ? "headers::text" : "headers";
     return "SELECT event_id, original_id, lane, topic, event_key, event_type, contract_version, "
         + headers
-        + ", payload, created_at, attempts, error, quarantined_at FROM "
+        + ", payload, "
+        + dialect.selectStampedInstant("created_at")
+        + ", attempts, error, "
+        + dialect.selectStampedInstant("quarantined_at")
+        + " FROM "
         + quarantine
         + " ORDER BY quarantined_at, original_id LIMIT ?";
   }

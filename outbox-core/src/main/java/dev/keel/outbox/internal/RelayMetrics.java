@@ -58,7 +58,7 @@ final class RelayMetrics implements AutoCloseable {
             .register(registry));
     add(
         Gauge.builder(KeelMeters.OUTBOX_OLDEST_AGE, oldestAgeMillis, a -> a.get() / 1000.0)
-            .description("Age of the oldest waiting row")
+            .description("Age of the oldest waiting row, on the database's clock")
             .baseUnit("seconds")
             .tag("instance", instance)
             .strongReference(true)
