@@ -222,7 +222,7 @@ final class LaneClaims {
                 rs.getInt(6),
                 rs.getString(7),
                 rs.getBytes(8),
-                rs.getTimestamp(9).getTime(),
+                sql.dialect.getStampedInstant(rs, 9).toEpochMilli(),
                 rs.getInt(10)));
       }
     }

@@ -174,8 +174,11 @@ public final class OutboxSql {
     // The window functions stand alone in their own level: MariaDB does not evaluate them inside a
     // CASE expression (it reads them as not yet computed).
     return "SELECT b.id, b.event_id, b.topic, b.event_key, b.event_type, b.contract_version,"
-        + " b.headers, CASE WHEN b.within = 1 THEN b.payload END AS payload, b.created_at,"
-        + " b.attempts, b.safe, b.within FROM (SELECT w.*, CASE WHEN w.running <= w.budget"
+        + " b.headers, CASE WHEN b.within = 1 THEN b.payload END AS payload, "
+        // created_at as an exact instant whatever the session's zone (read by getStampedInstant)
+        + dialect.selectStampedInstant("b.created_at")
+        + " AS created_at, b.attempts, b.safe, b.within FROM (SELECT w.*, CASE WHEN w.running <="
+        + " w.budget"
         + " OR (w.alone = 1 AND w.rn = 1) THEN 1 ELSE 0 END AS within FROM (SELECT q.*,"
         + " SUM(OCTET_LENGTH(q.payload)) OVER (ORDER BY q.id ROWS BETWEEN UNBOUNDED PRECEDING"
         + " AND CURRENT ROW) AS running, ROW_NUMBER() OVER (ORDER BY q.id) AS rn, p.budget,"
