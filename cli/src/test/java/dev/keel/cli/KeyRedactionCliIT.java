@@ -2,7 +2,6 @@ package dev.keel.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keel.cli.testing.KafkaIo;
 import dev.keel.dlq.DeadLetter;
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.DeadLetterQuery;
@@ -10,6 +9,7 @@ import dev.keel.dlq.DeadLetterStatus;
 import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.FailedRecord;
 import dev.keel.dlq.spi.PayloadRedactor;
+import dev.keel.dlq.testing.KafkaIo;
 import dev.keel.event.FailureClass;
 import dev.keel.retry.Failure;
 import dev.keel.test.IsolatedDatabase;

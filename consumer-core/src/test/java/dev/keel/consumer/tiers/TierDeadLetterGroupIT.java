@@ -1,12 +1,10 @@
 package dev.keel.consumer.tiers;
 
-import static dev.keel.consumer.tiers.testing.KafkaIo.header;
-import static dev.keel.consumer.tiers.testing.KafkaIo.utf8;
+import static dev.keel.dlq.testing.KafkaIo.header;
+import static dev.keel.dlq.testing.KafkaIo.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.keel.consumer.tiers.testing.KafkaIo;
-import dev.keel.consumer.tiers.testing.ManualTime;
 import dev.keel.dlq.DeadLetter;
 import dev.keel.dlq.DeadLetterHeaders;
 import dev.keel.dlq.DeadLetterPublisher;
@@ -14,6 +12,8 @@ import dev.keel.dlq.DeadLetterQuery;
 import dev.keel.dlq.DeadLetterStore;
 import dev.keel.dlq.FailedRecord;
 import dev.keel.dlq.RetryTiers;
+import dev.keel.dlq.testing.KafkaIo;
+import dev.keel.dlq.testing.ManualTime;
 import dev.keel.event.FailureClass;
 import dev.keel.retry.Failure;
 import dev.keel.test.IsolatedDatabase;
