@@ -7,14 +7,11 @@ import dev.keel.test.DatabaseKind;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KeelTest;
 import dev.keel.test.WithDatabase;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.keel.test.ZoneJvm;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,34 +81,12 @@ class OutboxZonesIT {
 
   private static Map<String, String> run(IsolatedDatabase db, String zone, String mode)
       throws Exception {
-    Path log = Files.createTempFile("keel-outbox-zone-" + mode, ".log");
-    Process child =
-        new ProcessBuilder(
-                List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Duser.timezone=" + zone,
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    OutboxZoneChild.class.getName(),
-                    mode,
-                    db.jdbcUrl(),
-                    db.user(),
-                    db.password() == null ? "" : db.password()))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    assertThat(child.waitFor(60, TimeUnit.SECONDS))
-        .as("child %s ended; log in %s", mode, log)
-        .isTrue();
-    List<String> lines = Files.readAllLines(log);
-    assertThat(child.exitValue()).as("child %s exit code; output %s", mode, lines).isZero();
-    Map<String, String> out = new HashMap<>();
-    for (String line : lines) {
-      int eq = line.indexOf('=');
-      if (eq > 0 && !line.contains(" ")) {
-        out.put(line.substring(0, eq), line.substring(eq + 1));
-      }
-    }
-    return out;
+    return ZoneJvm.run(
+        OutboxZoneChild.class,
+        zone,
+        mode,
+        db.jdbcUrl(),
+        db.user(),
+        db.password() == null ? "" : db.password());
   }
 }
