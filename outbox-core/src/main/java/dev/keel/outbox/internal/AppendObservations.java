@@ -40,13 +40,13 @@ final class AppendObservations {
   }
 
   /**
-   * The event to store: the one given when it has a {@code traceparent} of its own (an explicit
-   * trace wins) or nothing valid was injected; otherwise a copy with the injected {@code
+   * The event to store: the one given when it has a valid {@code traceparent} of its own (an
+   * explicit trace wins) or nothing valid was injected; otherwise a copy with the injected {@code
    * traceparent} and the other injected headers, less those that would clash with Keel's header
    * contract or break its limits.
    */
   static Event withInjected(Observation observation, Event event) {
-    if (event.traceParent().isPresent()
+    if (TraceContext.isValid(event.traceParent().orElse(null))
         || !(observation.getContext() instanceof OutboxAppendContext context)) {
       return event;
     }

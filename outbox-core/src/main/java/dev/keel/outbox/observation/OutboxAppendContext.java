@@ -13,9 +13,9 @@ import java.util.Objects;
  * Kind#PRODUCER}). Its carrier is a header map: a tracing handler writes the append span's trace
  * context into it ({@code traceparent}, {@code tracestate}, ...) when the observation starts, and
  * the outbox stores those headers with the row, so that the relay and the consumers continue the
- * trace. The event's own {@code traceparent}, when it was given explicitly, wins over the injected
- * one; injected names of Keel's header contract (other than {@code traceparent}) or starting with
- * {@code keel-} are never stored.
+ * trace. The event's own valid {@code traceparent}, when it was given explicitly, wins over the
+ * injected one; injected names of Keel's header contract (other than {@code traceparent}) or
+ * starting with {@code keel-} are never stored.
  *
  * <p>Created by the outbox for each appended event; not thread-safe.
  */
