@@ -25,14 +25,13 @@ import java.sql.ResultSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The append observation against PostgreSQL: one {@code create <topic>} per event with the
- * messaging key values; the trace context a handler injects is stored with the row, except names
- * of Keel's header contract; an explicit valid traceparent wins; a refused append records its
- * error; a convention can add the record key.
+ * messaging key values; the trace context a handler injects is stored with the row, except names of
+ * Keel's header contract; an explicit valid traceparent wins; a refused append records its error; a
+ * convention can add the record key.
  */
 @KeelTest
 class AppendObservationIT {
@@ -58,8 +57,7 @@ class AppendObservationIT {
     }
   }
 
-  @BeforeEach
-  void install(IsolatedDatabase db) {
+  private void install(IsolatedDatabase db) {
     SchemaInstaller.builder().dataSource(db.dataSource()).build().install("outbox");
     registry.observationConfig().observationHandler(new Injector());
   }
@@ -67,6 +65,7 @@ class AppendObservationIT {
   @Test
   void eachAppendedEventIsObservedAndStoredWithTheInjectedContext(IsolatedDatabase db)
       throws Exception {
+    install(db);
     Outbox outbox = Outbox.builder().lanes(8).observationRegistry(registry).build();
     Event a = event("orders", "customer-42", "{}");
     Event b = event("orders", "customer-43", "{}");
@@ -100,6 +99,7 @@ class AppendObservationIT {
 
   @Test
   void anExplicitValidTraceparentWinsAnInvalidOneGivesWay(IsolatedDatabase db) throws Exception {
+    install(db);
     Outbox outbox = Outbox.builder().lanes(8).observationRegistry(registry).build();
     String own = "00-" + "1".repeat(32) + "-" + "2".repeat(16) + "-01";
     Event explicit = event("orders", "a", "{}").toBuilder().traceParent(own).build();
@@ -116,6 +116,7 @@ class AppendObservationIT {
 
   @Test
   void aRefusedAppendRecordsTheErrorOnEachObservation(IsolatedDatabase db) throws Exception {
+    install(db);
     Outbox outbox =
         Outbox.builder().lanes(8).maxPayloadBytes(10).observationRegistry(registry).build();
     Event small = event("orders", "a", "{}");
@@ -138,6 +139,7 @@ class AppendObservationIT {
 
   @Test
   void aConventionCanAddTheRecordKey(IsolatedDatabase db) throws Exception {
+    install(db);
     Outbox outbox =
         Outbox.builder()
             .lanes(8)
@@ -167,6 +169,7 @@ class AppendObservationIT {
 
   @Test
   void defaultsObserveNothingAndNullIsRefused(IsolatedDatabase db) throws Exception {
+    install(db);
     Outbox outbox = Outbox.builder().lanes(8).build();
     Event e = event("orders", "a", "{}");
     inTx(db.dataSource(), c -> outbox.append(c, e));
@@ -177,8 +180,7 @@ class AppendObservationIT {
         .hasMessageContaining("Outbox.observationRegistry");
   }
 
-  private static Map<String, String> storedHeaders(IsolatedDatabase db, Event e)
-      throws Exception {
+  private static Map<String, String> storedHeaders(IsolatedDatabase db, Event e) throws Exception {
     Map<String, String> headers = new HashMap<>();
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement ps =
