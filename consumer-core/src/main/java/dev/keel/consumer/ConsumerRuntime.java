@@ -3,6 +3,9 @@ package dev.keel.consumer;
 import dev.keel.consumer.internal.AnnotatedListeners;
 import dev.keel.consumer.internal.DefaultConsumerRuntime;
 import dev.keel.consumer.internal.RuntimeConfig;
+import dev.keel.consumer.observation.ConsumerProcessContext;
+import dev.keel.consumer.observation.ConsumerProcessObservationConvention;
+import dev.keel.consumer.observation.DefaultConsumerProcessObservationConvention;
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.event.FailureAction;
 import dev.keel.event.FailureClass;
@@ -20,6 +23,7 @@ import dev.keel.retry.FailureClassifier;
 import dev.keel.retry.RetryPolicy;
 import dev.keel.retry.spi.Sleeper;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,6 +168,8 @@ public interface ConsumerRuntime extends AutoCloseable {
     private Duration commitInterval = ConfigKey.CONSUMER_COMMIT_INTERVAL.durationDefault();
     private Duration closeTimeout = ConfigKey.CONSUMER_CLOSE_TIMEOUT.durationDefault();
     private Clock clock = Clock.systemUTC();
+    private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+    private ConsumerProcessObservationConvention observationConvention;
     private final List<Object> beans = new ArrayList<>();
     private final List<ListenerDefinition> definitions = new ArrayList<>();
 
@@ -397,6 +403,32 @@ public interface ConsumerRuntime extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Where handler observations go: one {@code process <topic>} observation around each handler
+     * call (see {@link ConsumerProcessContext}), current while the handler runs. With a tracing
+     * bridge the process span is a child of the trace context the record carries (the span that
+     * appended the event to an outbox). {@link ObservationRegistry#NOOP} by default: handlers then
+     * run without observation work.
+     *
+     * @param registry the registry; not null
+     */
+    public Builder observationRegistry(ObservationRegistry registry) {
+      this.observationRegistry = registry;
+      return this;
+    }
+
+    /**
+     * A convention that renames the handler observation or changes its key values; {@link
+     * DefaultConsumerProcessObservationConvention} (or one registered globally on the registry) by
+     * default.
+     *
+     * @param convention the convention, or null for the default
+     */
+    public Builder observationConvention(ConsumerProcessObservationConvention convention) {
+      this.observationConvention = convention;
+      return this;
+    }
+
     /** How long dedupe rows are kept, at least 1 minute; 14 days by default. */
     public Builder dedupeRetention(Duration retention) {
       this.dedupeRetention = retention;
@@ -499,6 +531,7 @@ public interface ConsumerRuntime extends AutoCloseable {
       require("failureClassifier", classifier);
       require("sleeper", sleeper);
       require("clock", clock);
+      require("observationRegistry", observationRegistry);
       if (publisher != null && orderedMode != null) {
         throw invalid(
             "orderedMode", "applies to the runtime's own publisher; set it on the given publisher");
@@ -547,7 +580,9 @@ public interface ConsumerRuntime extends AutoCloseable {
           pollTimeout,
           commitInterval,
           closeTimeout,
-          clock);
+          clock,
+          observationRegistry,
+          observationConvention);
     }
 
     private void checkTiers() {

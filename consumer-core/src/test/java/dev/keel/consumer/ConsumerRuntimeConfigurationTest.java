@@ -3,9 +3,11 @@ package dev.keel.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.config.KeelDatabase;
 import dev.keel.event.config.KeelKafka;
 import dev.keel.event.config.KeelSettings;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -18,6 +20,28 @@ class ConsumerRuntimeConfigurationTest {
   private final KeelKafka kafka = KeelKafka.builder().bootstrapServers("127.0.0.1:9").build();
   private final ListenerDefinition listener =
       ListenerDefinition.builder().topic("orders").group("billing").handler(d -> {}).build();
+
+  @Test
+  void runtimeObservesNothingByDefaultAndRefusesANullRegistry() {
+    assertThat(
+            ConsumerRuntime.builder()
+                .database(db)
+                .kafka(kafka)
+                .listener(listener)
+                .config()
+                .observationRegistry())
+        .isSameAs(ObservationRegistry.NOOP);
+    assertThatThrownBy(
+            () ->
+                ConsumerRuntime.builder()
+                    .database(db)
+                    .kafka(kafka)
+                    .listener(listener)
+                    .observationRegistry(null)
+                    .build())
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("ConsumerRuntime.observationRegistry");
+  }
 
   @Test
   void everyConsumerKeyApplies() {

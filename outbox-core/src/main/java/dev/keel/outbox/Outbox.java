@@ -8,6 +8,10 @@ import dev.keel.event.contract.EventContracts;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.internal.DefaultOutbox;
+import dev.keel.outbox.observation.DefaultOutboxAppendObservationConvention;
+import dev.keel.outbox.observation.OutboxAppendContext;
+import dev.keel.outbox.observation.OutboxAppendObservationConvention;
+import io.micrometer.observation.ObservationRegistry;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Set;
@@ -121,6 +125,8 @@ public interface Outbox {
     private EventContracts contracts = EventContracts.none();
     private Set<String> keyedTopics = Set.of();
     private boolean allTopicsKeyed;
+    private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+    private OutboxAppendObservationConvention observationConvention;
 
     private Builder() {}
 
@@ -193,6 +199,32 @@ public interface Outbox {
       return this;
     }
 
+    /**
+     * Where append observations go: one {@code create <topic>} observation per appended event (see
+     * {@link OutboxAppendContext}). With a tracing bridge the append span is a child of the span
+     * current on the appending thread, and its W3C trace context ({@code traceparent}, {@code
+     * tracestate}) is stored with the row for the relay and the consumers to continue. {@link
+     * ObservationRegistry#NOOP} by default: appends then do no observation work.
+     *
+     * @param registry the registry; not null
+     */
+    public Builder observationRegistry(ObservationRegistry registry) {
+      this.observationRegistry = registry;
+      return this;
+    }
+
+    /**
+     * A convention that renames the append observation or changes its key values; {@link
+     * DefaultOutboxAppendObservationConvention} (or one registered globally on the registry) by
+     * default.
+     *
+     * @param convention the convention, or null for the default
+     */
+    public Builder observationConvention(OutboxAppendObservationConvention convention) {
+      this.observationConvention = convention;
+      return this;
+    }
+
     /** The payload limit {@link #build()} gives the outbox (for tests of the defaults). */
     int configuredMaxPayloadBytes() {
       return maxPayloadBytes;
@@ -209,8 +241,20 @@ public interface Outbox {
         throw new dev.keel.event.KeelConfigurationException(
             "Outbox.tableNames and Outbox.contracts must not be null");
       }
+      if (observationRegistry == null) {
+        throw new dev.keel.event.KeelConfigurationException(
+            "Outbox.observationRegistry must not be null (ObservationRegistry.NOOP for none)");
+      }
       return new DefaultOutbox(
-          tableNames, dialect, lanes, maxPayloadBytes, contracts, keyedTopics, allTopicsKeyed);
+          tableNames,
+          dialect,
+          lanes,
+          maxPayloadBytes,
+          contracts,
+          keyedTopics,
+          allTopicsKeyed,
+          observationRegistry,
+          observationConvention);
     }
   }
 }

@@ -10,7 +10,11 @@ import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.internal.DefaultOutboxRelay;
 import dev.keel.outbox.internal.RelayConfig;
+import dev.keel.outbox.observation.DefaultOutboxSendObservationConvention;
+import dev.keel.outbox.observation.OutboxSendContext;
+import dev.keel.outbox.observation.OutboxSendObservationConvention;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -119,6 +123,8 @@ public interface OutboxRelay extends AutoCloseable {
     private SchemaPolicy schemaPolicy =
         ConfigKey.DATABASE_SCHEMA_POLICY.enumDefault(SchemaPolicy.class);
     private boolean listenNotify = ConfigKey.RELAY_LISTEN_NOTIFY.boolDefault();
+    private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
+    private OutboxSendObservationConvention observationConvention;
 
     private Builder() {}
 
@@ -344,6 +350,32 @@ public interface OutboxRelay extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Where publish observations go: one {@code send <topic>} observation per record the relay
+     * hands to Kafka (see {@link OutboxSendContext}), stopped when Kafka acknowledged or refused
+     * it. With a tracing bridge the send span continues the trace context stored with the row (a
+     * child of the append span). {@link ObservationRegistry#NOOP} by default: the relay then sends
+     * through the plain producer, with no observation work per record.
+     *
+     * @param registry the registry; not null
+     */
+    public Builder observationRegistry(ObservationRegistry registry) {
+      this.observationRegistry = registry;
+      return this;
+    }
+
+    /**
+     * A convention that renames the publish observation or changes its key values; {@link
+     * DefaultOutboxSendObservationConvention} (or one registered globally on the registry) by
+     * default.
+     *
+     * @param convention the convention, or null for the default
+     */
+    public Builder observationConvention(OutboxSendObservationConvention convention) {
+      this.observationConvention = convention;
+      return this;
+    }
+
     /** Callbacks; none by default. */
     public Builder listener(OutboxRelayListener listener) {
       this.listener = listener;
@@ -452,6 +484,10 @@ public interface OutboxRelay extends AutoCloseable {
       Objects.requireNonNull(tableNames, "OutboxRelay.tableNames");
       Objects.requireNonNull(clock, "OutboxRelay.clock");
       Objects.requireNonNull(listener, "OutboxRelay.listener");
+      if (observationRegistry == null) {
+        throw new KeelConfigurationException(
+            "OutboxRelay.observationRegistry must not be null (ObservationRegistry.NOOP for none)");
+      }
       if (producerProperties.get("bootstrap.servers") == null) {
         throw new KeelConfigurationException(
             "OutboxRelay.producerProperties must contain bootstrap.servers");
@@ -500,7 +536,9 @@ public interface OutboxRelay extends AutoCloseable {
           strictOrdering,
           maxAttempts,
           schemaPolicy,
-          listenNotify);
+          listenNotify,
+          observationRegistry,
+          observationConvention);
     }
 
     /** Validates a lane count. */

@@ -8,6 +8,7 @@ import dev.keel.event.config.KeelDatabase;
 import dev.keel.event.config.KeelKafka;
 import dev.keel.event.config.KeelSettings;
 import dev.keel.event.sql.TableNames;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.Map;
 import java.util.Properties;
 import org.h2.jdbcx.JdbcDataSource;
@@ -20,6 +21,17 @@ class OutboxRelayConfigurationTest {
           .tableNames(TableNames.of(null, "svc_"))
           .build();
   private final KeelKafka kafka = KeelKafka.builder().bootstrapServers("localhost:1").build();
+
+  @Test
+  void relayObservesNothingByDefaultAndRefusesANullRegistry() {
+    assertThat(OutboxRelay.builder().database(db).kafka(kafka).config().observationRegistry())
+        .isSameAs(ObservationRegistry.NOOP);
+    assertThat(OutboxRelay.builder().database(db).kafka(kafka).config().sendConvention()).isNull();
+    assertThatThrownBy(
+            () -> OutboxRelay.builder().database(db).kafka(kafka).observationRegistry(null).build())
+        .isInstanceOf(KeelConfigurationException.class)
+        .hasMessageContaining("OutboxRelay.observationRegistry");
+  }
 
   @Test
   void outboxKeysApply() {

@@ -172,7 +172,8 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
               publisher.orderedMode(),
               metrics,
               config.clock(),
-              this::fail);
+              this::fail,
+              new ProcessObservations(config.observationRegistry(), config.processConvention()));
       if (tiers != null) {
         RetryTierConsumer.Builder tier =
             RetryTierConsumer.builder()

@@ -52,6 +52,7 @@ final class RecordProcessor implements Consumer<List<Work>> {
   private final ConsumerMetrics metrics;
   private final Clock clock;
   private final Consumer<Throwable> fatal;
+  private final ProcessObservations observations;
 
   RecordProcessor(
       SubscriptionPlan plan,
@@ -67,7 +68,8 @@ final class RecordProcessor implements Consumer<List<Work>> {
       boolean ordered,
       ConsumerMetrics metrics,
       Clock clock,
-      Consumer<Throwable> fatal) {
+      Consumer<Throwable> fatal,
+      ProcessObservations observations) {
     this.plan = plan;
     this.preparer = preparer;
     this.dataSource = dataSource;
@@ -82,6 +84,7 @@ final class RecordProcessor implements Consumer<List<Work>> {
     this.metrics = metrics;
     this.clock = clock;
     this.fatal = fatal;
+    this.observations = observations;
   }
 
   @Override
@@ -218,7 +221,7 @@ final class RecordProcessor implements Consumer<List<Work>> {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       try {
-        Result r = apply(c, p, attempt);
+        Result r = apply(c, p, record, attempt);
         if (r == Result.DUPLICATE) {
           c.rollback(); // nothing was written; no commit to wait for
         } else {
@@ -260,28 +263,39 @@ final class RecordProcessor implements Consumer<List<Work>> {
       } else if (!fresh[k++]) {
         results[i] = Result.DUPLICATE;
       } else {
-        handle(p, c, 1);
+        handle(p, batch.get(i).record, c, 1);
         results[i] = Result.PROCESSED;
       }
     }
   }
 
-  /** The handler, with the event's trace context current (events it appends continue it). */
-  private void handle(Prepared p, Connection c, int attempt) throws Exception {
+  /**
+   * The handler, with the event's trace context current (events it appends continue it), inside a
+   * {@code process <topic>} observation when a registry observes.
+   */
+  private void handle(Prepared p, ConsumerRecord<byte[], byte[]> record, Connection c, int attempt)
+      throws Exception {
     try (TraceContext.Scope scope = TraceContext.open(p.event().traceParent().orElse(null))) {
-      p.listener().handler().handle(new DefaultDelivery(p, c, dialect, attempt));
+      DefaultDelivery delivery = new DefaultDelivery(p, c, dialect, attempt);
+      if (observations.off()) {
+        p.listener().handler().handle(delivery);
+      } else {
+        observations.observe(
+            p, record, plan.group(), attempt, () -> p.listener().handler().handle(delivery));
+      }
     }
   }
 
   /** Dedupe insert, then the handler, in the caller's transaction. */
-  private Result apply(Connection c, Prepared p, int attempt) throws Exception {
+  private Result apply(Connection c, Prepared p, ConsumerRecord<byte[], byte[]> record, int attempt)
+      throws Exception {
     if (p.listener() == null) {
       return Result.IGNORED;
     }
     if (!dedupe.insert(c, plan.group(), p.key(), clock.instant())) {
       return Result.DUPLICATE;
     }
-    handle(p, c, attempt);
+    handle(p, record, c, attempt);
     return Result.PROCESSED;
   }
 

@@ -1,5 +1,6 @@
 package dev.keel.consumer.internal;
 
+import dev.keel.consumer.observation.ConsumerProcessObservationConvention;
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.event.config.SchemaPolicy;
 import dev.keel.event.contract.EventContracts;
@@ -10,6 +11,7 @@ import dev.keel.retry.FailureClassifier;
 import dev.keel.retry.RetryPolicy;
 import dev.keel.retry.spi.Sleeper;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -49,7 +51,9 @@ public record RuntimeConfig(
     Duration pollTimeout,
     Duration commitInterval,
     Duration closeTimeout,
-    Clock clock) {
+    Clock clock,
+    ObservationRegistry observationRegistry,
+    ConsumerProcessObservationConvention processConvention) {
 
   /** Names the shape only; properties and credentials stay out of logs. */
   @Override

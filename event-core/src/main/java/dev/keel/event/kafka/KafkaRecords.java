@@ -110,8 +110,9 @@ public final class KafkaRecords {
     if (contentType != null) {
       b.contentType(contentType);
     }
-    // A malformed traceparent is dropped by the builder rather than failing the record.
-    b.traceParent(optional(headers, EventHeaders.TRACEPARENT, where));
+    // Trace context is untrusted and never needed to process: a duplicated, oversized, non-UTF-8
+    // or malformed traceparent is dropped rather than failing the record.
+    b.traceParent(traceParent(headers));
     if (record.key() != null) {
       b.key(decode(record.key(), null, "record key", where));
     }
@@ -160,6 +161,23 @@ public final class KafkaRecords {
       throw malformed(name, "is missing", where);
     }
     return value;
+  }
+
+  /** The one well-formed UTF-8 {@code traceparent}, or null (none, several, or unreadable). */
+  private static String traceParent(Headers headers) {
+    Header found = null;
+    for (Header h : headers.headers(EventHeaders.TRACEPARENT)) {
+      if (found != null) {
+        return null; // W3C: several traceparent values are no trace context at all
+      }
+      found = h;
+    }
+    if (found == null
+        || found.value() == null
+        || found.value().length > EventHeaders.MAX_VALUE_BYTES) {
+      return null;
+    }
+    return Utf8.decodeStrict(found.value());
   }
 
   private static String optional(Headers headers, String name, Where where) {

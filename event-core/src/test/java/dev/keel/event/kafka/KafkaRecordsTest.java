@@ -114,12 +114,38 @@ class KafkaRecordsTest {
             EventHeaders.CONTRACT_VERSION,
             EventHeaders.OCCURRED_AT,
             EventHeaders.SOURCE,
-            EventHeaders.CONTENT_TYPE,
-            EventHeaders.TRACEPARENT)) {
+            EventHeaders.CONTENT_TYPE)) {
       RecordHeaders twice = new RecordHeaders(KafkaRecords.headersOf(event).toArray());
       twice.add(name, KafkaRecords.headersOf(event).lastHeader(name).value());
       assertMalformedHeader(twice, name, name + " appears 2 times");
     }
+  }
+
+  @Test
+  void untrustedTraceparentIsDroppedNotFatal() {
+    assertThat(KafkaRecords.toEvent(consumed(KafkaRecords.headersOf(event).toArray(), null)))
+        .satisfies(e -> assertThat(e.traceParent()).isPresent());
+    List<byte[]> bad =
+        List.of(
+            new byte[] {'0', '0', '-', (byte) 0xc3, '('}, // not UTF-8
+            "x".repeat(EventHeaders.MAX_VALUE_BYTES + 1).getBytes(StandardCharsets.UTF_8),
+            "00-zz-yy-01".getBytes(StandardCharsets.UTF_8),
+            new byte[0]);
+    for (byte[] value : bad) {
+      RecordHeaders h = headersWithout(EventHeaders.TRACEPARENT);
+      h.add(EventHeaders.TRACEPARENT, value);
+      Event back = KafkaRecords.toEvent(consumed(h.toArray(), null));
+      assertThat(back.traceParent()).as(new String(value, StandardCharsets.ISO_8859_1)).isEmpty();
+      assertThat(back.id()).isEqualTo(event.id());
+    }
+    RecordHeaders twice = new RecordHeaders(KafkaRecords.headersOf(event).toArray());
+    twice.add(
+        EventHeaders.TRACEPARENT,
+        KafkaRecords.headersOf(event).lastHeader(EventHeaders.TRACEPARENT).value());
+    assertThat(KafkaRecords.toEvent(consumed(twice.toArray(), null)).traceParent()).isEmpty();
+    RecordHeaders nullValue = headersWithout(EventHeaders.TRACEPARENT);
+    nullValue.add(EventHeaders.TRACEPARENT, null);
+    assertThat(KafkaRecords.toEvent(consumed(nullValue.toArray(), null)).traceParent()).isEmpty();
   }
 
   @Test

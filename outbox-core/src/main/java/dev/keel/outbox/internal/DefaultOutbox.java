@@ -12,6 +12,9 @@ import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.AutoCommitConnectionException;
 import dev.keel.outbox.InvalidEventException;
 import dev.keel.outbox.Outbox;
+import dev.keel.outbox.observation.OutboxAppendObservationConvention;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -30,6 +33,7 @@ public final class DefaultOutbox implements Outbox {
   private final EventContracts contracts;
   private final Set<String> keyedTopics;
   private final boolean allTopicsKeyed;
+  private final AppendObservations observations;
   private volatile OutboxSql sql;
 
   /** Use {@link Outbox#builder()}. */
@@ -40,13 +44,16 @@ public final class DefaultOutbox implements Outbox {
       int maxPayloadBytes,
       EventContracts contracts,
       Set<String> keyedTopics,
-      boolean allTopicsKeyed) {
+      boolean allTopicsKeyed,
+      ObservationRegistry observationRegistry,
+      OutboxAppendObservationConvention observationConvention) {
     this.names = names;
     this.lanes = lanes;
     this.maxPayloadBytes = maxPayloadBytes;
     this.contracts = contracts;
     this.keyedTopics = Set.copyOf(keyedTopics);
     this.allTopicsKeyed = allTopicsKeyed;
+    this.observations = new AppendObservations(observationRegistry, observationConvention);
     this.sql = dialect == null ? null : new OutboxSql(dialect, names);
   }
 
@@ -96,7 +103,35 @@ public final class DefaultOutbox implements Outbox {
       return List.of();
     }
     requireTransaction(connection);
-    events = withTrace(events);
+    if (observations.off()) {
+      return insert(connection, withTrace(events));
+    }
+    return observed(connection, events);
+  }
+
+  /**
+   * One {@code create <topic>} observation per event around validation and insert; each event is
+   * stored with the trace context its observation's handlers injected.
+   */
+  private List<UUID> observed(Connection connection, List<Event> events) {
+    List<Observation> started = new ArrayList<>(events.size());
+    List<Event> traced = new ArrayList<>(events.size());
+    try {
+      for (Event e : events) {
+        Observation o = observations.start(e);
+        started.add(o);
+        traced.add(AppendObservations.withInjected(o, e));
+      }
+      return insert(connection, withTrace(traced));
+    } catch (RuntimeException | Error e) {
+      started.forEach(o -> o.error(e));
+      throw e;
+    } finally {
+      started.forEach(Observation::stop);
+    }
+  }
+
+  private List<UUID> insert(Connection connection, List<Event> events) {
     events.forEach(this::validate);
     OutboxSql s = sql(connection);
     List<UUID> ids = new ArrayList<>(events.size());

@@ -143,6 +143,8 @@ public final class DefaultOutboxRelay implements OutboxRelay {
             config.backoffInitial(),
             config.backoffMax(),
             clients);
+    RelayClients publishing =
+        ObservedClients.of(clients, config.observationRegistry(), config.sendConvention());
     for (int i = 0; i < config.workers(); i++) {
       LaneWorker w =
           new LaneWorker(
@@ -158,7 +160,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
               horizon,
               innoDbFence,
               topicGate,
-              clients);
+              publishing);
       workers.add(w);
       Thread t = thread(w, "keel-relay-worker-" + owner + "-" + i);
       threads.add(t);

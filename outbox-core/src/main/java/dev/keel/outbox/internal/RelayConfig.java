@@ -5,7 +5,9 @@ import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.CleanupMode;
 import dev.keel.outbox.OutboxRelayListener;
+import dev.keel.outbox.observation.OutboxSendObservationConvention;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -39,7 +41,9 @@ public record RelayConfig(
     boolean strictOrdering,
     int maxAttempts,
     SchemaPolicy schemaPolicy,
-    boolean listenNotify) {
+    boolean listenNotify,
+    ObservationRegistry observationRegistry,
+    OutboxSendObservationConvention sendConvention) {
 
   /** Never prints the password or producer properties (they may hold secrets). */
   @Override
