@@ -35,6 +35,7 @@ public class KeelProperties {
   private final Listeners listeners = new Listeners();
   private final Dlq dlq = new Dlq();
   private final Saga saga = new Saga();
+  private final Flyway flyway = new Flyway();
 
   /** {@code keel.database.*}: where Keel's tables live and what happens to them at start. */
   public Database getDatabase() {
@@ -74,6 +75,11 @@ public class KeelProperties {
   /** {@code keel.saga.*}. */
   public Saga getSaga() {
     return saga;
+  }
+
+  /** {@code keel.flyway.*}: Keel's migrations through the application's Flyway. */
+  public Flyway getFlyway() {
+    return flyway;
   }
 
   /**
@@ -617,6 +623,25 @@ public class KeelProperties {
     }
 
     /** Sets {@code keel.listeners.enabled}. */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  /**
+   * {@code keel.flyway.*}: when the application uses Flyway, Keel's table scripts run through
+   * Flyway, one history table per component ({@code <table-prefix>flyway_<component>}) beside the
+   * application's, and {@code keel.database.schema-policy} defaults to {@code NONE}.
+   */
+  public static class Flyway {
+    private boolean enabled = true;
+
+    /** Whether Keel's migrations run through Flyway when the application has a Flyway bean. */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /** Sets {@code keel.flyway.enabled}. */
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
     }
