@@ -164,6 +164,7 @@ public interface ConsumerRuntime extends AutoCloseable {
     private Duration commitInterval = ConfigKey.CONSUMER_COMMIT_INTERVAL.durationDefault();
     private Duration closeTimeout = ConfigKey.CONSUMER_CLOSE_TIMEOUT.durationDefault();
     private Clock clock = Clock.systemUTC();
+    private HandlerTransactions transactions = HandlerTransactions.JDBC;
     private final List<Object> beans = new ArrayList<>();
     private final List<ListenerDefinition> definitions = new ArrayList<>();
 
@@ -463,6 +464,17 @@ public interface ConsumerRuntime extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Who opens, commits and rolls back the handlers' transactions and supplies their connection;
+     * {@link HandlerTransactions#JDBC} (Keel's own, on the data source) by default. A framework
+     * sets its own here, such as Keel's Spring Boot starter to run handlers on the application's
+     * transaction manager.
+     */
+    public Builder handlerTransactions(HandlerTransactions transactions) {
+      this.transactions = transactions;
+      return this;
+    }
+
     /** Adds a listener defined without annotations. */
     public Builder listener(ListenerDefinition definition) {
       definitions.add(Objects.requireNonNull(definition, "ConsumerRuntime.listener(null)"));
@@ -499,6 +511,7 @@ public interface ConsumerRuntime extends AutoCloseable {
       require("failureClassifier", classifier);
       require("sleeper", sleeper);
       require("clock", clock);
+      require("handlerTransactions", transactions);
       if (publisher != null && orderedMode != null) {
         throw invalid(
             "orderedMode", "applies to the runtime's own publisher; set it on the given publisher");
@@ -547,7 +560,8 @@ public interface ConsumerRuntime extends AutoCloseable {
           pollTimeout,
           commitInterval,
           closeTimeout,
-          clock);
+          clock,
+          transactions);
     }
 
     private void checkTiers() {

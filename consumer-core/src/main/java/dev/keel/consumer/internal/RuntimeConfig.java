@@ -1,5 +1,6 @@
 package dev.keel.consumer.internal;
 
+import dev.keel.consumer.HandlerTransactions;
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.event.config.SchemaPolicy;
 import dev.keel.event.contract.EventContracts;
@@ -49,7 +50,8 @@ public record RuntimeConfig(
     Duration pollTimeout,
     Duration commitInterval,
     Duration closeTimeout,
-    Clock clock) {
+    Clock clock,
+    HandlerTransactions transactions) {
 
   /** Names the shape only; properties and credentials stay out of logs. */
   @Override
