@@ -159,9 +159,19 @@ public class KeelProperties {
 
   /** {@code keel.database.*}; see the {@code DATABASE_*} {@link ConfigKey}s. */
   public static class Database {
+    /** Schema of Keel's tables; unset: the connection's current schema. */
     private String schema;
+
+    /** Table-name prefix ({@code keel_outbox}...); unset: {@code keel_}. */
     private String tablePrefix;
+
+    /**
+     * What components do about their tables at start: INSTALL (create/upgrade), VALIDATE (check
+     * only) or NONE; unset: INSTALL, or NONE when Keel's migrations run through Flyway.
+     */
     private SchemaPolicy schemaPolicy;
+
+    /** The SQL dialect; unset: detected from the data source. */
     private SqlDialect dialect;
 
     /** Schema of Keel's tables; unset: the connection's current schema. */
@@ -213,8 +223,19 @@ public class KeelProperties {
    * {@code spring.kafka.*} when Spring Boot's Kafka support is present; these keys override it.
    */
   public static class Kafka {
+    /** Kafka bootstrap servers; unset: {@code spring.kafka.bootstrap-servers}. */
     private String bootstrapServers;
+
+    /**
+     * Prefix of Keel's clients' {@code client.id} ({@code <prefix>-relay}...); unset: {@code
+     * spring.kafka.client-id}, else each component's own.
+     */
     private String clientIdPrefix;
+
+    /**
+     * Kafka client properties passed through to Keel's clients, over those taken from {@code
+     * spring.kafka.*} ({@code security.protocol}, {@code sasl.jaas.config}...).
+     */
     private final Map<String, String> properties = new LinkedHashMap<>();
 
     /** Kafka bootstrap servers; unset: {@code spring.kafka.bootstrap-servers}. */
@@ -251,9 +272,16 @@ public class KeelProperties {
 
   /** {@code keel.outbox.*}; see the {@code OUTBOX_*} {@link ConfigKey}s. */
   public static class Outbox {
+    /** Whether the outbox beans are configured. */
     private boolean enabled = true;
+
+    /** Outbox lanes; the relay takes the same. Unset: 16. */
     private Integer lanes;
+
+    /** Largest payload accepted at append, in bytes; unset: 1 MiB. */
     private Integer maxPayloadBytes;
+
+    /** Topics whose events must carry a key; {@code *}: all. */
     private List<String> requireKey;
 
     /** Whether the outbox beans are configured. */
@@ -299,21 +327,52 @@ public class KeelProperties {
 
   /** {@code keel.relay.*}; see the {@code RELAY_*} {@link ConfigKey}s for defaults and bounds. */
   public static class Relay {
+    /** Whether the relay runs in this application. */
     private boolean enabled = true;
+
+    /** Lanes when not taken from the outbox; must equal it. */
     private Integer lanes;
+
+    /** Rows claimed per lane batch. */
     private Integer batchSize;
+
+    /** Payload bytes one worker claims per pass. */
     private Long maxBytesPerPass;
+
+    /** Publishing threads; unset: computed, 2 to 4 by available processors. */
     private Integer workers;
+
+    /** How often idle lanes are polled. */
     private Duration pollInterval;
+
+    /** Lane lease duration (at least 300ms). */
     private Duration leaseDuration;
+
+    /** How long close waits for in-flight batches. */
     private Duration closeTimeout;
+
+    /** Deadline for a lane batch's acknowledgements. */
     private Duration ackTimeout;
+
+    /** First backoff after a failure. */
     private Duration backoffInitial;
+
+    /** Largest backoff after failures. */
     private Duration backoffMax;
+
+    /** Keep published rows this long (mark-published); unset: delete them. */
     private Duration publishedRetention;
+
+    /** Id in the lease table; unset: host name plus a random suffix. */
     private String instanceId;
+
+    /** Stop a lane at a row it cannot publish. */
     private Boolean strictOrdering;
+
+    /** Attempts for a row failing alone before quarantine. */
     private Integer maxAttempts;
+
+    /** Wake up on PostgreSQL LISTEN/NOTIFY. */
     private Boolean listenNotify;
 
     /** Whether the relay runs in this application. */
@@ -479,17 +538,40 @@ public class KeelProperties {
 
   /** {@code keel.consumer.*}; see the {@code CONSUMER_*} {@link ConfigKey}s. */
   public static class Consumer {
+    /** Handler threads. */
     private Integer threads;
+
+    /** Records in flight. */
     private Integer maxInFlight;
+
+    /** Records per handler batch. */
     private Integer maxBatchSize;
+
+    /** Hold a failed key's later records back (ordered dead letters). */
     private Boolean orderedMode;
+
+    /** Retry-tier delays, such as {@code 1m,10m}; unset: none. */
     private List<Duration> retryTiers;
+
+    /** How long processed-record ids are kept for de-duplication. */
     private Duration dedupeRetention;
+
+    /** How often expired ids are purged. */
     private Duration cleanupInterval;
+
+    /** Rows deleted per cleanup statement. */
     private Integer cleanupBatchSize;
+
+    /** Rows deleted per cleanup run at most. */
     private Long cleanupMaxRowsPerRun;
+
+    /** Kafka poll timeout. */
     private Duration pollTimeout;
+
+    /** Least time between offset commits; {@code 0s}: after every poll that made progress. */
     private Duration commitInterval;
+
+    /** How long close waits for in-flight records. */
     private Duration closeTimeout;
 
     /** Handler threads. */
@@ -615,6 +697,7 @@ public class KeelProperties {
 
   /** {@code keel.listeners.*}: the {@code @KeelListener} methods found on the context's beans. */
   public static class Listeners {
+    /** Whether {@code @KeelListener} methods are found and run by a consumer runtime. */
     private boolean enabled = true;
 
     /** Whether {@code @KeelListener} methods are found and run by a consumer runtime. */
@@ -634,6 +717,7 @@ public class KeelProperties {
    * application's, and {@code keel.database.schema-policy} defaults to {@code NONE}.
    */
   public static class Flyway {
+    /** Whether Keel's migrations run through Flyway when the application has a Flyway bean. */
     private boolean enabled = true;
 
     /** Whether Keel's migrations run through Flyway when the application has a Flyway bean. */
@@ -649,8 +733,13 @@ public class KeelProperties {
 
   /** {@code keel.dlq.*}; see the {@code DLQ_*} {@link ConfigKey}s. */
   public static class Dlq {
+    /** Topics a replay may target besides the source topic. */
     private List<String> allowedTargets;
+
+    /** Replayed records per second. */
     private Double replayRate;
+
+    /** Timeout of a replay's Kafka sends. */
     private Duration timeout;
 
     /** Topics a replay may target besides the source topic. */
@@ -686,9 +775,16 @@ public class KeelProperties {
 
   /** {@code keel.saga.*}; see the {@code SAGA_*} {@link ConfigKey}s. */
   public static class Saga {
+    /** Consumer group of the orchestrator's reply consumer. */
     private String group;
+
+    /** How often deadlines and timers are scanned. */
     private Duration scanInterval;
+
+    /** Sagas handled per scan. */
     private Integer scanBatchSize;
+
+    /** Age after which a waiting saga counts as stuck. */
     private Duration stuckThreshold;
 
     /** Consumer group of the orchestrator's reply consumer. */
