@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.util.ReflectionUtils;
@@ -42,7 +43,7 @@ import org.springframework.util.ReflectionUtils;
  * consumer group must share a policy. {@code keel.listeners.<id>.*} overrides a listener's
  * ordering, idempotency key and concurrency.
  */
-public final class KeelListenerContainer implements SmartLifecycle {
+public final class KeelListenerContainer implements SmartLifecycle, DisposableBean {
   private static final Logger log = LoggerFactory.getLogger(KeelListenerContainer.class);
 
   private final KeelListenerBeans beans;
@@ -226,6 +227,12 @@ public final class KeelListenerContainer implements SmartLifecycle {
 
   @Override
   public void stop() {
+    closeAll();
+  }
+
+  /** Closes the runtimes when the context is destroyed without a stop (a failed refresh). */
+  @Override
+  public void destroy() {
     closeAll();
   }
 
