@@ -2,6 +2,7 @@ package dev.keel.spring.boot.autoconfigure;
 
 import dev.keel.consumer.ConsumerRuntime;
 import dev.keel.consumer.HandlerTransactions;
+import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.config.KeelDatabase;
 import dev.keel.event.config.KeelKafka;
 import dev.keel.event.config.KeelSettings;
@@ -34,9 +35,10 @@ import org.springframework.transaction.PlatformTransactionManager;
  * post-processing and run by Keel's consumer runtime ({@link KeelListenerContainer}), started and
  * stopped with the context. Each handler runs in a transaction of the application's {@link
  * PlatformTransactionManager}, so that its repositories write in the same transaction as Keel's
- * dedupe row. Present when keel-consumer-core and spring-jdbc are on the class path and the
- * application has a data source and a Kafka cluster; {@code keel.listeners.enabled=false} turns it
- * off.
+ * dedupe row (the primary transaction manager when there are several; without any, Keel's own JDBC
+ * transactions; an application's {@link HandlerTransactions} bean replaces both). Present when
+ * keel-consumer-core and spring-jdbc are on the class path and the application has a data source
+ * and a Kafka cluster; {@code keel.listeners.enabled=false} turns it off.
  */
 @AutoConfiguration(after = {KeelAutoConfiguration.class, KeelRelayAutoConfiguration.class})
 @ConditionalOnClass({ConsumerRuntime.class, DataSourceUtils.class})
@@ -68,7 +70,8 @@ public class KeelListenersAutoConfiguration {
    * @param settings the {@code keel.*} settings
    * @param environment for {@code keel.listeners.<id>.*} and {@code
    *     spring.kafka.consumer.auto-offset-reset}
-   * @param transactionManager the application's transaction manager, if it has exactly one
+   * @param handlerTransactions the application's own {@link HandlerTransactions}, if any
+   * @param transactionManager the application's transaction manager: the only one or the primary
    * @param contracts the application's event contracts, if any
    * @param meterRegistry Micrometer's registry, if any
    * @return the container
@@ -82,12 +85,23 @@ public class KeelListenersAutoConfiguration {
       KeelKafka kafka,
       KeelSettings settings,
       Environment environment,
+      ObjectProvider<HandlerTransactions> handlerTransactions,
       ObjectProvider<PlatformTransactionManager> transactionManager,
       ObjectProvider<EventContracts> contracts,
       ObjectProvider<MeterRegistry> meterRegistry) {
-    PlatformTransactionManager tm = transactionManager.getIfUnique();
-    HandlerTransactions transactions =
-        tm != null ? new SpringHandlerTransactions(tm) : HandlerTransactions.JDBC;
+    HandlerTransactions transactions = handlerTransactions.getIfUnique();
+    if (transactions == null) {
+      PlatformTransactionManager tm = transactionManager.getIfUnique();
+      if (tm == null && transactionManager.stream().findAny().isPresent()) {
+        // Never fall back to Keel's own transactions silently: the handlers' repositories would
+        // write outside the dedupe row's transaction.
+        throw new KeelConfigurationException(
+            "Keel listeners: the context has several PlatformTransactionManager beans and none is"
+                + " @Primary; mark the one that manages Keel's DataSource @Primary, or define a"
+                + " HandlerTransactions bean");
+      }
+      transactions = tm != null ? new SpringHandlerTransactions(tm) : HandlerTransactions.JDBC;
+    }
     Map<String, Object> consumer = new LinkedHashMap<>();
     String reset = environment.getProperty("spring.kafka.consumer.auto-offset-reset");
     if (reset != null && !reset.isBlank()) {

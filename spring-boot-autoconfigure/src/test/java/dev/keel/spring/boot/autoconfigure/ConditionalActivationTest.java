@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Nothing activates for a Keel module absent from the class path, and every part has its switch.
@@ -105,6 +107,22 @@ class ConditionalActivationTest {
     runner
         .withClassLoader(new FilteredClassLoader(Flyway.class))
         .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(KeelDatabase.class));
+  }
+
+  @Test
+  void severalTransactionManagersWithoutAPrimaryOneFailTheStartInsteadOfAQuietFallback() {
+    runner
+        .withBean(
+            "tm1", PlatformTransactionManager.class, () -> new DataSourceTransactionManager(h2()))
+        .withBean(
+            "tm2", PlatformTransactionManager.class, () -> new DataSourceTransactionManager(h2()))
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .hasFailed()
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("several PlatformTransactionManager beans"));
   }
 
   @Test
