@@ -2,6 +2,7 @@ package dev.keel.spring.boot.autoconfigure.listener;
 
 import dev.keel.consumer.KeelListener;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,7 @@ public final class KeelListenerBeans implements BeanPostProcessor {
   /** The beans found so far, by bean name, in creation order. */
   public Map<String, Object> beans() {
     synchronized (beans) {
-      return Map.copyOf(new LinkedHashMap<>(beans));
+      return Collections.unmodifiableMap(new LinkedHashMap<>(beans));
     }
   }
 
