@@ -170,6 +170,7 @@ public interface ConsumerRuntime extends AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
     private ConsumerProcessObservationConvention observationConvention;
+    private HandlerTransactions transactions = HandlerTransactions.JDBC;
     private final List<Object> beans = new ArrayList<>();
     private final List<ListenerDefinition> definitions = new ArrayList<>();
 
@@ -495,6 +496,17 @@ public interface ConsumerRuntime extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Who opens, commits and rolls back the handlers' transactions and supplies their connection;
+     * {@link HandlerTransactions#JDBC} (Keel's own, on the data source) by default. A framework
+     * sets its own here, such as Keel's Spring Boot starter to run handlers on the application's
+     * transaction manager.
+     */
+    public Builder handlerTransactions(HandlerTransactions transactions) {
+      this.transactions = transactions;
+      return this;
+    }
+
     /** Adds a listener defined without annotations. */
     public Builder listener(ListenerDefinition definition) {
       definitions.add(Objects.requireNonNull(definition, "ConsumerRuntime.listener(null)"));
@@ -532,6 +544,7 @@ public interface ConsumerRuntime extends AutoCloseable {
       require("sleeper", sleeper);
       require("clock", clock);
       require("observationRegistry", observationRegistry);
+      require("handlerTransactions", transactions);
       if (publisher != null && orderedMode != null) {
         throw invalid(
             "orderedMode", "applies to the runtime's own publisher; set it on the given publisher");
@@ -582,7 +595,8 @@ public interface ConsumerRuntime extends AutoCloseable {
           closeTimeout,
           clock,
           observationRegistry,
-          observationConvention);
+          observationConvention,
+          transactions);
     }
 
     private void checkTiers() {

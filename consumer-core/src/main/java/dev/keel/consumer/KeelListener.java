@@ -67,4 +67,11 @@ public @interface KeelListener {
 
   /** Worker threads for this group and topic; 0 takes {@link ConsumerRuntime.Builder#threads}. */
   int concurrency() default 0;
+
+  /**
+   * An id naming the listener in configuration: lower-case letters, digits and {@code -}, such as
+   * {@code billing-orders}. Keel's Spring Boot starter reads {@code keel.listeners.<id>.*} for it.
+   * Empty (the default): none.
+   */
+  String id() default "";
 }

@@ -1,7 +1,10 @@
 package dev.keel.consumer;
 
+import dev.keel.consumer.internal.AnnotatedListeners;
 import dev.keel.event.Event;
 import dev.keel.event.KeelConfigurationException;
+import dev.keel.event.contract.EventContracts;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -24,8 +27,10 @@ import java.util.regex.Pattern;
  */
 public final class ListenerDefinition {
   private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
+  private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,99}");
 
   private final String name;
+  private final String id;
   private final String topic;
   private final String group;
   private final String eventType;
@@ -36,6 +41,7 @@ public final class ListenerDefinition {
   private final EventHandler handler;
 
   private ListenerDefinition(Builder b) {
+    this.id = b.id;
     this.topic = b.topic;
     this.group = b.group;
     this.eventType = b.eventType;
@@ -53,6 +59,42 @@ public final class ListenerDefinition {
   /** Starts a definition. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The definitions of every {@link KeelListener} method of an object (its class and superclasses),
+   * as {@link ConsumerRuntime.Builder#register(Object)} makes them: for a framework that adjusts
+   * them (ordering, idempotency key...) before {@link
+   * ConsumerRuntime.Builder#listener(ListenerDefinition)}.
+   *
+   * @param bean an object with annotated methods
+   * @param contracts the contracts payload types are inferred and checked against
+   * @throws KeelConfigurationException naming the method when one is misconfigured, or when there
+   *     is none
+   */
+  public static List<ListenerDefinition> annotated(Object bean, EventContracts contracts) {
+    return AnnotatedListeners.of(bean, contracts);
+  }
+
+  /** A builder holding this definition's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.name = name;
+    b.id = id;
+    b.topic = topic;
+    b.group = group;
+    b.eventType = eventType;
+    b.payloadType = payloadType;
+    b.idempotencyKey = idempotencyKey;
+    b.ordering = ordering;
+    b.concurrency = concurrency;
+    b.handler = handler;
+    return b;
+  }
+
+  /** The id naming the listener in configuration ({@link KeelListener#id()}), when it has one. */
+  public Optional<String> id() {
+    return Optional.ofNullable(id);
   }
 
   /** The name used in error messages: the method for annotated listeners. */
@@ -108,6 +150,7 @@ public final class ListenerDefinition {
   /** Builds a {@link ListenerDefinition}. Not thread-safe. */
   public static final class Builder {
     private String name;
+    private String id;
     private String topic;
     private String group;
     private String eventType;
@@ -122,6 +165,15 @@ public final class ListenerDefinition {
     /** A name for error messages; derived from group, topic and type by default. */
     public Builder name(String name) {
       this.name = name;
+      return this;
+    }
+
+    /**
+     * An id naming the listener in configuration, lower-case letters, digits and {@code -}; none by
+     * default.
+     */
+    public Builder id(String id) {
+      this.id = id == null || id.isEmpty() ? null : id;
       return this;
     }
 
@@ -183,6 +235,10 @@ public final class ListenerDefinition {
       if (group == null || group.isBlank() || group.length() > 255) {
         throw new KeelConfigurationException(
             who + ": group is required (1 to 255 chars), was " + quote(group));
+      }
+      if (id != null && !ID.matcher(id).matches()) {
+        throw new KeelConfigurationException(
+            who + ": id must be lower-case letters, digits and '-' (1 to 100), was " + quote(id));
       }
       if (topic == null || !TOPIC.matcher(topic).matches()) {
         throw new KeelConfigurationException(

@@ -147,6 +147,7 @@ public final class AnnotatedListeners {
     try {
       return ListenerDefinition.builder()
           .name(name)
+          .id(a.id())
           .topic(a.topic())
           .group(a.group())
           .eventType(type)

@@ -162,6 +162,7 @@ public final class DefaultConsumerRuntime implements ConsumerRuntime {
               plan,
               new RecordPreparer(plan, config.contracts(), config.json()),
               dataSource,
+              config.transactions(),
               dialect,
               dedupe,
               retry,

@@ -1,5 +1,6 @@
 package dev.keel.consumer.internal;
 
+import dev.keel.consumer.HandlerTransactions;
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.dlq.FailedRecord;
 import dev.keel.dlq.RetryTiers;
@@ -15,7 +16,6 @@ import dev.keel.retry.InPlaceRetry;
 import dev.keel.retry.RetryOutcome;
 import dev.keel.retry.RetryPolicy;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,6 +41,7 @@ final class RecordProcessor implements Consumer<List<Work>> {
   private final SubscriptionPlan plan;
   private final RecordPreparer preparer;
   private final DataSource dataSource;
+  private final HandlerTransactions transactions;
   private final SqlDialect dialect;
   private final DedupeStore dedupe;
   private final InPlaceRetry retry;
@@ -58,6 +59,7 @@ final class RecordProcessor implements Consumer<List<Work>> {
       SubscriptionPlan plan,
       RecordPreparer preparer,
       DataSource dataSource,
+      HandlerTransactions transactions,
       SqlDialect dialect,
       DedupeStore dedupe,
       InPlaceRetry retry,
@@ -73,6 +75,7 @@ final class RecordProcessor implements Consumer<List<Work>> {
     this.plan = plan;
     this.preparer = preparer;
     this.dataSource = dataSource;
+    this.transactions = transactions;
     this.dialect = dialect;
     this.dedupe = dedupe;
     this.retry = retry;
@@ -141,22 +144,17 @@ final class RecordProcessor implements Consumer<List<Work>> {
     long start = System.nanoTime();
     Result[] results = new Result[batch.size()];
     int[] at = {-1};
-    try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        applyAll(c, batch, results, at);
-        at[0] = -1; // the commit is no one record's fault
-        c.commit();
-      } catch (Exception | Error e) {
-        rollback(c);
-        log.debug("Keel consumer: a batch of {} failed at {}", batch.size(), at[0], e);
-        return new BatchFailure(at[0], e);
-      } finally {
-        restore(c, autoCommit);
-      }
-    } catch (SQLException e) {
-      return new BatchFailure(-1, e);
+    try {
+      transactions.inTransaction(
+          dataSource,
+          c -> {
+            applyAll(c, batch, results, at);
+            at[0] = -1; // the commit is no one record's fault
+            return null;
+          });
+    } catch (Exception | Error e) {
+      log.debug("Keel consumer: a batch of {} failed at {}", batch.size(), at[0], e);
+      return new BatchFailure(at[0], e);
     }
     long each = (System.nanoTime() - start) / batch.size();
     for (int i = 0; i < batch.size(); i++) {
@@ -217,24 +215,19 @@ final class RecordProcessor implements Consumer<List<Work>> {
     if (p.listener() == null) {
       return Result.IGNORED;
     }
-    try (Connection c = dataSource.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        Result r = apply(c, p, record, attempt);
-        if (r == Result.DUPLICATE) {
-          c.rollback(); // nothing was written; no commit to wait for
-        } else {
-          c.commit();
-        }
-        return r;
-      } catch (Exception | Error e) {
-        rollback(c);
-        throw e;
-      } finally {
-        restore(c, autoCommit);
-      }
-    }
+    return transactions.inTransaction(
+        dataSource,
+        new HandlerTransactions.Work<Result>() {
+          @Override
+          public Result apply(Connection c) throws Exception {
+            return RecordProcessor.this.apply(c, p, record, attempt);
+          }
+
+          @Override
+          public boolean commit(Result r) {
+            return r != Result.DUPLICATE; // a duplicate wrote nothing: no commit to wait for
+          }
+        });
   }
 
   /**
@@ -443,23 +436,5 @@ final class RecordProcessor implements Consumer<List<Work>> {
 
   private static FailedRecord failed(Work w) {
     return KafkaFailedRecords.of(w.record);
-  }
-
-  private static void rollback(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      log.debug("Keel consumer: rollback failed", e);
-    }
-  }
-
-  private static void restore(Connection c, boolean autoCommit) {
-    try {
-      if (autoCommit) {
-        c.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      log.debug("Keel consumer: restoring auto-commit failed", e);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.keel.consumer.internal;
 
+import dev.keel.consumer.HandlerTransactions;
 import dev.keel.consumer.observation.ConsumerProcessObservationConvention;
 import dev.keel.dlq.DeadLetterPublisher;
 import dev.keel.event.config.SchemaPolicy;
@@ -53,7 +54,8 @@ public record RuntimeConfig(
     Duration closeTimeout,
     Clock clock,
     ObservationRegistry observationRegistry,
-    ConsumerProcessObservationConvention processConvention) {
+    ConsumerProcessObservationConvention processConvention,
+    HandlerTransactions transactions) {
 
   /** Names the shape only; properties and credentials stay out of logs. */
   @Override

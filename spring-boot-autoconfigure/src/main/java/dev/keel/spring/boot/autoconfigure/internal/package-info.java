@@ -1,0 +1,2 @@
+/** Internals of Keel's Spring Boot auto-configuration; not an API. */
+package dev.keel.spring.boot.autoconfigure.internal;

@@ -1,0 +1,1 @@
+CREATE TABLE purchase_order (id text PRIMARY KEY, total bigint NOT NULL);
