@@ -155,18 +155,18 @@ final class KafkaServerLoader {
         for (int i = 0; i < RUNTIME_RESOURCE.split("/").length; i++) {
           root = root.getParent();
         }
-        urls.add(root.toUri().toURL());
         try (Stream<Path> jars = Files.list(root.resolve(LIB))) {
           for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).sorted().toList()) {
             urls.add(jar.toUri().toURL());
           }
         }
+        urls.add(root.toUri().toURL());
       } else if ("jar".equals(marker.getProtocol())) {
         JarURLConnection connection = (JarURLConnection) marker.openConnection();
         connection.setUseCaches(false);
         URL jarUrl = connection.getJarFileURL();
-        urls.add(jarUrl);
         urls.addAll(extract(Path.of(jarUrl.toURI())));
+        urls.add(jarUrl);
       } else {
         throw new IllegalStateException(
             "Cannot load the embedded Kafka broker from " + marker + ": not a file or a jar");
@@ -176,8 +176,13 @@ final class KafkaServerLoader {
     }
     if (urls.size() < 2) {
       throw new IllegalStateException(
-          "keel-test-kafka-server at " + urls.get(0) + " holds no server jars under " + LIB);
+          "keel-test-kafka-server at "
+              + urls.get(urls.size() - 1)
+              + " holds no server jars under "
+              + LIB);
     }
+    // The nested jars come first, the artifact itself (for KafkaServerRuntime) last: when it is
+    // merged into a larger jar (a shaded one), the Kafka classes still come from the nested jars.
     return new URLClassLoader("keel-kafka-server", urls.toArray(URL[]::new), new SharedParent(own));
   }
 
