@@ -88,6 +88,13 @@ class EmbeddedKafkaBrokerIT {
           Class.forName("org.apache.kafka.common.utils.internals.AppInfoParser", false, server);
       assertThat(serverAppInfo).isNotSameAs(AppInfoParser.class);
       assertThat(serverAppInfo.getClassLoader()).isSameAs(server);
+      // nothing of keel-test or of the test's libraries is visible to the broker
+      assertThatThrownBy(() -> Class.forName("dev.keel.test.KafkaBroker", false, server))
+          .isInstanceOf(ClassNotFoundException.class);
+      assertThat(
+              Class.forName("com.fasterxml.jackson.databind.ObjectMapper", false, server)
+                  .getClassLoader())
+          .isSameAs(server);
       // the broker logs through the test's SLF4J
       assertThat(Class.forName("org.slf4j.LoggerFactory", false, server))
           .isSameAs(org.slf4j.LoggerFactory.class);

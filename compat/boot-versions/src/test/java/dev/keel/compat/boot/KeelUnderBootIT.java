@@ -30,10 +30,16 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
 import org.junit.jupiter.api.Test;
@@ -51,6 +57,34 @@ class KeelUnderBootIT {
   void bootsClientsTalkToTheEmbeddedBrokerOfItsOwnVersion(KafkaBroker broker) throws Exception {
     assertThat(Versions.kafkaClients()).isEqualTo(expected("boot.kafka-clients"));
     assertThat(broker.describe()).contains("Kafka " + expected("keel.broker.kafka") + " broker");
+  }
+
+  /**
+   * Compressed batches from Boot's clients: the broker decompresses them with its own codecs (in
+   * its class loader), the consumer with the application's; both load native code in one JVM.
+   */
+  @Test
+  void compressedBatchesPassBothClassLoaders(KafkaBroker broker, Topics topics) throws Exception {
+    String topic = topics.create("compressed", 1);
+    List<String> sent = new ArrayList<>();
+    try (TopicRecorder<String> out =
+        new TopicRecorder<>(broker, topic, r -> new String(r.value(), StandardCharsets.UTF_8))) {
+      for (String codec : List.of("zstd", "lz4", "snappy", "gzip")) {
+        Map<String, Object> props = new HashMap<>(broker.clientProperties());
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec);
+        try (KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+          for (int i = 0; i < 3; i++) {
+            String value = codec + "-" + i + "-" + "x".repeat(200);
+            sent.add(value);
+            producer.send(new ProducerRecord<>(topic, value.getBytes(StandardCharsets.UTF_8)));
+          }
+          producer.flush();
+        }
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> out.size() >= sent.size());
+      assertThat(out.values()).containsExactlyElementsOf(sent);
+    }
   }
 
   /**
