@@ -209,6 +209,11 @@ final class KafkaServerLoader {
             Files.copy(in, part, StandardCopyOption.REPLACE_EXISTING);
             Files.move(
                 part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+          } catch (IOException moveFailed) {
+            // another JVM put the same jar there first (and may hold it open): use that one
+            if (!Files.isRegularFile(target) || Files.size(target) != e.getSize()) {
+              throw moveFailed;
+            }
           } finally {
             Files.deleteIfExists(part);
           }
