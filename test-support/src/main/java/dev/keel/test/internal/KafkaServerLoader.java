@@ -165,7 +165,8 @@ final class KafkaServerLoader {
         JarURLConnection connection = (JarURLConnection) marker.openConnection();
         connection.setUseCaches(false);
         URL jarUrl = connection.getJarFileURL();
-        urls.addAll(extract(Path.of(jarUrl.toURI())));
+        urls.addAll(
+            extract(Path.of(jarUrl.toURI()), Path.of(System.getProperty("java.io.tmpdir"))));
         urls.add(jarUrl);
       } else {
         throw new IllegalStateException(
@@ -186,8 +187,12 @@ final class KafkaServerLoader {
     return new URLClassLoader("keel-kafka-server", urls.toArray(URL[]::new), new SharedParent(own));
   }
 
-  /** Extracts the nested jars into a directory reused by later JVMs; returns their URLs. */
-  private static List<URL> extract(Path outer) throws IOException {
+  /**
+   * Extracts the nested jars of {@code outer} into a directory under {@code tempRoot} named by a
+   * digest of their names, sizes and checksums, reused by later JVMs (a file of the wrong size is
+   * written again); returns their URLs in name order.
+   */
+  static List<URL> extract(Path outer, Path tempRoot) throws IOException {
     try (JarFile jar = new JarFile(outer.toFile())) {
       List<JarEntry> entries =
           new ArrayList<>(
@@ -195,9 +200,7 @@ final class KafkaServerLoader {
                   .filter(e -> e.getName().startsWith(LIB) && e.getName().endsWith(".jar"))
                   .toList());
       entries.sort((a, b) -> a.getName().compareTo(b.getName()));
-      Path dir =
-          Path.of(System.getProperty("java.io.tmpdir"))
-              .resolve("keel-kafka-server-" + digest(entries));
+      Path dir = tempRoot.resolve("keel-kafka-server-" + digest(entries));
       Files.createDirectories(dir);
       List<URL> urls = new ArrayList<>();
       for (JarEntry e : entries) {
