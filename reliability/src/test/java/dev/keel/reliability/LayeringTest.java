@@ -4,6 +4,7 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -92,6 +93,9 @@ class LayeringTest {
    */
   private static final Map<String, String> KNOWN_VIOLATIONS = Map.of();
 
+  /** keel-test-kafka-server's package, loaded apart from the test's class path. */
+  private static final String BROKER_BRIDGE = "dev.keel.test.internal.kafkaserver..";
+
   private static final JavaClasses KEEL =
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -169,6 +173,16 @@ class LayeringTest {
                 "org.assertj..",
                 "org.testcontainers..",
                 "io.zonky.."));
+    rules.put(
+        "test: the embedded broker's bridge (keel-test-kafka-server) uses nothing else of Keel: it"
+            + " runs in the broker's class loader, which sees only the JDK, Kafka and SLF4J",
+        noClasses()
+            .that()
+            .resideInAPackage(BROKER_BRIDGE)
+            .should()
+            .dependOnClassesThat(
+                JavaClass.Predicates.resideInAPackage("dev.keel..")
+                    .and(JavaClass.Predicates.resideOutsideOfPackage(BROKER_BRIDGE))));
     return rules;
   }
 

@@ -39,6 +39,36 @@ class KafkaBrokerIT {
     assertThat(readAll(broker, topic, "read_committed", 10)).hasSize(10);
   }
 
+  /**
+   * Compressed batches pass both class loaders: the broker decompresses them to validate them with
+   * its own codecs (zstd-jni, lz4-java and snappy-java load their native code in the broker's class
+   * loader), the test's consumer with the test's.
+   */
+  @Test
+  void acceptsEveryCompressionType(Topics topics, KafkaBroker broker) throws Exception {
+    String topic = topics.create("compressed", 1);
+    List<String> sent = new ArrayList<>();
+    for (String codec : List.of("zstd", "lz4", "snappy", "gzip")) {
+      Map<String, Object> props = producerProps(broker);
+      props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec);
+      props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+      try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+          String value = codec + "-" + i + "-" + "x".repeat(200);
+          sent.add(value);
+          acks.add(producer.send(new ProducerRecord<>(topic, "k", value)));
+        }
+        for (Future<RecordMetadata> ack : acks) {
+          ack.get(30, TimeUnit.SECONDS);
+        }
+      }
+    }
+    assertThat(readAll(broker, topic, "read_uncommitted", sent.size()))
+        .extracting(ConsumerRecord::value)
+        .containsExactlyElementsOf(sent);
+  }
+
   @Test
   void acceptsTransactionalProducerAndHidesAbortedRecords(Topics topics, KafkaBroker broker) {
     String topic = topics.create("tx", 2);

@@ -3,31 +3,22 @@ package dev.keel.test.internal;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.TestTime;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.IntSupplier;
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * An Apache Kafka broker in KRaft combined mode, run inside this JVM. Kafka's server classes are
- * internal to Kafka; this is the only class in Keel that touches them.
+ * An Apache Kafka broker in KRaft combined mode, run inside this JVM, from Kafka's server jars
+ * loaded apart from the test's class path ({@link KafkaServerLoader}): the application's
+ * kafka-clients, whatever its version, serves the test's clients and this class's admin calls; the
+ * broker runs on the kafka-clients its server jars were built with.
  */
 public final class EmbeddedKafkaBroker implements KafkaBroker {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
@@ -35,25 +26,6 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
   static {
     // before any of Kafka's loggers exists: the broker's INFO lines (hundreds per start) go
     QuietServerLogging.apply();
-    // The broker runs inside the test JVM: a fatal fault in it (Kafka halts or exits its process
-    // then) must fail the tests with a message, not end the JVM without a word.
-    org.apache.kafka.common.utils.internals.Exit.setExitProcedure(
-        (code, message) -> refuseExit("exit", code, message));
-    org.apache.kafka.common.utils.internals.Exit.setHaltProcedure(
-        (code, message) -> refuseExit("halt", code, message));
-  }
-
-  private static void refuseExit(String how, int code, String message) {
-    IllegalStateException e =
-        new IllegalStateException(
-            "The embedded Kafka broker asked the JVM to "
-                + how
-                + " with status "
-                + code
-                + (message == null ? "" : ": " + message)
-                + "; refused, so that the test JVM survives and the fault is reported");
-    log.error("{}", e.getMessage(), e);
-    throw e;
   }
 
   private static final int BIND_ATTEMPTS = 5;
@@ -63,7 +35,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
   private final int port;
   private final PausableForwarder forwarder;
   private final TopicAdmin admin;
-  private KafkaRaftServer server;
+  private AutoCloseable server;
 
   private EmbeddedKafkaBroker(
       Path logDir, Map<String, String> config, int port, PausableForwarder forwarder) {
@@ -264,41 +236,11 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
   }
 
   private static void format(Path dir, Map<String, String> config) {
-    try (PrintStream quiet = new PrintStream(OutputStream.nullOutputStream())) {
-      new Formatter()
-          .setPrintStream(quiet)
-          .setNodeId(Integer.parseInt(config.get("node.id")))
-          .setClusterId(Uuid.randomUuid().toString())
-          .setDirectories(List.of(dir.toString()))
-          .setMetadataLogDirectory(dir.toString())
-          .setControllerListenerName("CONTROLLER")
-          .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-          .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-          .setUnstableFeatureVersionsEnabled(false)
-          .run();
-    } catch (Exception e) {
-      throw new IllegalStateException(
-          "Could not format the embedded Kafka log directory " + dir, e);
-    }
+    KafkaServerLoader.get().format(dir, Integer.parseInt(config.get("node.id")));
   }
 
   private synchronized void launch() {
-    Properties props = new Properties();
-    props.putAll(config);
-    KafkaRaftServer s = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-    try {
-      s.startup();
-    } catch (RuntimeException | Error e) {
-      // A server that failed half-way may hold ports and threads: shut down what started.
-      try {
-        s.shutdown();
-        s.awaitShutdown();
-      } catch (RuntimeException | Error shutdown) {
-        e.addSuppressed(shutdown);
-      }
-      throw e;
-    }
-    server = s;
+    server = KafkaServerLoader.get().launch(config);
   }
 
   @Override
@@ -308,7 +250,9 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
 
   @Override
   public String describe() {
-    return "embedded Kafka 4.4 broker (KRaft, in this JVM) at "
+    return "embedded Kafka "
+        + KafkaServerLoader.get().version()
+        + " broker (KRaft, in this JVM, in a class loader of its own) at "
         + bootstrapServers()
         + (forwarder == null ? "" : " (pausable, forwarding to port " + port + ")");
   }
@@ -326,9 +270,15 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
   @Override
   public synchronized void stop() {
     if (server != null) {
-      server.shutdown();
-      server.awaitShutdown();
-      server = null;
+      try {
+        server.close();
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("Could not stop the embedded Kafka broker", e);
+      } finally {
+        server = null;
+      }
       log.info("Embedded Kafka broker at {} stopped (data kept)", bootstrapServers());
     }
   }

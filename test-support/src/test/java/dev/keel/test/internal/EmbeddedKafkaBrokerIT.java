@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 import java.util.stream.Stream;
+import org.apache.kafka.common.utils.internals.AppInfoParser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,16 +44,62 @@ class EmbeddedKafkaBrokerIT {
    * exception that says so, and the JVM (this test) goes on.
    */
   @Test
-  void aFatalFaultInTheBrokerDoesNotEndTheTestJvm(@TempDir Path parent) throws IOException {
+  void aFatalFaultInTheBrokerDoesNotEndTheTestJvm(@TempDir Path parent) throws Exception {
     EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Map.of(), false, parent);
     try {
-      assertThatThrownBy(() -> org.apache.kafka.common.utils.internals.Exit.halt(1, "fatal fault"))
+      // the broker's own Exit, in its class loader (the test's kafka-clients has another)
+      Class<?> exit =
+          KafkaServerLoader.get()
+              .classLoader()
+              .loadClass("org.apache.kafka.common.utils.internals.Exit");
+      Method halt = exit.getMethod("halt", int.class, String.class);
+      Method exitWith = exit.getMethod("exit", int.class);
+      assertThatThrownBy(() -> halt.invoke(null, 1, "fatal fault"))
+          .cause()
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("halt with status 1: fatal fault");
-      assertThatThrownBy(() -> org.apache.kafka.common.utils.internals.Exit.exit(2))
+      assertThatThrownBy(() -> exitWith.invoke(null, 2))
+          .cause()
           .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("exit with status 2");
       broker.createTopic("still-here", 1); // the broker, and this JVM, still run
+    } finally {
+      broker.close();
+    }
+  }
+
+  /**
+   * The broker's server jars and their kafka-clients live in a class loader of their own: the
+   * test's class path has no server class, and the broker's client classes are not the test's, so
+   * an application whose kafka-clients is older or newer than the broker's keeps its own.
+   */
+  @Test
+  void theBrokerRunsInAClassLoaderOfItsOwn(@TempDir Path parent) throws Exception {
+    EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(Map.of(), false, parent);
+    try {
+      ClassLoader testLoader = EmbeddedKafkaBrokerIT.class.getClassLoader();
+      assertThatThrownBy(() -> Class.forName("kafka.server.KafkaRaftServer", false, testLoader))
+          .isInstanceOf(ClassNotFoundException.class);
+      assertThatThrownBy(() -> Class.forName("scala.Option", false, testLoader))
+          .isInstanceOf(ClassNotFoundException.class);
+      ClassLoader server = KafkaServerLoader.get().classLoader();
+      assertThat(Class.forName("kafka.server.KafkaRaftServer", false, server)).isNotNull();
+      Class<?> serverAppInfo =
+          Class.forName("org.apache.kafka.common.utils.internals.AppInfoParser", false, server);
+      assertThat(serverAppInfo).isNotSameAs(AppInfoParser.class);
+      assertThat(serverAppInfo.getClassLoader()).isSameAs(server);
+      // nothing of keel-test or of the test's libraries is visible to the broker
+      assertThatThrownBy(() -> Class.forName("dev.keel.test.KafkaBroker", false, server))
+          .isInstanceOf(ClassNotFoundException.class);
+      assertThat(
+              Class.forName("com.fasterxml.jackson.databind.ObjectMapper", false, server)
+                  .getClassLoader())
+          .isSameAs(server);
+      // the broker logs through the test's SLF4J
+      assertThat(Class.forName("org.slf4j.LoggerFactory", false, server))
+          .isSameAs(org.slf4j.LoggerFactory.class);
+      assertThat(KafkaServerLoader.get().version()).isEqualTo("4.4.0");
+      assertThat(broker.describe()).contains("Kafka 4.4.0 broker");
     } finally {
       broker.close();
     }
