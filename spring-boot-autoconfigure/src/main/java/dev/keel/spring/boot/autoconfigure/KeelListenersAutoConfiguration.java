@@ -12,6 +12,7 @@ import dev.keel.spring.boot.autoconfigure.listener.KeelListenerBeans;
 import dev.keel.spring.boot.autoconfigure.listener.KeelListenerContainer;
 import dev.keel.spring.boot.autoconfigure.listener.KeelListenerProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
@@ -74,6 +75,8 @@ public class KeelListenersAutoConfiguration {
    * @param transactionManager the application's transaction manager: the only one or the primary
    * @param contracts the application's event contracts, if any
    * @param meterRegistry Micrometer's registry, if any
+   * @param observationRegistry the application's observation registry (a {@code process <topic>}
+   *     span around each handler, continuing the event's trace), if any
    * @return the container
    */
   @Bean
@@ -88,7 +91,8 @@ public class KeelListenersAutoConfiguration {
       ObjectProvider<HandlerTransactions> handlerTransactions,
       ObjectProvider<PlatformTransactionManager> transactionManager,
       ObjectProvider<EventContracts> contracts,
-      ObjectProvider<MeterRegistry> meterRegistry) {
+      ObjectProvider<MeterRegistry> meterRegistry,
+      ObjectProvider<ObservationRegistry> observationRegistry) {
     HandlerTransactions transactions = handlerTransactions.getIfUnique();
     if (transactions == null) {
       PlatformTransactionManager tm = transactionManager.getIfUnique();
@@ -116,7 +120,8 @@ public class KeelListenersAutoConfiguration {
         consumer,
         transactions,
         contracts.getIfAvailable(EventContracts::none),
-        meterRegistry.getIfAvailable());
+        meterRegistry.getIfAvailable(),
+        observationRegistry.getIfAvailable());
   }
 
   /** {@code keel.listeners.<id>.*}, {@code keel.listeners.enabled} left out. */

@@ -4,6 +4,8 @@ import dev.keel.event.config.KeelDatabase;
 import dev.keel.event.config.KeelSettings;
 import dev.keel.outbox.Outbox;
 import dev.keel.spring.boot.autoconfigure.outbox.TransactionalOutbox;
+import io.micrometer.observation.ObservationRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -32,14 +34,21 @@ public class KeelOutboxAutoConfiguration {
    *
    * @param database the shared database
    * @param settings the {@code keel.*} settings
+   * @param observationRegistry the application's observation registry (a {@code create <topic>}
+   *     span per append, whose trace context is stored with the event), when it has one
    * @return the outbox
    */
   @Bean
   @ConditionalOnMissingBean
   @ConditionalOnBean(KeelDatabase.class)
-  public Outbox keelOutbox(KeelDatabase database, KeelSettings settings) {
+  public Outbox keelOutbox(
+      KeelDatabase database,
+      KeelSettings settings,
+      ObjectProvider<ObservationRegistry> observationRegistry) {
     database.prepare("outbox");
-    return Outbox.builder().database(database).settings(settings).build();
+    Outbox.Builder b = Outbox.builder().database(database).settings(settings);
+    observationRegistry.ifAvailable(b::observationRegistry);
+    return b.build();
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.keel.event.config.KeelSettings;
 import dev.keel.outbox.Outbox;
 import dev.keel.outbox.OutboxRelay;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -38,6 +39,8 @@ public class KeelRelayAutoConfiguration {
    * @param outbox the outbox whose rows it publishes (lanes, table names)
    * @param settings the {@code keel.*} settings
    * @param meterRegistry Micrometer's registry, when the application has one
+   * @param observationRegistry the application's observation registry (a {@code send <topic>} span
+   *     per record, continuing the append's trace), when it has one
    * @return the relay
    */
   @Bean(destroyMethod = "close")
@@ -47,12 +50,12 @@ public class KeelRelayAutoConfiguration {
       KeelKafka kafka,
       Outbox outbox,
       KeelSettings settings,
-      ObjectProvider<MeterRegistry> meterRegistry) {
+      ObjectProvider<MeterRegistry> meterRegistry,
+      ObjectProvider<ObservationRegistry> observationRegistry) {
     OutboxRelay.Builder b =
         OutboxRelay.builder().database(database).kafka(kafka).outbox(outbox).settings(settings);
     meterRegistry.ifAvailable(b::meterRegistry);
-    // Observations: once the relay's builder takes an ObservationRegistry, pass the
-    // application's ObservationRegistry bean here (ObjectProvider<ObservationRegistry>).
+    observationRegistry.ifAvailable(b::observationRegistry);
     return b.build();
   }
 

@@ -12,6 +12,9 @@ import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
 import dev.keel.test.TopicRecorder;
 import dev.keel.test.Topics;
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistry;
+import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -92,6 +95,41 @@ class KeelRelayIT {
                 ((ConfigurableApplicationContext) ctx.getSourceApplicationContext()).stop();
                 assertThat(relay.isRunning()).isFalse();
                 assertThat(lifecycle.isRunning()).isFalse();
+              });
+    }
+  }
+
+  @Test
+  void theApplicationsObservationRegistryObservesAppendAndSend(
+      IsolatedDatabase db, KafkaBroker kafka, Topics topics) {
+    String topic = topics.create("observed", 1);
+    TestObservationRegistry registry = TestObservationRegistry.create();
+    try (TopicRecorder<String> recorder =
+        new TopicRecorder<>(kafka, topic, r -> new String(r.key(), StandardCharsets.UTF_8))) {
+      app(db, kafka)
+          .withBean(ObservationRegistry.class, () -> registry)
+          .run(
+              ctx -> {
+                TransactionalOutbox outbox = ctx.getBean(TransactionalOutbox.class);
+                new TransactionTemplate(ctx.getBean(PlatformTransactionManager.class))
+                    .executeWithoutResult(s -> outbox.append(event(topic, "k-1")));
+                await()
+                    .atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(recorder.values()).containsExactly("k-1"));
+                await()
+                    .atMost(Duration.ofSeconds(30))
+                    .untilAsserted(
+                        () ->
+                            TestObservationRegistryAssert.assertThat(registry)
+                                .hasObservationWithNameEqualTo("keel.outbox.append")
+                                .that()
+                                .hasBeenStopped()
+                                .hasContextualNameEqualTo("create " + topic)
+                                .backToTestObservationRegistry()
+                                .hasObservationWithNameEqualTo("keel.outbox.send")
+                                .that()
+                                .hasBeenStopped()
+                                .hasContextualNameEqualTo("send " + topic));
               });
     }
   }

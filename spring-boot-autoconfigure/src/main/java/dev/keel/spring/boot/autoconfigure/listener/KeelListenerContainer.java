@@ -13,6 +13,7 @@ import dev.keel.event.contract.EventContracts;
 import dev.keel.retry.RetryPolicy;
 import dev.keel.spring.boot.autoconfigure.KeelLifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +56,7 @@ public final class KeelListenerContainer implements SmartLifecycle, DisposableBe
   private final HandlerTransactions transactions;
   private final EventContracts contracts;
   private final MeterRegistry meterRegistry;
+  private final ObservationRegistry observationRegistry;
   private final List<ConsumerRuntime> runtimes = new CopyOnWriteArrayList<>();
   private volatile boolean running;
 
@@ -71,6 +73,8 @@ public final class KeelListenerContainer implements SmartLifecycle, DisposableBe
    * @param transactions who runs the handlers' transactions
    * @param contracts the event contracts payloads are decoded by
    * @param meterRegistry Micrometer's registry, or {@code null}
+   * @param observationRegistry the observation registry handlers are observed with, or {@code null}
+   *     for none
    */
   public KeelListenerContainer(
       KeelListenerBeans beans,
@@ -81,7 +85,8 @@ public final class KeelListenerContainer implements SmartLifecycle, DisposableBe
       Map<String, Object> consumerProperties,
       HandlerTransactions transactions,
       EventContracts contracts,
-      MeterRegistry meterRegistry) {
+      MeterRegistry meterRegistry,
+      ObservationRegistry observationRegistry) {
     this.beans = Objects.requireNonNull(beans, "beans");
     this.database = Objects.requireNonNull(database, "database");
     this.kafka = Objects.requireNonNull(kafka, "kafka");
@@ -91,6 +96,7 @@ public final class KeelListenerContainer implements SmartLifecycle, DisposableBe
     this.transactions = Objects.requireNonNull(transactions, "transactions");
     this.contracts = Objects.requireNonNull(contracts, "contracts");
     this.meterRegistry = meterRegistry;
+    this.observationRegistry = observationRegistry;
   }
 
   /** The runtimes running the listeners (empty before start and after stop); read-only. */
@@ -158,8 +164,9 @@ public final class KeelListenerContainer implements SmartLifecycle, DisposableBe
         if (meterRegistry != null) {
           b.meterRegistry(meterRegistry);
         }
-        // Observations: once the runtime's builder takes an ObservationRegistry, pass the
-        // application's ObservationRegistry bean here.
+        if (observationRegistry != null) {
+          b.observationRegistry(observationRegistry);
+        }
         e.getValue().forEach(b::listener);
         ConsumerRuntime runtime = b.build();
         runtimes.add(runtime);
