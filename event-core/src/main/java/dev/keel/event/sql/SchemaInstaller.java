@@ -199,6 +199,35 @@ public final class SchemaInstaller {
     return b.toString();
   }
 
+  /**
+   * The component's migrations in version order, placeholders filled in and each split into its
+   * statements: what a migration tool needs to apply them as Keel's installer does.
+   *
+   * @param component the component
+   * @return the migrations, oldest first
+   */
+  public List<Migration> migrations(String component) {
+    List<Migration> out = new ArrayList<>();
+    for (Script s : scripts(component)) {
+      out.add(new Migration(s.version, s.fileName, SqlStatements.split(s.sql)));
+    }
+    return out;
+  }
+
+  /**
+   * One of a component's migration scripts.
+   *
+   * @param version its version, from 1
+   * @param fileName its file name ({@code V<version>__<description>.sql})
+   * @param statements its statements, in order, placeholders filled in
+   */
+  public record Migration(int version, String fileName, List<String> statements) {
+    /** Copies the statements. */
+    public Migration {
+      statements = List.copyOf(statements);
+    }
+  }
+
   private void apply(Connection c, Script s) throws SQLException {
     try (Statement st = c.createStatement()) {
       for (String sql : SqlStatements.split(s.sql)) {

@@ -36,6 +36,7 @@ public class KeelProperties {
   private final Dlq dlq = new Dlq();
   private final Saga saga = new Saga();
   private final Flyway flyway = new Flyway();
+  private final Liquibase liquibase = new Liquibase();
 
   /** {@code keel.database.*}: where Keel's tables live and what happens to them at start. */
   public Database getDatabase() {
@@ -80,6 +81,11 @@ public class KeelProperties {
   /** {@code keel.flyway.*}: Keel's migrations through the application's Flyway. */
   public Flyway getFlyway() {
     return flyway;
+  }
+
+  /** {@code keel.liquibase.*}: Keel's migrations through the application's Liquibase. */
+  public Liquibase getLiquibase() {
+    return liquibase;
   }
 
   /**
@@ -726,6 +732,26 @@ public class KeelProperties {
     }
 
     /** Sets {@code keel.flyway.enabled}. */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
+
+  /**
+   * {@code keel.liquibase.*}: when the application uses Liquibase, Keel's table scripts run through
+   * Liquibase, one change-log table per component ({@code <table-prefix>liquibase_<component>})
+   * beside the application's, and {@code keel.database.schema-policy} defaults to {@code NONE}.
+   */
+  public static class Liquibase {
+    /** Whether Keel's migrations run through Liquibase when the application has Liquibase. */
+    private boolean enabled = true;
+
+    /** Whether Keel's migrations run through Liquibase when the application has Liquibase. */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /** Sets {@code keel.liquibase.enabled}. */
     public void setEnabled(boolean enabled) {
       this.enabled = enabled;
     }

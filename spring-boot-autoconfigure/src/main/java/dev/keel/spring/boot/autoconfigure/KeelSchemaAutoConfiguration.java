@@ -50,13 +50,21 @@ public class KeelSchemaAutoConfiguration {
   @ConditionalOnMissingBean
   @ConditionalOnSingleCandidate(DataSource.class)
   public KeelDatabase keelDatabase(DataSource dataSource, KeelProperties properties) {
+    KeelDatabase database = managedDatabase(dataSource, properties);
+    KeelFlyway.migrate(database, KeelSchemaAutoConfiguration.class.getClassLoader());
+    return database;
+  }
+
+  /**
+   * The database of a migration tool: schema policy {@code NONE} unless {@code
+   * keel.database.schema-policy} is set.
+   */
+  static KeelDatabase managedDatabase(DataSource dataSource, KeelProperties properties) {
     KeelSettings settings = properties.toSettings();
     KeelDatabase.Builder b = KeelDatabase.builder().dataSource(dataSource).settings(settings);
     if (!settings.has(ConfigKey.DATABASE_SCHEMA_POLICY)) {
       b.schemaPolicy(SchemaPolicy.NONE);
     }
-    KeelDatabase database = b.build();
-    KeelFlyway.migrate(database, KeelSchemaAutoConfiguration.class.getClassLoader());
-    return database;
+    return b.build();
   }
 }

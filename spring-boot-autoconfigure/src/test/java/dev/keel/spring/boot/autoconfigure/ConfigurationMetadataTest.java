@@ -55,7 +55,8 @@ class ConfigurationMetadataTest {
           "keel.outbox.enabled",
           "keel.relay.enabled",
           "keel.listeners.enabled",
-          "keel.flyway.enabled"
+          "keel.flyway.enabled",
+          "keel.liquibase.enabled"
         }) {
       assertThat(properties).containsKey(name);
       assertThat(properties.get(name).path("type").asText()).isEqualTo("java.lang.Boolean");
