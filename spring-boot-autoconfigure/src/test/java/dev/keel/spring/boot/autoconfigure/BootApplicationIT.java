@@ -87,7 +87,10 @@ class BootApplicationIT {
                     "spring.kafka.consumer.auto-offset-reset", "earliest",
                     "keel.relay.poll-interval", "100ms",
                     "keel.relay.close-timeout", "5s",
-                    "keel.consumer.close-timeout", "5s"))
+                    "keel.consumer.close-timeout", "5s",
+                    // Liquibase is on this module's test class path for KeelLiquibaseIT; this
+                    // application migrates with Flyway.
+                    "spring.liquibase.enabled", "false"))
             .run()) {
       assertThat(ctx.getBean(KeelDatabase.class).schemaPolicy()).isEqualTo(SchemaPolicy.NONE);
       assertThat(ctx.getBean(OutboxRelay.class).isRunning()).isTrue();
