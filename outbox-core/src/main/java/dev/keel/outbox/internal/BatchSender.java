@@ -56,6 +56,12 @@ final class BatchSender {
     /** The producer lost its idempotence state (sequence or epoch); it must be replaced. */
     boolean producerBroken;
 
+    /**
+     * Acknowledged rows that reached Kafka while an earlier row of their key, sent in the same
+     * pass, failed with an error that may pass: their key's order on the topic is broken.
+     */
+    final List<Row> overtaking = new ArrayList<>();
+
     /** Nothing went through and something failed as if the broker were away. */
     boolean outage() {
       return acked.isEmpty()
@@ -86,11 +92,18 @@ final class BatchSender {
    * timed out waiting for a topic's metadata, the pass's further rows to that topic ({@code
    * timedOut}, shared by the lanes of a pass) are not sent either.
    *
-   * <p>A strict lane sends one row per key per pass: a row whose key has an earlier row in the
+   * <p>A send can fail before it reaches the producer's buffer: Kafka's producer returns an already
+   * failed future when the topic's metadata did not come within {@code max.block.ms} (a new
+   * producer while the broker is away), when its buffer stays full, or when the record is too
+   * large. A later row of the same key must then not go out in this pass, or it would reach the
+   * topic ahead of the failed one: in any lane, the rest of that key's rows wait for a later pass
+   * (held), and after a metadata timeout so do the pass's further rows to that topic.
+   *
+   * <p>A strict lane also sends one row per key per pass: a row whose key has an earlier row in the
    * batch waits for a later pass, when that row was acknowledged, so that a row the broker refuses
    * late (too large for the topic, not authorized) has nothing of its key behind it in flight. It
-   * stops at the first record that fails at once (too large, unreadable headers, unknown topic),
-   * and sends a row that failed in an earlier pass as the last of its batch.
+   * stops at the first record that fails at once, and sends a row that failed in an earlier pass as
+   * the last of its batch.
    */
   static Pending start(
       Producer<byte[], byte[]> producer,
@@ -100,9 +113,11 @@ final class BatchSender {
       Set<String> timedOut) {
     List<Future<RecordMetadata>> futures = new ArrayList<>(rows.size());
     Set<String> keysInFlight = strict ? new HashSet<>() : Set.of();
+    Set<String> failedKeys = null;
     int sent = 0;
     for (Row row : rows) {
-      if (strict && !keysInFlight.add(keyOf(row))) {
+      if ((strict && !keysInFlight.add(keyOf(row)))
+          || (failedKeys != null && failedKeys.contains(keyOf(row)))) {
         futures.add(null); // its key's earlier row goes first; this one waits for the next pass
         sent++;
         continue;
@@ -110,7 +125,18 @@ final class BatchSender {
       Future<RecordMetadata> f = send(producer, row, missing, timedOut);
       futures.add(f);
       sent++;
-      if (strict && (row.attempts() > 0 || (f.isDone() && failure(f) != null))) {
+      Throwable failed = f.isDone() ? failure(f) : null;
+      if (failed != null) {
+        RelayHooks.reach(RelayHooks.Point.SEND_FAILED_AT_ONCE);
+        if (isMetadataTimeout(failed)) {
+          timedOut.add(row.topic());
+        }
+        if (failedKeys == null) {
+          failedKeys = new HashSet<>();
+        }
+        failedKeys.add(keyOf(row));
+      }
+      if (strict && (row.attempts() > 0 || failed != null)) {
         break;
       }
     }
@@ -185,17 +211,29 @@ final class BatchSender {
   static Outcome finish(Pending p) {
     Outcome out = new Outcome();
     boolean stop = false;
+    Set<String> failedKeys = null; // keys with a row that failed and may be sent again later
     for (int i = 0; i < p.rows.size(); i++) {
       Row row = p.rows.get(i);
       Future<RecordMetadata> f = i < p.sent ? p.futures.get(i) : null;
+      Throwable error = f == null ? null : failure(f);
+      if (f != null && error == null) {
+        out.acked.add(row);
+        if (failedKeys != null && failedKeys.contains(keyOf(row))) {
+          out.overtaking.add(row);
+        }
+        continue;
+      }
+      if (error == null || !isPermanent(error)) {
+        if (failedKeys == null) {
+          failedKeys = new HashSet<>();
+        }
+        failedKeys.add(keyOf(row)); // sent again later: nothing of its key may go out before it
+      }
       if (f == null) {
         out.held.add(row);
         continue;
       }
-      Throwable error = failure(f);
-      if (error == null) {
-        out.acked.add(row);
-      } else if (stop) {
+      if (stop) {
         out.held.add(row); // behind the row the strict lane stopped at: tried again after it
       } else if (isMetadataTimeout(error)) {
         // The producer has no metadata for the topic: the broker is away or the topic is gone.

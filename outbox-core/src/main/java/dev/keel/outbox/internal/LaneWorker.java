@@ -333,6 +333,19 @@ final class LaneWorker implements Runnable {
     if (out.outage()) {
       return; // this lane's broker partitions are away; its rows stay for the next pass
     }
+    if (!out.overtaking.isEmpty()) {
+      // Kafka failed an earlier record of these keys after it had taken later ones (an error that
+      // surfaces only after the send, such as a lost producer sequence): nothing can undo it.
+      log.error(
+          "OutboxRelay {}: lane {} published {} rows (first: event {}) ahead of an earlier row of"
+              + " their key that failed ({}); that key's order on topic {} is broken",
+          owner,
+          lane.lane,
+          out.overtaking.size(),
+          out.overtaking.get(0).eventId(),
+          out.firstRetriable == null ? "held" : BatchSender.describe(out.firstRetriable),
+          out.overtaking.get(0).topic());
+    }
     Set<Long> removed = new HashSet<>();
     if (!out.acked.isEmpty()) {
       if (!ackedRemoved) {

@@ -4,9 +4,9 @@ import dev.keel.event.support.PausePoints;
 import dev.keel.event.support.PausePoints.Gate;
 
 /**
- * Named points in the relay's commit-order fence where a test can hold a thread, so that a race is
- * reproduced by schedule rather than by luck. Nothing is armed in production: {@link #reach} then
- * costs one read of an empty map.
+ * Named points in the relay's commit-order fence and send path where a test can hold a thread, so
+ * that a race is reproduced by schedule rather than by luck. Nothing is armed in production: {@link
+ * #reach} then costs one read of an empty map.
  */
 final class RelayHooks {
   /** The points, in the order a lane meets them. */
@@ -23,6 +23,8 @@ final class RelayHooks {
     UNCOMMITTED_READ,
     /** A worker read its lanes' next rows and moved their safe ids. */
     CLAIM_DONE,
+    /** A send failed before it reached the producer's buffer; the worker goes on with the pass. */
+    SEND_FAILED_AT_ONCE,
     /** A worker removed a batch and noted the lane's new last id. */
     BATCH_SETTLED,
     /** MySQL, markPublished: rows were copied to the published table and not deleted yet. */

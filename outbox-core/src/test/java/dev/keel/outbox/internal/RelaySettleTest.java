@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -190,6 +191,27 @@ class RelaySettleTest {
     assertThat(sends.get("k0")).hasValue(3);
     assertThat(sends.get("k1")).as("sent once, after k0 was acknowledged").hasValue(1);
     assertThat(admin().quarantined(10)).isEmpty();
+  }
+
+  /**
+   * A send that fails before Kafka takes the record (here its buffer stayed full) holds the rest of
+   * its key's rows in the pass, so none of them reaches the topic ahead of it; other keys go on.
+   */
+  @Test
+  void aSendThatFailsAtOnceHoldsTheRestOfItsKeyInANonStrictLane() throws Exception {
+    Outbox outbox = outbox(1);
+    append(outbox, "k0", "k1", "l0", "k2");
+    start(
+        relay(1, false),
+        (payload, attempt) ->
+            payload.equals("k0") && attempt == 1
+                ? new BufferExhaustedException("Failed to allocate memory within 0 ms")
+                : null);
+
+    await().atMost(Duration.ofSeconds(20)).until(() -> admin().pending() == 0);
+    assertThat(published).containsExactly("l0", "k0", "k1", "k2");
+    assertThat(sends.get("k1")).as("not sent while k0 had failed").hasValue(1);
+    assertThat(sends.get("k2")).hasValue(1);
   }
 
   /**
