@@ -1,0 +1,150 @@
+package dev.keel.spring.boot.autoconfigure.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keel.dlq.DeadLetters;
+import dev.keel.saga.SagaAdmin;
+import dev.keel.saga.SagaOrchestrator;
+import dev.keel.spring.boot.autoconfigure.KeelAutoConfiguration;
+import dev.keel.spring.boot.autoconfigure.actuate.KeelActuatorAutoConfiguration;
+import dev.keel.spring.boot.autoconfigure.actuate.KeelEndpoint;
+import dev.keel.spring.boot.autoconfigure.actuate.KeelOperationsEndpoint;
+import dev.keel.spring.boot.autoconfigure.dlq.KeelDeadLettersAutoConfiguration;
+import dev.keel.spring.boot.autoconfigure.saga.KeelSagaAutoConfiguration;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Which of Keel's saga, dead-letter and actuator beans exist, by class path and property. */
+class KeelOpsConditionsTest {
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner()
+          .withUserConfiguration(H2.class)
+          .withConfiguration(
+              AutoConfigurations.of(
+                  KafkaAutoConfiguration.class,
+                  KeelAutoConfiguration.class,
+                  KeelSagaAutoConfiguration.class,
+                  KeelDeadLettersAutoConfiguration.class,
+                  EndpointAutoConfiguration.class,
+                  HealthContributorAutoConfiguration.class,
+                  KeelActuatorAutoConfiguration.class))
+          .withPropertyValues(
+              "spring.kafka.bootstrap-servers=localhost:9",
+              "management.endpoints.web.exposure.include=health,keel");
+
+  @Configuration(proxyBeanMethods = false)
+  static class H2 {
+    @Bean
+    DataSource dataSource() {
+      JdbcDataSource ds = new JdbcDataSource();
+      ds.setURL("jdbc:h2:mem:keel-ops-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+      return ds;
+    }
+  }
+
+  @Test
+  void everythingIsThereByDefaultAndTheEndpointIsReadOnly() {
+    runner.run(
+        ctx -> {
+          assertThat(ctx)
+              .hasNotFailed()
+              .hasSingleBean(SagaAdmin.class)
+              .hasSingleBean(DeadLetters.class)
+              .hasSingleBean(KeelEndpoint.class)
+              .doesNotHaveBean(KeelOperationsEndpoint.class)
+              // no SagaDefinition bean: no orchestrator
+              .doesNotHaveBean(SagaOrchestrator.class);
+          assertThat(ctx).hasBean("keelHealthContributor");
+          CompositeHealthContributor keel =
+              ctx.getBean("keelHealthContributor", CompositeHealthContributor.class);
+          assertThat(keel.stream().map(c -> c.name()))
+              .containsExactlyInAnyOrder("relayLanes", "outboxLag", "deadLetters", "sagas");
+        });
+  }
+
+  @Test
+  void operationsEnabledMakeTheEndpointTheOperationsEndpoint() {
+    runner
+        .withPropertyValues("keel.actuator.operations.enabled=true")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .hasNotFailed()
+                    .hasSingleBean(KeelEndpoint.class)
+                    .hasSingleBean(KeelOperationsEndpoint.class));
+  }
+
+  @Test
+  void keelSagaEnabledFalseAndKeelDlqEnabledFalseTurnThemOff() {
+    runner
+        .withPropertyValues("keel.saga.enabled=false", "keel.dlq.enabled=false")
+        .run(
+            ctx -> {
+              assertThat(ctx)
+                  .hasNotFailed()
+                  .doesNotHaveBean(SagaAdmin.class)
+                  .doesNotHaveBean(DeadLetters.class)
+                  .hasSingleBean(KeelEndpoint.class);
+              assertThat(ctx.getBean(KeelEndpoint.class).keel())
+                  .containsOnlyKeys("outbox", "operationsEnabled");
+            });
+  }
+
+  @Test
+  void withoutTheSagaModuleOrTheDlqModuleTheirBeansAreAbsent() {
+    runner
+        .withClassLoader(new FilteredClassLoader(SagaOrchestrator.class, DeadLetters.class))
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .hasNotFailed()
+                    .doesNotHaveBean(SagaAdmin.class)
+                    .doesNotHaveBean(DeadLetters.class)
+                    .hasSingleBean(KeelEndpoint.class));
+  }
+
+  @Test
+  void withoutActuatorThereIsNoEndpointAndNoHealth() {
+    new ApplicationContextRunner()
+        .withUserConfiguration(H2.class)
+        .withConfiguration(
+            AutoConfigurations.of(
+                KafkaAutoConfiguration.class,
+                KeelAutoConfiguration.class,
+                KeelDeadLettersAutoConfiguration.class,
+                KeelActuatorAutoConfiguration.class))
+        .withClassLoader(
+            new FilteredClassLoader(
+                "org.springframework.boot.actuate", "org.springframework.boot.health"))
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .hasNotFailed()
+                    .hasSingleBean(DeadLetters.class)
+                    .doesNotHaveBean(KeelEndpoint.class)
+                    .doesNotHaveBean("keelHealthContributor"));
+  }
+
+  @Test
+  void managementHealthKeelEnabledFalseTurnsTheHealthContributorOff() {
+    runner
+        .withPropertyValues("management.health.keel.enabled=false")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .hasNotFailed()
+                    .hasSingleBean(KeelEndpoint.class)
+                    .doesNotHaveBean("keelHealthContributor"));
+  }
+}
