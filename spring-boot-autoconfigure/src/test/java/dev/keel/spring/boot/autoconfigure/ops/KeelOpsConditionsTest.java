@@ -11,15 +11,22 @@ import dev.keel.spring.boot.autoconfigure.actuate.KeelEndpoint;
 import dev.keel.spring.boot.autoconfigure.actuate.KeelOperationsEndpoint;
 import dev.keel.spring.boot.autoconfigure.dlq.KeelDeadLettersAutoConfiguration;
 import dev.keel.spring.boot.autoconfigure.saga.KeelSagaAutoConfiguration;
+import java.util.List;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.actuate.autoconfigure.endpoint.EndpointAutoConfiguration;
+import org.springframework.boot.actuate.autoconfigure.endpoint.jmx.JmxEndpointAutoConfiguration;
+import org.springframework.boot.actuate.endpoint.OperationType;
+import org.springframework.boot.actuate.endpoint.jmx.JmxEndpointsSupplier;
+import org.springframework.boot.actuate.endpoint.jmx.JmxOperation;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.jmx.JmxAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -83,6 +90,42 @@ class KeelOpsConditionsTest {
                     .hasNotFailed()
                     .hasSingleBean(KeelEndpoint.class)
                     .hasSingleBean(KeelOperationsEndpoint.class));
+  }
+
+  /** The operations Boot's endpoint discovery finds on the keel endpoint (through JMX). */
+  private static List<OperationType> keelOperations(AssertableApplicationContext ctx) {
+    return ctx.getBean(JmxEndpointsSupplier.class).getEndpoints().stream()
+        .filter(e -> e.getEndpointId().toString().equals("keel"))
+        .flatMap(e -> e.getOperations().stream())
+        .map(JmxOperation::getType)
+        .toList();
+  }
+
+  private ApplicationContextRunner jmx() {
+    return runner
+        .withConfiguration(
+            AutoConfigurations.of(JmxAutoConfiguration.class, JmxEndpointAutoConfiguration.class))
+        .withPropertyValues(
+            "spring.jmx.enabled=true",
+            "spring.jmx.unique-names=true",
+            "management.endpoints.jmx.exposure.include=keel");
+  }
+
+  @Test
+  void bootFindsNoWriteOperationOnTheKeelEndpointUnlessOperationsAreEnabled() {
+    jmx()
+        .run(
+            ctx ->
+                assertThat(keelOperations(ctx))
+                    .as("the read operations only")
+                    .containsExactly(OperationType.READ, OperationType.READ));
+    jmx()
+        .withPropertyValues("keel.actuator.operations.enabled=true")
+        .run(
+            ctx ->
+                assertThat(keelOperations(ctx))
+                    .containsExactlyInAnyOrder(
+                        OperationType.READ, OperationType.READ, OperationType.WRITE));
   }
 
   @Test
