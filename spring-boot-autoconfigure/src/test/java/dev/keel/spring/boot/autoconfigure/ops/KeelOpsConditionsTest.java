@@ -22,8 +22,15 @@ import org.springframework.boot.actuate.endpoint.jmx.JmxEndpointsSupplier;
 import org.springframework.boot.actuate.endpoint.jmx.JmxOperation;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.jmx.JmxAutoConfiguration;
+import org.springframework.boot.health.actuate.endpoint.CompositeHealthDescriptor;
+import org.springframework.boot.health.actuate.endpoint.HealthDescriptor;
+import org.springframework.boot.health.actuate.endpoint.HealthEndpoint;
+import org.springframework.boot.health.actuate.endpoint.IndicatedHealthDescriptor;
+import org.springframework.boot.health.autoconfigure.actuate.endpoint.HealthEndpointAutoConfiguration;
 import org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration;
+import org.springframework.boot.health.autoconfigure.registry.HealthContributorRegistryAutoConfiguration;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -126,6 +133,42 @@ class KeelOpsConditionsTest {
                 assertThat(keelOperations(ctx))
                     .containsExactlyInAnyOrder(
                         OperationType.READ, OperationType.READ, OperationType.WRITE));
+  }
+
+  private ApplicationContextRunner healthEndpoint() {
+    return runner
+        .withConfiguration(
+            AutoConfigurations.of(
+                HealthContributorRegistryAutoConfiguration.class,
+                HealthEndpointAutoConfiguration.class))
+        .withPropertyValues("management.endpoint.health.show-details=always");
+  }
+
+  @Test
+  void theHealthEndpointShowsKeelWithItsFourChecks() {
+    healthEndpoint()
+        .run(
+            ctx -> {
+              HealthDescriptor keel = ctx.getBean(HealthEndpoint.class).healthForPath("keel");
+              assertThat(keel).isInstanceOf(CompositeHealthDescriptor.class);
+              assertThat(keel.getStatus()).isEqualTo(Status.UP);
+              assertThat(((CompositeHealthDescriptor) keel).getComponents())
+                  .containsOnlyKeys("relayLanes", "outboxLag", "deadLetters", "sagas");
+            });
+  }
+
+  @Test
+  void aCheckWhoseQueryFailsIsUnknownWithTheError() {
+    healthEndpoint()
+        .withPropertyValues("keel.database.schema-policy=none")
+        .run(
+            ctx -> {
+              HealthDescriptor sagas =
+                  ctx.getBean(HealthEndpoint.class).healthForPath("keel", "sagas");
+              assertThat(sagas.getStatus()).isEqualTo(Status.UNKNOWN);
+              assertThat(((IndicatedHealthDescriptor) sagas).getDetails().get("error").toString())
+                  .containsIgnoringCase("keel_saga");
+            });
   }
 
   @Test
