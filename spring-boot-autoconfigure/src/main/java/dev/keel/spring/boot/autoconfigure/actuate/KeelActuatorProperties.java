@@ -11,6 +11,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class KeelActuatorProperties {
   private final Health health = new Health();
   private final Operations operations = new Operations();
+
+  /** The most entries of each list the keel endpoint shows, 1 to 1000. */
   private int listLimit = 20;
 
   /** Creates the properties with their defaults; Spring binds them. */
@@ -49,8 +51,16 @@ public class KeelActuatorProperties {
 
   /** {@code keel.actuator.health.*}: when Keel's health contributors leave {@code UP}. */
   public static class Health {
+    /** The outbox health turns DOWN when its oldest unpublished row is older than this. */
     private Duration outboxLagThreshold = Duration.ofMinutes(5);
+
+    /** The dead-letter health turns OUT_OF_SERVICE when more dead letters than this wait. */
     private long deadLettersThreshold = 0;
+
+    /**
+     * A saga in flight without progress for longer than this is stuck; keel.saga.stuck-threshold
+     * when not set.
+     */
     private Duration sagaStuckThreshold;
 
     /** Creates the defaults. */
@@ -122,6 +132,10 @@ public class KeelActuatorProperties {
 
   /** {@code keel.actuator.operations.*}. */
   public static class Operations {
+    /**
+     * Whether the keel endpoint has its write operations (replay, discard, retry, resolve, resume),
+     * each audited under the authenticated principal.
+     */
     private boolean enabled;
 
     /** Creates the defaults. */

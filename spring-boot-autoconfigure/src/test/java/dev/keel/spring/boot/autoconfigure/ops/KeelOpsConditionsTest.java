@@ -172,6 +172,18 @@ class KeelOpsConditionsTest {
   }
 
   @Test
+  void aBadActuatorPropertyFailsTheStartNamingTheKey() {
+    runner
+        .withPropertyValues("keel.actuator.health.outbox-lag-threshold=10ms")
+        .run(
+            ctx ->
+                assertThat(ctx)
+                    .getFailure()
+                    .rootCause()
+                    .hasMessageContaining("keel.actuator.health.outbox-lag-threshold"));
+  }
+
+  @Test
   void keelSagaEnabledFalseAndKeelDlqEnabledFalseTurnThemOff() {
     runner
         .withPropertyValues("keel.saga.enabled=false", "keel.dlq.enabled=false")
