@@ -14,11 +14,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 
 /**
@@ -48,7 +50,10 @@ public class KeelSagaAutoConfiguration {
 
   /**
    * Queries and operator actions on the saga tables (the actuator's saga health and operations),
-   * the tables prepared per {@code keel.database.schema-policy}.
+   * the tables prepared per {@code keel.database.schema-policy}. Present when the application runs
+   * sagas or participants (a {@link SagaDefinition} or {@link SagaParticipant} bean), or with
+   * {@code keel.saga.admin.enabled=true} (an instance that only operates the sagas of others), so
+   * that an application that has saga-core on its class path but no saga gets no saga tables.
    *
    * @param database the shared database
    * @return the saga admin
@@ -56,9 +61,26 @@ public class KeelSagaAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   @ConditionalOnBean(KeelDatabase.class)
+  @Conditional(UsesSagas.class)
   public SagaAdmin keelSagaAdmin(KeelDatabase database) {
     database.prepare("saga");
     return SagaAdmin.builder().database(database).build();
+  }
+
+  /** A saga definition bean, a participant bean, or {@code keel.saga.admin.enabled=true}. */
+  static class UsesSagas extends AnyNestedCondition {
+    UsesSagas() {
+      super(ConfigurationPhase.REGISTER_BEAN);
+    }
+
+    @ConditionalOnBean(SagaDefinition.class)
+    static class Definitions {}
+
+    @ConditionalOnBean(SagaParticipant.class)
+    static class Participants {}
+
+    @ConditionalOnBooleanProperty("keel.saga.admin.enabled")
+    static class Admin {}
   }
 
   /** The orchestrator, when the application defines sagas. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keel.dlq.DeadLetters;
 import dev.keel.saga.SagaAdmin;
+import dev.keel.saga.SagaDefinition;
 import dev.keel.saga.SagaOrchestrator;
 import dev.keel.spring.boot.autoconfigure.KeelAutoConfiguration;
 import dev.keel.spring.boot.autoconfigure.actuate.KeelActuatorAutoConfiguration;
@@ -11,6 +12,8 @@ import dev.keel.spring.boot.autoconfigure.actuate.KeelEndpoint;
 import dev.keel.spring.boot.autoconfigure.actuate.KeelOperationsEndpoint;
 import dev.keel.spring.boot.autoconfigure.dlq.KeelDeadLettersAutoConfiguration;
 import dev.keel.spring.boot.autoconfigure.saga.KeelSagaAutoConfiguration;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.util.List;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
@@ -41,7 +44,8 @@ import org.springframework.context.annotation.Configuration;
 /** Which of Keel's saga, dead-letter and actuator beans exist, by class path and property. */
 class KeelOpsConditionsTest {
 
-  private final ApplicationContextRunner runner =
+  /** No saga bean. */
+  private final ApplicationContextRunner noSagas =
       new ApplicationContextRunner()
           .withUserConfiguration(H2.class)
           .withConfiguration(
@@ -56,6 +60,19 @@ class KeelOpsConditionsTest {
           .withPropertyValues(
               "spring.kafka.bootstrap-servers=localhost:9",
               "management.endpoints.web.exposure.include=health,keel");
+
+  /** The application with a saga (local steps only). */
+  private final ApplicationContextRunner runner = noSagas.withUserConfiguration(LocalSaga.class);
+
+  @Configuration(proxyBeanMethods = false)
+  static class LocalSaga {
+    @Bean
+    SagaDefinition<KeelSagaIT.Order> localSaga() {
+      return SagaDefinition.builder("local", KeelSagaIT.Order.class)
+          .step("only", s -> s.local((tx, d) -> d).noCompensation())
+          .build();
+    }
+  }
 
   @Configuration(proxyBeanMethods = false)
   static class H2 {
@@ -181,6 +198,22 @@ class KeelOpsConditionsTest {
                     .getFailure()
                     .rootCause()
                     .hasMessageContaining("keel.actuator.health.outbox-lag-threshold"));
+  }
+
+  @Test
+  void withoutSagaBeansThereIsNoSagaAdminAndNoSagaTableUnlessAskedFor() {
+    noSagas.run(
+        ctx -> {
+          assertThat(ctx).hasNotFailed().doesNotHaveBean(SagaAdmin.class);
+          assertThat(ctx.getBean(KeelEndpoint.class).keel()).doesNotContainKey("sagas");
+          try (Connection c = ctx.getBean(DataSource.class).getConnection();
+              ResultSet rs = c.getMetaData().getTables(null, null, "KEEL_SAGA", null)) {
+            assertThat(rs.next()).as("keel_saga created").isFalse();
+          }
+        });
+    noSagas
+        .withPropertyValues("keel.saga.admin.enabled=true")
+        .run(ctx -> assertThat(ctx).hasNotFailed().hasSingleBean(SagaAdmin.class));
   }
 
   @Test
