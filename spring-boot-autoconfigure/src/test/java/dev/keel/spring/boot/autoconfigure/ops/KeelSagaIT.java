@@ -34,6 +34,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -73,6 +75,12 @@ class KeelSagaIT {
 
   /** Orders whose stock release fails, changed by the test. */
   static final Set<String> FAILING_RELEASES = ConcurrentHashMap.newKeySet();
+
+  /** The order whose reserve handler waits at a pause point, and the point's latches. */
+  static final String SLOW = "order-slow-" + UUID.randomUUID();
+
+  static final CountDownLatch SLOW_ENTERED = new CountDownLatch(1);
+  static final CountDownLatch SLOW_RELEASE = new CountDownLatch(1);
 
   /** Topics of one test, given to the application's beans. */
   record SagaTopics(String stock, String payments, String replies) {}
@@ -144,6 +152,12 @@ class KeelSagaIT {
               t.stock(),
               RESERVE,
               cmd -> {
+                if (cmd.payload().orderId().equals(SLOW)) {
+                  SLOW_ENTERED.countDown();
+                  if (!SLOW_RELEASE.await(60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("never released");
+                  }
+                }
                 effect(cmd.connection(), cmd.payload().orderId(), "reserve");
                 return null;
               })
@@ -301,5 +315,40 @@ class KeelSagaIT {
     assertThatThrownBy(() -> participants.get().runtime().start())
         .as("the participants' runtime was closed")
         .isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void closingTheContextWaitsForTheCommandAParticipantIsHandling(
+      IsolatedDatabase db, KafkaBroker kafka, Topics topics) throws Exception {
+    try (Connection c = db.dataSource().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE ship_effect (order_id VARCHAR(64) NOT NULL, what VARCHAR(32))");
+    }
+    SagaTopics t =
+        new SagaTopics(
+            topics.create("stock", 1), topics.create("payments", 1), topics.create("replies", 1));
+    OpsApps.app(db, kafka)
+        .withUserConfiguration(ShipOrder.class)
+        .withBean(SagaTopics.class, () -> t)
+        .run(
+            ctx -> {
+              assertThat(ctx).hasNotFailed();
+              start(db.dataSource(), ctx.getBean(SagaOrchestrator.class), new Order(SLOW, 10));
+              assertThat(SLOW_ENTERED.await(60, TimeUnit.SECONDS))
+                  .as("the reserve command reached its handler")
+                  .isTrue();
+              SagaComponentLifecycle participants =
+                  ctx.getBean("keelSagaParticipantsLifecycle", SagaComponentLifecycle.class);
+              Thread closer = new Thread(ctx::close, "context-close");
+              closer.start();
+              await().atMost(Duration.ofSeconds(30)).until(() -> !participants.isRunning());
+              assertThat(closer.isAlive()).as("close waits for the handler").isTrue();
+              SLOW_RELEASE.countDown();
+              closer.join(TimeUnit.SECONDS.toMillis(60));
+              assertThat(closer.isAlive()).isFalse();
+            });
+    assertThat(effects(db.dataSource(), SLOW, "reserve"))
+        .as("the handler in flight finished and committed before the data source closed")
+        .isEqualTo(1);
   }
 }
