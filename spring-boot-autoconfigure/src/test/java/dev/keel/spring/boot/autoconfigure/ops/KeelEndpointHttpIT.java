@@ -80,6 +80,7 @@ class KeelEndpointHttpIT {
             "spring.kafka.bootstrap-servers=" + kafka.bootstrapServers(),
             "spring.jpa.hibernate.ddl-auto=none",
             "spring.flyway.enabled=false",
+            "spring.liquibase.enabled=false",
             "management.endpoints.web.exposure.include=health,keel",
             "management.endpoint.health.show-details=always",
             "keel.actuator.operations.enabled=" + operations)
