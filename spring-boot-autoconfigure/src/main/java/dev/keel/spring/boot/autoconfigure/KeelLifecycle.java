@@ -23,7 +23,10 @@ public final class KeelLifecycle implements SmartLifecycle {
   /** The relay's phase: started first, stopped last of Keel's components. */
   public static final int RELAY_PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
-  /** The consumer runtime's phase: stopped before the relay, after a web server. */
+  /**
+   * The phase of the consumer runtimes and the saga components: stopped before the relay, after a
+   * web server, so that what they append last is still published.
+   */
   public static final int CONSUMER_PHASE = SmartLifecycle.DEFAULT_PHASE - 3072;
 
   private static final Logger log = LoggerFactory.getLogger(KeelLifecycle.class);
@@ -33,7 +36,21 @@ public final class KeelLifecycle implements SmartLifecycle {
   private final Runnable start;
   private final AutoCloseable component;
   private final BooleanSupplier running;
+  private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * A lifecycle for a component that cannot tell whether it runs: running from its start until its
+   * stop.
+   *
+   * @param name such as {@code keel-saga-orchestrator}, in logs and thread names
+   * @param phase the phase ({@link #RELAY_PHASE}, {@link #CONSUMER_PHASE})
+   * @param start starts the component
+   * @param component closed gracefully at stop
+   */
+  public KeelLifecycle(String name, int phase, Runnable start, AutoCloseable component) {
+    this(name, phase, start, component, null);
+  }
 
   /**
    * A lifecycle for one component.
@@ -42,7 +59,7 @@ public final class KeelLifecycle implements SmartLifecycle {
    * @param phase the phase ({@link #RELAY_PHASE}, {@link #CONSUMER_PHASE})
    * @param start starts the component
    * @param component closed gracefully at stop
-   * @param running whether the component runs
+   * @param running whether the component runs; {@code null}: from its start until its stop
    */
   public KeelLifecycle(
       String name, int phase, Runnable start, AutoCloseable component, BooleanSupplier running) {
@@ -50,7 +67,7 @@ public final class KeelLifecycle implements SmartLifecycle {
     this.phase = phase;
     this.start = Objects.requireNonNull(start, "start");
     this.component = Objects.requireNonNull(component, "component");
-    this.running = Objects.requireNonNull(running, "running");
+    this.running = running != null ? running : started::get;
   }
 
   @Override
@@ -59,7 +76,9 @@ public final class KeelLifecycle implements SmartLifecycle {
       log.warn("{} was stopped and is closed; it is not restarted", name);
       return;
     }
-    start.run();
+    if (started.compareAndSet(false, true)) {
+      start.run();
+    }
   }
 
   @Override

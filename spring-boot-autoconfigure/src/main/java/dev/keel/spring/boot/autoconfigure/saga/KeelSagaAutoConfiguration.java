@@ -10,6 +10,7 @@ import dev.keel.saga.SagaDefinition;
 import dev.keel.saga.SagaOrchestrator;
 import dev.keel.saga.SagaParticipant;
 import dev.keel.spring.boot.autoconfigure.KeelAutoConfiguration;
+import dev.keel.spring.boot.autoconfigure.KeelLifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
@@ -29,7 +30,7 @@ import org.springframework.context.annotation.Configuration;
  * SagaAdmin} of the saga tables, built from the data source ({@link KeelDatabase}), {@code
  * spring.kafka.*} ({@link KeelKafka}), the {@link Outbox} bean and {@code keel.saga.*} / {@code
  * keel.consumer.*}. The orchestrator and the participants are started and stopped with the context
- * ({@link SagaComponentLifecycle}).
+ * ({@link KeelLifecycle}, in {@link KeelLifecycle#CONSUMER_PHASE}).
  *
  * <p>Present when keel-saga-core is on the class path and the application has a data source; {@code
  * keel.saga.enabled=false} turns all of it off, {@code keel.saga.orchestrator.enabled=false} or
@@ -111,9 +112,12 @@ public class KeelSagaAutoConfiguration {
     }
 
     @Bean
-    SagaComponentLifecycle keelSagaOrchestratorLifecycle(SagaOrchestrator orchestrator) {
-      return new SagaComponentLifecycle(
-          "keel-saga-orchestrator", orchestrator::start, orchestrator);
+    KeelLifecycle keelSagaOrchestratorLifecycle(SagaOrchestrator orchestrator) {
+      return new KeelLifecycle(
+          "keel-saga-orchestrator",
+          KeelLifecycle.CONSUMER_PHASE,
+          orchestrator::start,
+          orchestrator);
     }
   }
 
@@ -147,9 +151,12 @@ public class KeelSagaAutoConfiguration {
     }
 
     @Bean
-    SagaComponentLifecycle keelSagaParticipantsLifecycle(SagaParticipants participants) {
-      return new SagaComponentLifecycle(
-          "keel-saga-participants", participants::start, participants);
+    KeelLifecycle keelSagaParticipantsLifecycle(SagaParticipants participants) {
+      return new KeelLifecycle(
+          "keel-saga-participants",
+          KeelLifecycle.CONSUMER_PHASE,
+          participants::start,
+          participants);
     }
   }
 }

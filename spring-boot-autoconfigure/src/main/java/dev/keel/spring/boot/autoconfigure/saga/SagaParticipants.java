@@ -11,7 +11,7 @@ import java.util.Objects;
  * its own group ({@link SagaParticipant.Builder#group}); its handlers run in the delivery's
  * database transaction, with its dedupe row and its reply appended to the outbox.
  *
- * <p>Started and stopped with the context by a {@link SagaComponentLifecycle}.
+ * <p>Started and stopped with the context by a {@code KeelLifecycle}.
  */
 public final class SagaParticipants implements AutoCloseable {
   private final List<SagaParticipant> participants;

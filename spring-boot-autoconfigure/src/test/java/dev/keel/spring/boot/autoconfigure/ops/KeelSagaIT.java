@@ -17,8 +17,8 @@ import dev.keel.saga.SagaParticipant;
 import dev.keel.saga.SagaState;
 import dev.keel.saga.SagaStepFailure;
 import dev.keel.saga.StepContract;
+import dev.keel.spring.boot.autoconfigure.KeelLifecycle;
 import dev.keel.spring.boot.autoconfigure.actuate.KeelOperationsEndpoint;
-import dev.keel.spring.boot.autoconfigure.saga.SagaComponentLifecycle;
 import dev.keel.spring.boot.autoconfigure.saga.SagaParticipants;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
@@ -243,7 +243,7 @@ class KeelSagaIT {
     FAILING_RELEASES.add(failing);
     AtomicReference<SagaOrchestrator> orchestrator = new AtomicReference<>();
     AtomicReference<SagaParticipants> participants = new AtomicReference<>();
-    Map<String, SagaComponentLifecycle> lifecycles = new ConcurrentHashMap<>();
+    Map<String, KeelLifecycle> lifecycles = new ConcurrentHashMap<>();
     OpsApps.app(db, kafka)
         .withUserConfiguration(ShipOrder.class)
         .withBean(SagaTopics.class, () -> t)
@@ -254,7 +254,13 @@ class KeelSagaIT {
               SagaOrchestrator sagas = ctx.getBean(SagaOrchestrator.class);
               orchestrator.set(sagas);
               participants.set(ctx.getBean(SagaParticipants.class));
-              lifecycles.putAll(ctx.getBeansOfType(SagaComponentLifecycle.class));
+              ctx.getBeansOfType(KeelLifecycle.class)
+                  .forEach(
+                      (name, l) -> {
+                        if (name.startsWith("keelSaga")) {
+                          lifecycles.put(name, l);
+                        }
+                      });
               assertThat(lifecycles)
                   .containsOnlyKeys(
                       "keelSagaOrchestratorLifecycle", "keelSagaParticipantsLifecycle")
@@ -337,8 +343,8 @@ class KeelSagaIT {
               assertThat(SLOW_ENTERED.await(60, TimeUnit.SECONDS))
                   .as("the reserve command reached its handler")
                   .isTrue();
-              SagaComponentLifecycle participants =
-                  ctx.getBean("keelSagaParticipantsLifecycle", SagaComponentLifecycle.class);
+              KeelLifecycle participants =
+                  ctx.getBean("keelSagaParticipantsLifecycle", KeelLifecycle.class);
               Thread closer = new Thread(ctx::close, "context-close");
               closer.start();
               await().atMost(Duration.ofSeconds(30)).until(() -> !participants.isRunning());
