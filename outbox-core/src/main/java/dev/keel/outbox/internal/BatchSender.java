@@ -273,9 +273,7 @@ final class BatchSender {
     h.add(
         new RecordHeader(
             EventHeaders.CONTRACT_VERSION, bytes(Integer.toString(row.contractVersion()))));
-    for (Map.Entry<String, String> e : StoredHeaders.decode(row.headersJson()).entrySet()) {
-      h.add(new RecordHeader(e.getKey(), bytes(e.getValue())));
-    }
+    StoredHeaders.forEach(row.headersJson(), (name, value) -> h.add(name, bytes(value)));
     byte[] key = row.key() == null ? null : bytes(row.key());
     return new ProducerRecord<>(row.topic(), null, key, row.payload(), h);
   }
