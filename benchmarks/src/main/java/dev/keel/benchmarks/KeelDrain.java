@@ -20,8 +20,11 @@ import javax.sql.DataSource;
  * transaction; {@link #drain} commits it, which wakes the relays.
  */
 public final class KeelDrain implements Contender {
-  /** The relay's batch size in the benchmark (its default). */
-  public static final int BATCH = 500;
+  /**
+   * The relay's batch size in the benchmark: its default, or the system property {@code
+   * keel.bench.relay-batch} for an experiment (the drain JVM inherits {@code JAVA_TOOL_OPTIONS}).
+   */
+  public static final int BATCH = Integer.getInteger("keel.bench.relay-batch", 500);
 
   private static final long SETTLE_MILLIS = 60_000;
 

@@ -22,8 +22,8 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Sends lane batches without waiting per record; the worker waits for each lane's acknowledgements
@@ -266,16 +266,29 @@ final class BatchSender {
     return out;
   }
 
+  /** The contract versions' header values, for the versions most rows carry. */
+  private static final byte[][] VERSIONS = new byte[32][];
+
+  static {
+    for (int v = 0; v < VERSIONS.length; v++) {
+      VERSIONS[v] = bytes(Integer.toString(v));
+    }
+  }
+
   private static ProducerRecord<byte[], byte[]> record(Row row) {
-    RecordHeaders h = new RecordHeaders();
+    // Built as a list: the record copies it once into its own headers.
+    List<Header> h = new ArrayList<>(8);
     h.add(new RecordHeader(EventHeaders.EVENT_ID, bytes(row.eventId().toString())));
     h.add(new RecordHeader(EventHeaders.EVENT_TYPE, bytes(row.type())));
+    int version = row.contractVersion();
     h.add(
         new RecordHeader(
-            EventHeaders.CONTRACT_VERSION, bytes(Integer.toString(row.contractVersion()))));
-    for (Map.Entry<String, String> e : StoredHeaders.decode(row.headersJson()).entrySet()) {
-      h.add(new RecordHeader(e.getKey(), bytes(e.getValue())));
-    }
+            EventHeaders.CONTRACT_VERSION,
+            version >= 0 && version < VERSIONS.length
+                ? VERSIONS[version].clone()
+                : bytes(Integer.toString(version))));
+    StoredHeaders.forEach(
+        row.headersJson(), (name, value) -> h.add(new RecordHeader(name, bytes(value))));
     byte[] key = row.key() == null ? null : bytes(row.key());
     return new ProducerRecord<>(row.topic(), null, key, row.payload(), h);
   }

@@ -55,8 +55,7 @@ final class LaneClaims {
   Map<OwnedLane, List<Row>> claimEach(List<OwnedLane> lanes, int start) throws SQLException {
     RelayHooks.reach(RelayHooks.Point.CLAIM_STARTED);
     Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
-    List<OwnedLane> order = new ArrayList<>(lanes);
-    order.sort(java.util.Comparator.comparingInt(l -> Math.floorMod(l.lane - start, laneCount)));
+    List<OwnedLane> order = inPassOrder(lanes, start);
     long left = maxBytes;
     for (OwnedLane lane : order) {
       if (left <= 0) {
@@ -72,6 +71,13 @@ final class LaneClaims {
     }
     RelayHooks.reach(RelayHooks.Point.CLAIM_DONE);
     return out;
+  }
+
+  /** The lanes from the first at or after {@code start}, wrapping around. */
+  private List<OwnedLane> inPassOrder(List<OwnedLane> lanes, int start) {
+    List<OwnedLane> order = new ArrayList<>(lanes);
+    order.sort(java.util.Comparator.comparingInt(l -> Math.floorMod(l.lane - start, laneCount)));
+    return order;
   }
 
   /**
@@ -91,8 +97,9 @@ final class LaneClaims {
     Map<Integer, OwnedLane> byNumber = new java.util.HashMap<>();
     Integer[] numbers = new Integer[lanes.size()];
     Long[] after = new Long[lanes.size()];
-    for (int i = 0; i < lanes.size(); i++) {
-      OwnedLane lane = lanes.get(i);
+    List<OwnedLane> order = inPassOrder(lanes, start);
+    for (int i = 0; i < order.size(); i++) {
+      OwnedLane lane = order.get(i);
       horizon.beforeClaim(lane);
       byNumber.put(lane.lane, lane);
       numbers[i] = lane.lane;
@@ -105,9 +112,7 @@ final class LaneClaims {
       ps.setArray(1, c.createArrayOf("int4", numbers));
       ps.setArray(2, c.createArrayOf("int8", after));
       ps.setInt(3, batchSize);
-      ps.setInt(4, laneCount - Math.floorMod(start, laneCount));
-      ps.setInt(5, laneCount);
-      ps.setLong(6, maxBytes);
+      ps.setLong(4, maxBytes);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int number = rs.getInt(1);

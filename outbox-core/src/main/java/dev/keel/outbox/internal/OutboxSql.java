@@ -128,26 +128,34 @@ public final class OutboxSql {
   }
 
   /**
-   * PostgreSQL: the next rows of several lanes in one statement, ordered by lane then id, each with
-   * its fence flag. Parameters: lanes (int[]), after-ids (bigint[]), limit per lane.
+   * PostgreSQL: the next rows of several lanes in one statement, lane after lane in the order the
+   * lanes are given (their ordinal), then id, each with its fence flag and its lane's ordinal.
+   * Parameters: lanes (int[]), after-ids (bigint[]), limit per lane.
+   *
+   * <p>The lane's rows are found by a row comparison on {@code (lane, id)}: written as {@code lane
+   * = ? AND id > ? ORDER BY id}, the planner scans the primary key in id order and filters the lane
+   * (it reads every lane's rows to return one lane's), as ids of the lanes interleave. The
+   * snapshot's xmin is taken once per statement, not per row.
    */
   String claimLanes() {
-    return "SELECT x.lane, x.id, x.event_id, x.topic, x.event_key, x.event_type, x.contract_version, x.headers,"
-        + " x.payload, x.created_at, x.attempts, x.safe FROM unnest(?::int4[], ?::int8[]) AS l(lane, after_id)"
+    return "SELECT x.lane, x.id, x.event_id, x.topic, x.event_key, x.event_type, x.contract_version,"
+        + " x.headers, x.payload, x.created_at, x.attempts, x.tx_id < s.xmin AS safe, l.ord"
+        + " FROM unnest(?::int4[], ?::int8[]) WITH ORDINALITY AS l(lane, after_id, ord)"
         + " CROSS JOIN LATERAL (SELECT o.lane, o.id, o.event_id, o.topic, o.event_key, o.event_type,"
         + " o.contract_version, o.headers::text AS headers, o.payload, o.created_at, o.attempts,"
-        + " o.tx_id < pg_snapshot_xmin(pg_current_snapshot()) AS safe FROM "
+        + " o.tx_id FROM "
         + outbox
-        + " o WHERE o.lane = l.lane AND o.id > l.after_id ORDER BY o.id LIMIT ?) x ORDER BY x.lane, x.id";
+        + " o WHERE (o.lane, o.id) > (l.lane, l.after_id) AND o.lane <= l.lane"
+        + " ORDER BY o.lane, o.id LIMIT ?) x"
+        + " CROSS JOIN (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) s";
   }
 
   /**
-   * {@link #claimLanes()} within a byte budget, in pass order (lanes rotated so that the pass
-   * starts at a given lane, then id): every row claimLanes reads, with a 13th column saying whether
-   * it is within the budget (the running payload total stays within it, or it is the pass's first
-   * row); rows past it come without their payload, so that the claim still learns the lowest id of
-   * each lane it read. Parameters: those of {@link #claimLanes()}, then lane count minus the first
-   * lane, lane count, budget.
+   * {@link #claimLanes()} within a byte budget, in pass order (the order the lanes are given, then
+   * id): every row claimLanes reads, with a 13th column saying whether it is within the budget (the
+   * running payload total stays within it, or it is the pass's first row); rows past it come
+   * without their payload, so that the claim still learns the lowest id of each lane it read.
+   * Parameters: those of {@link #claimLanes()}, then the budget.
    */
   String claimLanesWithin() {
     return "SELECT b.lane, b.id, b.event_id, b.topic, b.event_key, b.event_type, b.contract_version,"
@@ -155,9 +163,9 @@ public final class OutboxSql {
         + " b.safe, b.within FROM (SELECT q.*, (SUM(octet_length(q.payload)) OVER w <= p.budget"
         + " OR ROW_NUMBER() OVER w = 1) AS within FROM ("
         + claimLanes()
-        + ") q CROSS JOIN (SELECT ?::int4 AS rot, ?::int4 AS n, ?::int8 AS budget) p"
-        + " WINDOW w AS (ORDER BY (q.lane + p.rot) % p.n, q.id ROWS BETWEEN UNBOUNDED PRECEDING"
-        + " AND CURRENT ROW)) b ORDER BY b.lane, b.id";
+        + ") q CROSS JOIN (SELECT ?::int8 AS budget) p"
+        + " WINDOW w AS (ORDER BY q.ord, q.id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)) b"
+        + " ORDER BY b.ord, b.id";
   }
 
   /**
