@@ -56,21 +56,13 @@ final class StoredHeaders {
 
   /**
    * Hands each stored header to {@code each}, in stored order, as {@link #decode} would read them,
-   * without building a map: the relay's path, once per published row. A flat object of strings
-   * (what {@link #encode} writes and PostgreSQL's {@code jsonb} gives back) is read by hand;
-   * anything else goes through Jackson, as {@link #decode} does.
+   * without building a map: the relay's path, once per published row, on Jackson's streaming
+   * parser.
    *
    * @throws IllegalArgumentException when the column does not hold a JSON object of strings
    */
   static void forEach(String json, BiConsumer<String, String> each) {
     if (json == null) {
-      return;
-    }
-    String[] pairs = FlatObject.read(json);
-    if (pairs != null) {
-      for (int i = 0; i < pairs.length && pairs[i] != null; i += 2) {
-        each.accept(pairs[i], pairs[i + 1]);
-      }
       return;
     }
     try (JsonParser p = FACTORY.createParser(json)) {
@@ -91,163 +83,6 @@ final class StoredHeaders {
       }
     } catch (IOException ex) {
       throw notStrings();
-    }
-  }
-
-  /**
-   * Reads a JSON object whose values are all strings, such as {@code {"a": "b", "c": "d"}}: names
-   * and values alternate in the array returned, followed by nulls. Returns null for anything else
-   * (other values, invalid JSON), which the caller hands to Jackson.
-   */
-  static final class FlatObject {
-    private final String s;
-    private int i;
-
-    private FlatObject(String s) {
-      this.s = s;
-    }
-
-    static String[] read(String json) {
-      return new FlatObject(json).object();
-    }
-
-    private String[] object() {
-      String[] out = new String[16];
-      int n = 0;
-      space();
-      if (!take('{')) {
-        return null;
-      }
-      space();
-      if (!take('}')) {
-        while (true) {
-          String name = string();
-          space();
-          if (name == null || !take(':')) {
-            return null;
-          }
-          space();
-          String value = string();
-          if (value == null) {
-            return null;
-          }
-          if (n + 2 > out.length) {
-            out = java.util.Arrays.copyOf(out, out.length * 2);
-          }
-          out[n++] = name;
-          out[n++] = value;
-          space();
-          if (take('}')) {
-            break;
-          }
-          if (!take(',')) {
-            return null;
-          }
-          space();
-        }
-      }
-      space();
-      return i == s.length() ? out : null;
-    }
-
-    private boolean take(char c) {
-      if (i < s.length() && s.charAt(i) == c) {
-        i++;
-        return true;
-      }
-      return false;
-    }
-
-    private void space() {
-      while (i < s.length()) {
-        char c = s.charAt(i);
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
-          return;
-        }
-        i++;
-      }
-    }
-
-    private String string() {
-      if (!take('"')) {
-        return null;
-      }
-      int start = i;
-      while (i < s.length()) {
-        char c = s.charAt(i);
-        if (c == '"') {
-          return s.substring(start, i++);
-        }
-        if (c == '\\') {
-          return escaped(start);
-        }
-        if (c < 0x20) {
-          return null;
-        }
-        i++;
-      }
-      return null;
-    }
-
-    /** The rest of a string that holds an escape, from {@code start} (after the quote). */
-    private String escaped(int start) {
-      StringBuilder b = new StringBuilder(s.length() - start).append(s, start, i);
-      while (i < s.length()) {
-        char c = s.charAt(i++);
-        if (c == '"') {
-          return b.toString();
-        }
-        if (c < 0x20) {
-          return null;
-        }
-        if (c != '\\') {
-          b.append(c);
-          continue;
-        }
-        if (i >= s.length()) {
-          return null;
-        }
-        char e = s.charAt(i++);
-        switch (e) {
-          case '"':
-          case '\\':
-          case '/':
-            b.append(e);
-            break;
-          case 'b':
-            b.append('\b');
-            break;
-          case 'f':
-            b.append('\f');
-            break;
-          case 'n':
-            b.append('\n');
-            break;
-          case 'r':
-            b.append('\r');
-            break;
-          case 't':
-            b.append('\t');
-            break;
-          case 'u':
-            if (i + 4 > s.length()) {
-              return null;
-            }
-            int v = 0;
-            for (int k = 0; k < 4; k++) {
-              int d = Character.digit(s.charAt(i++), 16);
-              if (d < 0) {
-                return null;
-              }
-              v = v * 16 + d;
-            }
-            b.append((char) v);
-            break;
-          default:
-            return null;
-        }
-      }
-      return null;
     }
   }
 

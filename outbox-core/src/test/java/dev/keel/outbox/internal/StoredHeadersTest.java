@@ -53,7 +53,7 @@ class StoredHeadersTest {
   }
 
   @Test
-  void theHandReaderReadsWhatJacksonWritesAndWhatPostgresGivesBack() throws Exception {
+  void forEachReadsWhatJacksonWritesAndWhatPostgresGivesBack() throws Exception {
     ObjectMapper mapper = new ObjectMapper();
     Random random = new Random(19);
     String alphabet = "ab\"\\/\n\t\r\b\f\u0001\u001f \u00e9\u20ac\ud83d\ude00:,{}[]";
@@ -67,25 +67,8 @@ class StoredHeadersTest {
       // PostgreSQL's jsonb output puts a space after each colon and comma
       String spaced = compact.replace("\":\"", "\": \"").replace("\",\"", "\", \"");
       for (String json : new String[] {compact, spaced}) {
-        assertThat(StoredHeaders.FlatObject.read(json)).as(json).isNotNull();
         assertThat(streamed(json)).as(json).containsExactlyEntriesOf(StoredHeaders.decode(json));
       }
-    }
-  }
-
-  @Test
-  void theHandReaderLeavesToJacksonWhatIsNotAFlatObjectOfStrings() {
-    for (String json :
-        new String[] {
-          "{\"n\": 5}",
-          "{\"a\": \"\\x\"}",
-          "{\"a\": \"\u0001\"}",
-          "{\"a\": \"b\",}",
-          "{\"a\": \"\\u00g1\"}",
-          "{\"a\" \"b\"}",
-          "{} x"
-        }) {
-      assertThat(StoredHeaders.FlatObject.read(json)).as(json).isNull();
     }
   }
 
