@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.keel.consumer.Fixture.Item;
 import dev.keel.event.Event;
 import dev.keel.event.sql.SchemaInstaller;
+import dev.keel.outbox.JooqOutbox;
 import dev.keel.outbox.Outbox;
 import dev.keel.outbox.OutboxRelay;
 import dev.keel.test.DatabaseKind;
@@ -57,7 +58,7 @@ class OutboxInSameTransactionIT {
 
     @KeelListener(topic = IN, group = GROUP, type = "item.removed")
     void removed(DSLContext tx, Item item, Event event) {
-      outbox.appendThrough(tx, forwarded(OUT, event, item));
+      JooqOutbox.append(outbox, tx, forwarded(OUT, event, item));
     }
 
     static Event forwarded(String out, Event input, Item item) {
@@ -87,7 +88,7 @@ class OutboxInSameTransactionIT {
 
     @KeelListener(topic = MARIA_IN, group = MARIA_GROUP, type = "item.removed")
     void removed(DSLContext tx, Item item, Event event) {
-      outbox.appendThrough(tx, Forwarder.forwarded(MARIA_OUT, event, item));
+      JooqOutbox.append(outbox, tx, Forwarder.forwarded(MARIA_OUT, event, item));
     }
   }
 

@@ -16,7 +16,6 @@ import java.sql.Connection;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.jooq.DSLContext;
 
 /**
  * Appends events to the outbox table in the caller's open transaction. Nothing is sent before the
@@ -83,23 +82,6 @@ public interface Outbox {
    * @return the ids, in list order
    */
   List<UUID> appendAll(Connection connection, List<Event> events);
-
-  /**
-   * Appends one event through a jOOQ context whose connection is in the caller's transaction. A
-   * context that hands out an auto-commit connection (no {@code transaction(...)} around the call)
-   * is refused with {@link AutoCommitConnectionException}.
-   *
-   * <p>Named apart from {@link #append(Connection, Event)} on purpose: jOOQ is an optional
-   * dependency, and an overload taking a jOOQ type would make every call of {@code append} need
-   * jOOQ on the compiler's class path.
-   */
-  UUID appendThrough(DSLContext context, Event event);
-
-  /**
-   * Appends events through a jOOQ context whose connection is in the caller's transaction (see
-   * {@link #appendThrough(DSLContext, Event)}).
-   */
-  List<UUID> appendAllThrough(DSLContext context, List<Event> events);
 
   /** The number of lanes; the relay must be built with the same number. */
   int lanes();

@@ -37,18 +37,19 @@ class AutoCommitAppendIT {
           .isInstanceOf(AutoCommitConnectionException.class);
       SqlDialect dialect = SqlDialect.detect(db.dataSource());
       assertThatThrownBy(
-              () -> outbox.appendThrough(KeelSql.using(c, dialect), event("orders", "k", "{}")))
+              () ->
+                  JooqOutbox.append(outbox, KeelSql.using(c, dialect), event("orders", "k", "{}")))
           .isInstanceOf(AutoCommitConnectionException.class);
     }
     // a jOOQ context over the data source, outside a transaction: each call gets an auto-commit
     // connection of its own
     var dsl = DSL.using(db.dataSource(), SQLDialect.POSTGRES);
-    assertThatThrownBy(() -> outbox.appendAllThrough(dsl, List.of(event("orders", "k", "{}"))))
+    assertThatThrownBy(() -> JooqOutbox.appendAll(outbox, dsl, List.of(event("orders", "k", "{}"))))
         .isInstanceOf(AutoCommitConnectionException.class);
     assertThat(admin.pending()).isZero();
 
     // the same context inside a transaction, and a connection with auto-commit off, are accepted
-    dsl.transaction(cfg -> outbox.appendThrough(DSL.using(cfg), event("orders", "k", "{}")));
+    dsl.transaction(cfg -> JooqOutbox.append(outbox, DSL.using(cfg), event("orders", "k", "{}")));
     try (Connection c = db.dataSource().getConnection()) {
       c.setAutoCommit(false);
       outbox.appendAll(c, List.of(event("orders", "k", "{}"), event("orders", "k", "{}")));

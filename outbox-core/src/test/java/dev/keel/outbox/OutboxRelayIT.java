@@ -78,7 +78,7 @@ class OutboxRelayIT {
                   ? outbox.appendAll(c, batch)
                   : List.of(
                       outbox.append(c, batch.get(0)),
-                      outbox.appendThrough(KeelSql.using(c, dialect(db)), batch.get(1)));
+                      JooqOutbox.append(outbox, KeelSql.using(c, dialect(db)), batch.get(1)));
           if (commit) {
             c.commit();
             committed.addAll(ids);

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.jooq.DSLContext;
 
 /** The {@link Outbox}: validates, then inserts with one prepared statement (batched for many). */
 public final class DefaultOutbox implements Outbox {
@@ -85,16 +84,6 @@ public final class DefaultOutbox implements Outbox {
   @Override
   public UUID append(Connection connection, Event event) {
     return appendAll(connection, List.of(event)).get(0);
-  }
-
-  @Override
-  public UUID appendThrough(DSLContext context, Event event) {
-    return context.connectionResult(c -> append(c, event));
-  }
-
-  @Override
-  public List<UUID> appendAllThrough(DSLContext context, List<Event> events) {
-    return context.connectionResult(c -> appendAll(c, events));
   }
 
   @Override

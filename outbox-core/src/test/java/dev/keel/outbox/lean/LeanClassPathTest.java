@@ -22,6 +22,32 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LeanClassPathTest {
 
+  /**
+   * Spring (and any framework that inspects beans) resolves every parameter and return type of a
+   * bean class's methods: none of the outbox's classes may name a jOOQ type, or an application
+   * without jOOQ fails at start with NoClassDefFoundError. jOOQ lives in {@code JooqOutbox} alone.
+   */
+  @Test
+  void theOutboxClassesNameNoJooqTypeInTheirMethods() throws Exception {
+    for (String name :
+        List.of(
+            "dev.keel.outbox.Outbox",
+            "dev.keel.outbox.internal.DefaultOutbox",
+            "dev.keel.outbox.OutboxRelay",
+            "dev.keel.outbox.internal.DefaultOutboxRelay",
+            "dev.keel.outbox.OutboxAdmin",
+            "dev.keel.outbox.internal.DefaultOutboxAdmin")) {
+      Class<?> type = Class.forName(name);
+      for (java.lang.reflect.Method m : type.getDeclaredMethods()) {
+        List<Class<?>> types = new java.util.ArrayList<>(List.of(m.getParameterTypes()));
+        types.add(m.getReturnType());
+        assertThat(types)
+            .as(name + "." + m.getName())
+            .noneMatch(t -> t.getName().startsWith("org.jooq."));
+      }
+    }
+  }
+
   @Test
   void appendsThroughPlainJdbcWithoutJooq() throws Exception {
     try (HidingClassPath cp = new HidingClassPath(HidingClassPath.JOOQ)) {

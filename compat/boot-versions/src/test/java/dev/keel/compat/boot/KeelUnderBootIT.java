@@ -14,6 +14,7 @@ import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.examples.fulfillment.FulfillmentSystem;
 import dev.keel.examples.fulfillment.Scenario;
 import dev.keel.examples.fulfillment.Sql;
+import dev.keel.outbox.JooqOutbox;
 import dev.keel.outbox.Outbox;
 import dev.keel.outbox.OutboxRelay;
 import dev.keel.saga.SagaState;
@@ -182,7 +183,8 @@ class KeelUnderBootIT {
       try (Connection c = ds.getConnection()) {
         c.setAutoCommit(false);
         id =
-            outbox.appendThrough(
+            JooqOutbox.append(
+                outbox,
                 DSL.using(c, SQLDialect.POSTGRES),
                 Event.builder()
                     .type("order.placed")
