@@ -102,6 +102,17 @@ public final class ListenerDefinition {
     return name;
   }
 
+  /**
+   * The {@link #name()} of the listener an annotated method defines: {@code Class.method(ParamType,
+   * ...)} with simple names.
+   *
+   * @param method a {@link KeelListener} method
+   * @return its listener's name
+   */
+  public static String nameOf(java.lang.reflect.Method method) {
+    return AnnotatedListeners.describe(method);
+  }
+
   /** The topic. */
   public String topic() {
     return topic;

@@ -286,7 +286,8 @@ public final class AnnotatedListeners {
     }
   }
 
-  static String describe(Method m) {
+  /** See {@link dev.keel.consumer.ListenerDefinition#nameOf}. */
+  public static String describe(Method m) {
     return m.getDeclaringClass().getSimpleName()
         + "."
         + m.getName()

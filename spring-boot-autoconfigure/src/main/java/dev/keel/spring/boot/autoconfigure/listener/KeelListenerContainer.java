@@ -14,16 +14,13 @@ import dev.keel.retry.RetryPolicy;
 import dev.keel.spring.boot.autoconfigure.KeelLifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.aop.support.AopUtils;
@@ -210,26 +207,11 @@ public final class KeelListenerContainer implements SmartLifecycle, DisposableBe
         m -> {
           KeelRetry r = m.getAnnotation(KeelRetry.class);
           if (r != null) {
-            out.put(describe(m), r);
+            out.put(ListenerDefinition.nameOf(m), r);
           }
         },
         m -> m.isAnnotationPresent(KeelListener.class));
     return out;
-  }
-
-  /**
-   * As {@link ListenerDefinition#name()} names an annotated method: {@code Class.method(ParamType,
-   * ...)} with simple names (a test of the starter checks the two agree).
-   */
-  private static String describe(Method m) {
-    return m.getDeclaringClass().getSimpleName()
-        + "."
-        + m.getName()
-        + "("
-        + Arrays.stream(m.getParameterTypes())
-            .map(Class::getSimpleName)
-            .collect(Collectors.joining(", "))
-        + ")";
   }
 
   @Override
