@@ -21,8 +21,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * messages.
  *
  * <p>Besides the {@link ConfigKey}s, the starter's own switches: {@code keel.outbox.enabled},
- * {@code keel.relay.enabled}, {@code keel.listeners.enabled} (each {@code true} by default) and the
- * per-listener settings {@code keel.listeners.<listener-id>.*}.
+ * {@code keel.relay.enabled}, {@code keel.listeners.enabled}, {@code keel.dlq.enabled}, {@code
+ * keel.saga.enabled} (and {@code .orchestrator.enabled}, {@code .participants.enabled}), {@code
+ * keel.flyway.enabled}, {@code keel.liquibase.enabled} (each {@code true} by default), {@code
+ * keel.saga.admin.enabled} ({@code false}) and the per-listener settings {@code
+ * keel.listeners.<listener-id>.*}.
  */
 @ConfigurationProperties(prefix = KeelSettings.DEFAULT_PREFIX)
 public class KeelProperties {
@@ -759,6 +762,19 @@ public class KeelProperties {
 
   /** {@code keel.dlq.*}; see the {@code DLQ_*} {@link ConfigKey}s. */
   public static class Dlq {
+    /** Whether the dead-letter beans (store, operator API) are configured. */
+    private boolean enabled = true;
+
+    /** Whether the dead-letter beans (store, operator API) are configured. */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /** Sets {@code keel.dlq.enabled}. */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
     /** Topics a replay may target besides the source topic. */
     private List<String> allowedTargets;
 
@@ -801,6 +817,73 @@ public class KeelProperties {
 
   /** {@code keel.saga.*}; see the {@code SAGA_*} {@link ConfigKey}s. */
   public static class Saga {
+    /** Whether the saga beans (orchestrator, participants, admin) are configured. */
+    private boolean enabled = true;
+
+    /** Whether the saga beans (orchestrator, participants, admin) are configured. */
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    /** Sets {@code keel.saga.enabled}. */
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    private final Part orchestrator = new Part();
+    private final Part participants = new Part();
+    private final Admin admin = new Admin();
+
+    /** {@code keel.saga.orchestrator.enabled}: the orchestrator of the SagaDefinition beans. */
+    public Part getOrchestrator() {
+      return orchestrator;
+    }
+
+    /** {@code keel.saga.participants.enabled}: the runtime of the SagaParticipant beans. */
+    public Part getParticipants() {
+      return participants;
+    }
+
+    /**
+     * {@code keel.saga.admin.enabled}: the SagaAdmin even without saga beans (an instance that only
+     * operates the sagas of others); off by default.
+     */
+    public Admin getAdmin() {
+      return admin;
+    }
+
+    /** One switchable part of the saga beans, on by default. */
+    public static class Part {
+      /** Whether this part is configured. */
+      private boolean enabled = true;
+
+      /** Whether this part is configured. */
+      public boolean isEnabled() {
+        return enabled;
+      }
+
+      /** Sets whether this part is configured. */
+      public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+      }
+    }
+
+    /** {@code keel.saga.admin.*}. */
+    public static class Admin {
+      /** Whether the SagaAdmin is configured without saga beans. */
+      private boolean enabled = false;
+
+      /** Whether the SagaAdmin is configured without saga beans. */
+      public boolean isEnabled() {
+        return enabled;
+      }
+
+      /** Sets {@code keel.saga.admin.enabled}. */
+      public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+      }
+    }
+
     /** Consumer group of the orchestrator's reply consumer. */
     private String group;
 

@@ -56,7 +56,11 @@ class ConfigurationMetadataTest {
           "keel.relay.enabled",
           "keel.listeners.enabled",
           "keel.flyway.enabled",
-          "keel.liquibase.enabled"
+          "keel.liquibase.enabled",
+          "keel.dlq.enabled",
+          "keel.saga.enabled",
+          "keel.saga.orchestrator.enabled",
+          "keel.saga.participants.enabled"
         }) {
       assertThat(properties).containsKey(name);
       assertThat(properties.get(name).path("type").asText()).isEqualTo("java.lang.Boolean");
