@@ -5,6 +5,8 @@ import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The broker and database the service runs on when started by {@link OrderServiceApplication}: the
@@ -13,6 +15,7 @@ import java.util.Map;
  * and {@code spring.datasource.*}.
  */
 final class Backends implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Backends.class);
   private final KafkaBroker kafka;
   private final Database postgres;
   private final IsolatedDatabase db;
@@ -47,9 +50,10 @@ final class Backends implements AutoCloseable {
         b.properties.put("spring.datasource.hikari.connection-timeout", "3000");
       }
       b.properties.put("spring.kafka.bootstrap-servers", kafka.bootstrapServers());
-      System.out.println("Kafka:      " + kafka.describe());
-      System.out.println(
-          "PostgreSQL: " + (postgres == null ? "KEEL_JDBC_URL" : postgres.describe()));
+      log.info(
+          "Kafka: {}; PostgreSQL: {}",
+          kafka.describe(),
+          postgres == null ? "KEEL_JDBC_URL" : postgres.describe());
       return b;
     } catch (RuntimeException e) {
       if (db != null) {
