@@ -58,6 +58,11 @@ final class DrainRounds {
       }
       contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-1", LANES, 1));
       contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-2", LANES, 2));
+      String only = System.getProperty("keel.bench.contenders", "");
+      if (!only.isBlank()) {
+        List<String> ids = List.of(only.split(","));
+        contenders.removeIf(c -> !ids.contains(c.id()));
+      }
       createTopics(bootstrap, topicPrefix);
       System.out.printf(
           "JVM %s %s, %s, max heap %d MiB, %d cores%n",

@@ -26,6 +26,12 @@ public final class KeelDrain implements Contender {
    */
   public static final int BATCH = Integer.getInteger("keel.bench.relay-batch", 500);
 
+  /**
+   * The relay's worker count in the benchmark: its default (0), or the system property {@code
+   * keel.bench.relay-workers} for an experiment.
+   */
+  public static final int WORKERS = Integer.getInteger("keel.bench.relay-workers", 0);
+
   private static final long SETTLE_MILLIS = 60_000;
 
   private final DataSource ds;
@@ -94,7 +100,7 @@ public final class KeelDrain implements Contender {
           }
         };
     for (int i = 0; i < instances; i++) {
-      OutboxRelay relay =
+      OutboxRelay.Builder builder =
           OutboxRelay.builder()
               .dataSource(ds)
               .producerProperties(producerProperties)
@@ -102,8 +108,11 @@ public final class KeelDrain implements Contender {
               .batchSize(BATCH)
               .createSchema(false)
               .listener(listener)
-              .instanceId("bench-" + i)
-              .build();
+              .instanceId("bench-" + i);
+      if (WORKERS > 0) {
+        builder.workers(WORKERS);
+      }
+      OutboxRelay relay = builder.build();
       relays.add(relay);
       relay.start();
     }
