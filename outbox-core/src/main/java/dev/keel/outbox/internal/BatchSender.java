@@ -287,8 +287,7 @@ final class BatchSender {
             version >= 0 && version < VERSIONS.length
                 ? VERSIONS[version].clone()
                 : bytes(Integer.toString(version))));
-    StoredHeaders.forEach(
-        row.headersJson(), (name, value) -> h.add(new RecordHeader(name, bytes(value))));
+    StoredHeaders.forEach(row.headersJson(), (name, value) -> h.add(new RecordHeader(name, value)));
     byte[] key = row.key() == null ? null : bytes(row.key());
     return new ProducerRecord<>(row.topic(), null, key, row.payload(), h);
   }

@@ -107,6 +107,7 @@ final class LaneClaims {
     }
     Set<Integer> cut = new HashSet<>();
     Map<Integer, Long> firstIds = new java.util.HashMap<>();
+    long xmin = -1;
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.claimLanesWithin())) {
       ps.setArray(1, c.createArrayOf("int4", numbers));
@@ -115,6 +116,9 @@ final class LaneClaims {
       ps.setLong(4, maxBytes);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          if (xmin < 0) {
+            xmin = Long.parseLong(rs.getString(14));
+          }
           int number = rs.getInt(1);
           firstIds.putIfAbsent(number, rs.getLong(2));
           if (cut.contains(number)) {
@@ -132,12 +136,12 @@ final class LaneClaims {
               .add(
                   new Row(
                       rs.getLong(2),
-                      UUID.fromString(rs.getString(3)),
+                      rs.getObject(3, UUID.class),
                       rs.getString(4),
                       rs.getString(5),
                       rs.getString(6),
                       rs.getInt(7),
-                      rs.getString(8),
+                      rs.getBytes(8), // the text of the jsonb, as UTF-8
                       rs.getBytes(9),
                       rs.getTimestamp(10).getTime(),
                       rs.getInt(11)));
@@ -146,6 +150,7 @@ final class LaneClaims {
     }
     for (OwnedLane lane : lanes) {
       horizon.afterClaim(lane, firstIds.getOrDefault(lane.lane, Long.MAX_VALUE));
+      lane.claimXmin = out.containsKey(lane) ? xmin : -1;
     }
     RelayHooks.reach(RelayHooks.Point.CLAIM_DONE);
     return out;
@@ -225,12 +230,16 @@ final class LaneClaims {
                 rs.getString(4),
                 rs.getString(5),
                 rs.getInt(6),
-                rs.getString(7),
+                utf8(rs.getString(7)),
                 rs.getBytes(8),
                 sql.dialect.getStampedInstant(rs, 9).toEpochMilli(),
                 rs.getInt(10)));
       }
     }
     return firstId;
+  }
+
+  private static byte[] utf8(String s) {
+    return s == null ? null : s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -10,7 +10,7 @@ record Row(
     String key,
     String type,
     int contractVersion,
-    String headersJson,
+    byte[] headersJson,
     byte[] payload,
     long createdAtMillis,
     int attempts) {}

@@ -93,6 +93,38 @@ class FenceScheduleIT {
     }
   }
 
+  /**
+   * A batch acknowledged in full is removed by its id range ({@link OutboxSql#deleteClaimed()}). E
+   * is committed, T appends inside the range and is still open when the worker claims E and P, and
+   * commits before the worker removes them: T's row is not in the batch and must stay, to be
+   * published after it.
+   */
+  @Test
+  void rowCommittingInsideARemovedRangeStays(KafkaBroker broker, Topics topics, IsolatedDatabase db)
+      throws Exception {
+    String topic = topics.create("inside-range", 1);
+    try (Scenario s = new Scenario(broker, topic, db)) {
+      Gate before = RelayHooks.pause(Point.CLAIM_STARTED, 1);
+      assertThat(before.awaitArrivals(1, WAIT)).isTrue();
+      UUID idE;
+      try (Connection e = db.dataSource().getConnection()) {
+        e.setAutoCommit(false);
+        idE = s.outbox.append(e, s.event("E"));
+        e.commit();
+      }
+      s.pAndTOpen();
+      s.p.commit();
+      Gate claimed = RelayHooks.pause(Point.CLAIM_DONE, 1);
+      before.release();
+      assertThat(claimed.awaitArrivals(1, WAIT)).isTrue();
+      s.t.commit(); // inside the claimed range [E, P], after the claim
+      claimed.release();
+      await().atMost(WAIT).until(() -> s.published().contains(s.idT));
+      assertThat(s.published()).containsExactly(idE, s.idP, s.idT);
+      await().atMost(WAIT).until(() -> s.left(db) == 0);
+    }
+  }
+
   /** One relay on one lane, a topic recorder and the two open transactions P and T. */
   static final class Scenario implements AutoCloseable {
     final OutboxRelay relay;
@@ -145,6 +177,15 @@ class FenceScheduleIT {
           .source("test")
           .payload(payload.getBytes(StandardCharsets.UTF_8))
           .build();
+    }
+
+    long left(IsolatedDatabase db) throws Exception {
+      try (Connection c = db.dataSource().getConnection();
+          Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("select count(*) from keel_outbox")) {
+        rs.next();
+        return rs.getLong(1);
+      }
     }
 
     List<UUID> published() {
