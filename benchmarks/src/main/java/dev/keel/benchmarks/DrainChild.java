@@ -40,7 +40,8 @@ public final class DrainChild {
               args[3],
               Integer.parseInt(args[4]),
               Integer.parseInt(args[5]),
-              Integer.parseInt(args[6]));
+              Integer.parseInt(args[6]),
+              args.length > 7 ? args[7] : "");
       case "heap" -> {
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(args[1]);

@@ -39,9 +39,16 @@ final class DrainRounds {
    * @param rows backlog per drain
    * @param warmups rounds not counted
    * @param rounds rounds counted
+   * @param only the ids of the contenders to run, comma-separated; empty: all
    */
   static void run(
-      String url, String bootstrap, String topicPrefix, int rows, int warmups, int rounds)
+      String url,
+      String bootstrap,
+      String topicPrefix,
+      int rows,
+      int warmups,
+      int rounds,
+      String only)
       throws Exception {
     HikariConfig hc = new HikariConfig();
     hc.setJdbcUrl(url);
@@ -58,9 +65,15 @@ final class DrainRounds {
       }
       contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-1", LANES, 1));
       contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-2", LANES, 2));
-      String only = System.getProperty("keel.bench.contenders", "");
       if (!only.isBlank()) {
         List<String> ids = List.of(only.split(","));
+        List<String> known = contenders.stream().map(Contender::id).toList();
+        for (String id : ids) {
+          if (!known.contains(id)) {
+            throw new IllegalArgumentException(
+                "unknown contender " + id + "; the contenders are " + known);
+          }
+        }
         contenders.removeIf(c -> !ids.contains(c.id()));
       }
       createTopics(bootstrap, topicPrefix);

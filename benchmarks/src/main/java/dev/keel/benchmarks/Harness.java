@@ -29,16 +29,19 @@ import java.util.Map;
  * <p>The drains run in one JVM of their own with {@code -Xmx256m} ({@link DrainRounds}): warm-up
  * rounds first, then measured rounds in which every contender drains a freshly loaded backlog, in
  * an order rotated each round. {@code --rows=}, {@code --warmups=} and {@code --rounds=} change the
- * drain's size; {@code --out=DIR} is where the drain chart and the per-round CSV go (the full run
- * writes them to {@code benchmarks/results}, the quick run only when asked).
+ * drain's size; {@code --contenders=} runs some of them only ({@code raw}, {@code loop-500}, {@code
+ * loop-2000}, {@code keel-16x1}, {@code keel-16x2}; e.g. {@code --rows=1000000
+ * --contenders=keel-16x1} for the relay's heap on a million rows); {@code --out=DIR} is where the
+ * drain chart and the per-round CSV go (the full run writes them to {@code benchmarks/results}, the
+ * quick run only when asked).
  */
 public final class Harness {
   private Harness() {}
 
   /**
    * @param args {@code --quick} for the smoke run, {@code --only=} a comma-separated list of
-   *     sections, {@code --rows=}, {@code --warmups=}, {@code --rounds=} and {@code --out=} for the
-   *     drain
+   *     sections, {@code --rows=}, {@code --warmups=}, {@code --rounds=}, {@code --contenders=} and
+   *     {@code --out=} for the drain
    */
   public static void main(String[] args) throws Exception {
     // The embedded broker and clients log their whole configuration at INFO.
@@ -52,7 +55,8 @@ public final class Harness {
             Integer.parseInt(option(args, "rows", quick ? "5000" : "200000")),
             Integer.parseInt(option(args, "warmups", quick ? "1" : "2")),
             Integer.parseInt(option(args, "rounds", quick ? "2" : "5")),
-            option(args, "out", quick ? null : "benchmarks/results"));
+            option(args, "out", quick ? null : "benchmarks/results"),
+            option(args, "contenders", ""));
     Report report = new Report();
     System.out.println(
         "Keel benchmarks ("
@@ -103,7 +107,7 @@ public final class Harness {
   }
 
   /** The size of the drain measurement and where its chart goes (null: nowhere). */
-  private record DrainRun(int rows, int warmups, int rounds, String out) {}
+  private record DrainRun(int rows, int warmups, int rounds, String out, String contenders) {}
 
   private static String option(String[] args, String name, String otherwise) {
     return List.of(args).stream()
@@ -125,7 +129,8 @@ public final class Harness {
                 "bench-drain",
                 String.valueOf(run.rows()),
                 String.valueOf(run.warmups()),
-                String.valueOf(run.rounds())));
+                String.valueOf(run.rounds()),
+                run.contenders()));
     DrainSummary summary = new DrainSummary(out, run.rows());
     report.section(
         String.format(
