@@ -143,6 +143,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
             config.backoffInitial(),
             config.backoffMax(),
             clients);
+    topicGate.connect();
     RelayClients publishing =
         ObservedClients.of(clients, config.observationRegistry(), config.sendConvention());
     for (int i = 0; i < config.workers(); i++) {
