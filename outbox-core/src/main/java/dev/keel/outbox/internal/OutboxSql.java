@@ -19,6 +19,7 @@ public final class OutboxSql {
   final String published;
   final String notifyChannel;
   private final String outboxSequence;
+  private final String insert;
 
   /**
    * @param dialect the database
@@ -33,6 +34,7 @@ public final class OutboxSql {
     this.published = names.sql(dialect, "outbox_published");
     this.outboxSequence = names.sql(dialect, "outbox_id_seq");
     this.notifyChannel = names.name("outbox");
+    this.insert = renderInsert();
   }
 
   boolean postgres() {
@@ -69,8 +71,15 @@ public final class OutboxSql {
    * CASE} assigns it first; column defaults would take the id first), which {@link XidHorizon}
    * relies on: a transaction holding a row id below a published row has a transaction id older than
    * any sampled after that publish.
+   *
+   * <p>Rendered once: the same string each call, so the driver's statement cache finds it without
+   * rebuilding it.
    */
   String insert() {
+    return insert;
+  }
+
+  private String renderInsert() {
     if (postgres()) {
       return "INSERT INTO "
           + outbox
