@@ -107,7 +107,6 @@ final class LaneClaims {
     }
     Set<Integer> cut = new HashSet<>();
     Map<Integer, Long> firstIds = new java.util.HashMap<>();
-    long xmin = -1;
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.claimLanesWithin())) {
       ps.setArray(1, c.createArrayOf("int4", numbers));
@@ -116,9 +115,6 @@ final class LaneClaims {
       ps.setLong(4, maxBytes);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          if (xmin < 0) {
-            xmin = Long.parseLong(rs.getString(14));
-          }
           int number = rs.getInt(1);
           firstIds.putIfAbsent(number, rs.getLong(2));
           if (cut.contains(number)) {
@@ -150,7 +146,6 @@ final class LaneClaims {
     }
     for (OwnedLane lane : lanes) {
       horizon.afterClaim(lane, firstIds.getOrDefault(lane.lane, Long.MAX_VALUE));
-      lane.claimXmin = out.containsKey(lane) ? xmin : -1;
     }
     RelayHooks.reach(RelayHooks.Point.CLAIM_DONE);
     return out;

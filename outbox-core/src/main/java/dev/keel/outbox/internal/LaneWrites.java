@@ -68,13 +68,9 @@ final class LaneWrites {
           continue;
         }
         int count;
-        if (!mark && sql.postgres() && e.getKey().claimXmin >= 0 && wentThrough(e.getValue())) {
-          count = deleteClaimed(c, e.getKey(), ids);
-        } else {
-          try (PreparedStatement ps =
-              c.prepareStatement(mark ? sql.markPublished(ids.length) : sql.delete(ids.length))) {
-            count = bindFenced(ps, e.getKey(), ids);
-          }
+        try (PreparedStatement ps =
+            c.prepareStatement(mark ? sql.markPublished(ids.length) : sql.delete(ids.length))) {
+          count = bindFenced(ps, e.getKey(), ids);
         }
         if (mark && !sql.postgres()) {
           RelayHooks.reach(RelayHooks.Point.MARKED_NOT_DELETED);
@@ -102,31 +98,6 @@ final class LaneWrites {
       }
     }
     return done;
-  }
-
-  /** Every row of the lane's batch was acknowledged. */
-  private static boolean wentThrough(BatchSender.Outcome out) {
-    return out.permanent.isEmpty() && out.retriable.isEmpty() && out.held.isEmpty();
-  }
-
-  /** PostgreSQL: removes a batch acknowledged in full by its id range. */
-  private int deleteClaimed(Connection c, OwnedLane lane, long[] ids) throws SQLException {
-    long low = Long.MAX_VALUE;
-    long high = Long.MIN_VALUE;
-    for (long id : ids) {
-      low = Math.min(low, id);
-      high = Math.max(high, id);
-    }
-    try (PreparedStatement ps = c.prepareStatement(sql.deleteClaimed())) {
-      ps.setInt(1, lane.lane);
-      ps.setLong(2, low);
-      ps.setLong(3, high);
-      ps.setString(4, Long.toString(lane.claimXmin));
-      ps.setInt(5, lane.lane);
-      ps.setString(6, owner);
-      ps.setLong(7, lane.epoch);
-      return ps.executeUpdate();
-    }
   }
 
   /**

@@ -148,8 +148,8 @@ public final class OutboxSql {
    */
   String claimLanes() {
     return "SELECT x.lane, x.id, x.event_id, x.topic, x.event_key, x.event_type, x.contract_version,"
-        + " x.headers, x.payload, x.created_at, x.attempts, x.tx_id < s.xmin AS safe, l.ord,"
-        + " s.xmin::text AS xmin FROM unnest(?::int4[], ?::int8[]) WITH ORDINALITY AS l(lane, after_id, ord)"
+        + " x.headers, x.payload, x.created_at, x.attempts, x.tx_id < s.xmin AS safe, l.ord"
+        + " FROM unnest(?::int4[], ?::int8[]) WITH ORDINALITY AS l(lane, after_id, ord)"
         + " CROSS JOIN LATERAL (SELECT o.lane, o.id, o.event_id, o.topic, o.event_key, o.event_type,"
         + " o.contract_version, o.headers::text AS headers, o.payload, o.created_at, o.attempts,"
         + " o.tx_id FROM "
@@ -162,14 +162,14 @@ public final class OutboxSql {
   /**
    * {@link #claimLanes()} within a byte budget, in pass order (the order the lanes are given, then
    * id): every row claimLanes reads, with a 13th column saying whether it is within the budget (the
-   * running payload total stays within it, or it is the pass's first row), then the snapshot's
-   * xmin; rows past it come without their payload, so that the claim still learns the lowest id of
-   * each lane it read. Parameters: those of {@link #claimLanes()}, then the budget.
+   * running payload total stays within it, or it is the pass's first row); rows past it come
+   * without their payload, so that the claim still learns the lowest id of each lane it read.
+   * Parameters: those of {@link #claimLanes()}, then the budget.
    */
   String claimLanesWithin() {
     return "SELECT b.lane, b.id, b.event_id, b.topic, b.event_key, b.event_type, b.contract_version,"
         + " b.headers, CASE WHEN b.within THEN b.payload END AS payload, b.created_at, b.attempts,"
-        + " b.safe, b.within, b.xmin FROM (SELECT q.*, (SUM(octet_length(q.payload)) OVER w <= p.budget"
+        + " b.safe, b.within FROM (SELECT q.*, (SUM(octet_length(q.payload)) OVER w <= p.budget"
         + " OR ROW_NUMBER() OVER w = 1) AS within FROM ("
         + claimLanes()
         + ") q CROSS JOIN (SELECT ?::int8 AS budget) p"
@@ -212,20 +212,6 @@ public final class OutboxSql {
     return "EXISTS (SELECT 1 FROM "
         + lease
         + " l WHERE l.lane = ? AND l.owner = ? AND l.epoch = ?)";
-  }
-
-  /**
-   * PostgreSQL: removes a lane's batch that Kafka acknowledged in full, by its id range rather than
-   * its ids. The batch is every row of the range whose transaction is older than its claim's xmin:
-   * the claim read the lane's visible rows in id order without a gap, and such a row was visible to
-   * it; a row of the range from a transaction still running then is not in the batch and stays.
-   * Parameters: lane, lowest id, highest id, the claim's xmin (text), lane, owner, epoch.
-   */
-  String deleteClaimed() {
-    return "DELETE FROM "
-        + outbox
-        + " WHERE lane = ? AND id >= ? AND id <= ? AND tx_id < CAST(CAST(? AS text) AS xid8) AND "
-        + leaseCheck();
   }
 
   /** Parameters: lane, ids (array on PostgreSQL, else n placeholders), lane, owner, epoch. */

@@ -28,12 +28,6 @@ final class OwnedLane {
    */
   boolean pendingFinished;
 
-  /**
-   * PostgreSQL: the xmin of the snapshot of the claim that read the lane's batch in progress, -1
-   * when there is none (see {@link OutboxSql#deleteClaimed()}).
-   */
-  long claimXmin = -1;
-
   /** System.nanoTime() until which the lease is surely still ours. */
   volatile long validUntilNanos;
 

@@ -94,10 +94,9 @@ class FenceScheduleIT {
   }
 
   /**
-   * A batch acknowledged in full is removed by its id range ({@link OutboxSql#deleteClaimed()}). E
-   * is committed, T appends inside the range and is still open when the worker claims E and P, and
-   * commits before the worker removes them: T's row is not in the batch and must stay, to be
-   * published after it.
+   * E is committed, T appends between E and P and is still open when the worker claims E and P, and
+   * commits before the worker removes them: T's row lies inside the removed batch's id range but is
+   * not in the batch, and must stay, to be published after it.
    */
   @Test
   void rowCommittingInsideARemovedRangeStays(KafkaBroker broker, Topics topics, IsolatedDatabase db)
