@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The drain measurements, in a JVM of their own started with {@code -Xmx256m} (so that the relays'
- * heap stays bounded and is measured). Modes:
+ * The drain measurements, in a JVM of their own started with a fixed 256 MiB heap, {@code -Xms256m
+ * -Xmx256m} (so that the relays' heap stays bounded and is measured). Modes:
  *
  * <ul>
  *   <li>{@code drain url bootstrap topicPrefix rows warmupRounds rounds}: every contender drains a

@@ -15,10 +15,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
- * The drain measurement, run in one JVM of its own (started with {@code -Xmx256m}): every contender
- * drains a freshly loaded backlog once per round, in an order rotated by one place each round;
- * warm-up rounds come first and are marked as such. Prints one {@code ROUND} line per drain for
- * {@link DrainSummary}:
+ * The drain measurement, run in one JVM of its own (started with {@code -Xms256m -Xmx256m}): every
+ * contender drains a freshly loaded backlog once per round, in an order rotated by one place each
+ * round; warm-up rounds come first and are marked as such. Prints one {@code ROUND} line per drain
+ * for {@link DrainSummary}:
  *
  * <pre>
  * ROUND id round warmup position nanos firstNanos cpuNanos firstFifthRate lastFifthRate
@@ -29,6 +29,9 @@ final class DrainRounds {
   static final int PARTITIONS = 6;
   static final int LANES = 16;
   static final int[] LOOP_BATCHES = {500, 2000};
+
+  /** The batch of the loop that publishes Keel's envelope headers. */
+  static final int ENVELOPE_BATCH = 2000;
 
   private DrainRounds() {}
 
@@ -60,9 +63,14 @@ final class DrainRounds {
       contenders.add(new RawProducer(producer, topicPrefix + "-raw"));
       for (int batch : LOOP_BATCHES) {
         String table = "bench_loop_" + batch;
-        HandLoop.createTable(ds, table);
-        contenders.add(new HandLoop(ds, producer, table, topicPrefix + "-loop-" + batch, batch));
+        HandLoop.createTable(ds, table, false);
+        contenders.add(
+            new HandLoop(ds, producer, table, topicPrefix + "-loop-" + batch, batch, false));
       }
+      HandLoop.createTable(ds, "bench_loop_env", true);
+      contenders.add(
+          new HandLoop(
+              ds, producer, "bench_loop_env", topicPrefix + "-loop-env", ENVELOPE_BATCH, true));
       contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-1", LANES, 1));
       contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-2", LANES, 2));
       if (!only.isBlank()) {
@@ -165,6 +173,7 @@ final class DrainRounds {
     for (int batch : LOOP_BATCHES) {
       topics.add(new NewTopic(prefix + "-loop-" + batch, PARTITIONS, (short) 1));
     }
+    topics.add(new NewTopic(prefix + "-loop-env", PARTITIONS, (short) 1));
     topics.add(new NewTopic(prefix + "-keel-1", PARTITIONS, (short) 1));
     topics.add(new NewTopic(prefix + "-keel-2", PARTITIONS, (short) 1));
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {

@@ -1,5 +1,6 @@
 package dev.keel.benchmarks;
 
+import dev.keel.event.Event;
 import dev.keel.event.EventHeaders;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -25,6 +26,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * primary key: {@code select ... order by id limit N for update skip locked}, send every row,
  * flush, wait for the acknowledgements, {@code delete ... where id = any(?)}, commit. Its records
  * carry the key, the payload and two headers (event id and type).
+ *
+ * <p>With {@code envelope}, the same loop publishes the record Keel's relay publishes: the six
+ * headers of Keel's envelope (event id, type, contract version, occurred-at, source, content type),
+ * the last four stored in columns of their own. It tells how much of a difference between the loop
+ * and the relay is the record itself rather than the way it is relayed.
  */
 public final class HandLoop implements Contender {
   private final DataSource ds;
@@ -32,6 +38,7 @@ public final class HandLoop implements Contender {
   private final String table;
   private final String topic;
   private final int batch;
+  private final boolean envelope;
   private Producer<byte[], byte[]> producer;
   private Connection loading;
 
@@ -41,40 +48,51 @@ public final class HandLoop implements Contender {
    * @param table the loop's own table, created by {@link #createTable}
    * @param topic where the records go
    * @param batch rows claimed per transaction
+   * @param envelope whether the records carry Keel's six envelope headers instead of two
    */
   public HandLoop(
       DataSource ds,
       Map<String, Object> producerProperties,
       String table,
       String topic,
-      int batch) {
+      int batch,
+      boolean envelope) {
     this.ds = ds;
     this.producerProperties = Map.copyOf(producerProperties);
     this.table = Backlog.checked(table)[0];
     this.topic = topic;
     this.batch = batch;
+    this.envelope = envelope;
   }
 
-  /** Creates the loop's table: a primary key and the columns it sends, no other index. */
-  public static void createTable(DataSource ds, String table) throws Exception {
+  /**
+   * Creates the loop's table: a primary key and the columns it sends, no other index.
+   *
+   * @param envelope whether the table also holds the envelope's other four header values
+   */
+  public static void createTable(DataSource ds, String table, boolean envelope) throws Exception {
     try (Connection c = ds.getConnection();
         Statement st = c.createStatement()) {
       st.execute(
           "CREATE TABLE IF NOT EXISTS "
               + Backlog.checked(table)[0]
               + " (id bigserial PRIMARY KEY, topic text NOT NULL, event_key text,"
-              + " event_id uuid NOT NULL, event_type text NOT NULL, payload bytea NOT NULL)");
+              + " event_id uuid NOT NULL, event_type text NOT NULL, payload bytea NOT NULL"
+              + (envelope
+                  ? ", contract_version int NOT NULL, occurred_at text NOT NULL,"
+                      + " source text NOT NULL, content_type text NOT NULL)"
+                  : ")"));
     }
   }
 
   @Override
   public String id() {
-    return "loop-" + batch;
+    return "loop-" + batch + (envelope ? "-env" : "");
   }
 
   @Override
   public String name() {
-    return "hand-written loop, batch " + batch;
+    return "hand-written loop, batch " + batch + (envelope ? ", Keel's headers" : "");
   }
 
   @Override
@@ -84,18 +102,29 @@ public final class HandLoop implements Contender {
     producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     loading = ds.getConnection();
     loading.setAutoCommit(false);
-    // The same keys and payload as Workload.event, in id order.
+    // The same keys and payload as Workload.event, in id order; with the envelope, the values Keel
+    // stores for it (the instant's text, the source, the default content type).
+    Event e = Workload.event(topic, 0);
     try (PreparedStatement ps =
         loading.prepareStatement(
             "INSERT INTO "
                 + table
-                + " (topic, event_key, event_id, event_type, payload) SELECT ?, 'key-' || (g % "
+                + " (topic, event_key, event_id, event_type, payload"
+                + (envelope ? ", contract_version, occurred_at, source, content_type" : "")
+                + ") SELECT ?, 'key-' || (g % "
                 + Workload.KEYS
-                + "), gen_random_uuid(), 'bench.happened', ? FROM generate_series(0, ? - 1) g"
-                + " ORDER BY g")) {
-      ps.setString(1, topic);
-      ps.setBytes(2, Workload.PAYLOAD);
-      ps.setInt(3, rows);
+                + "), gen_random_uuid(), 'bench.happened', ?"
+                + (envelope ? ", 1, ?, ?, ?" : "")
+                + " FROM generate_series(0, ? - 1) g ORDER BY g")) {
+      int i = 1;
+      ps.setString(i++, topic);
+      ps.setBytes(i++, Workload.PAYLOAD);
+      if (envelope) {
+        ps.setString(i++, e.occurredAt().toString());
+        ps.setString(i++, e.source());
+        ps.setString(i++, e.contentType());
+      }
+      ps.setInt(i, rows);
       ps.executeUpdate();
     }
     Backlog.analyze(loading, table);
@@ -107,7 +136,9 @@ public final class HandLoop implements Contender {
     c.commit(); // the backlog appears: the clock runs
     try (PreparedStatement claim =
             c.prepareStatement(
-                "SELECT id, topic, event_key, event_id, event_type, payload FROM "
+                "SELECT id, topic, event_key, event_id, event_type, payload"
+                    + (envelope ? ", contract_version, occurred_at, source, content_type" : "")
+                    + " FROM "
                     + table
                     + " ORDER BY id LIMIT "
                     + batch
@@ -123,6 +154,12 @@ public final class HandLoop implements Contender {
             RecordHeaders h = new RecordHeaders();
             h.add(new RecordHeader(EventHeaders.EVENT_ID, utf8(rs.getString(4))));
             h.add(new RecordHeader(EventHeaders.EVENT_TYPE, utf8(rs.getString(5))));
+            if (envelope) {
+              h.add(new RecordHeader(EventHeaders.CONTRACT_VERSION, utf8(rs.getString(7))));
+              h.add(new RecordHeader(EventHeaders.OCCURRED_AT, utf8(rs.getString(8))));
+              h.add(new RecordHeader(EventHeaders.SOURCE, utf8(rs.getString(9))));
+              h.add(new RecordHeader(EventHeaders.CONTENT_TYPE, utf8(rs.getString(10))));
+            }
             String key = rs.getString(3);
             acks.add(
                 producer.send(

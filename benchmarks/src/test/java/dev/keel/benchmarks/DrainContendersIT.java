@@ -3,6 +3,7 @@ package dev.keel.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.keel.event.EventHeaders;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
@@ -32,9 +33,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 @KeelTest
 class DrainContendersIT {
   private static final int ROWS = 1_200;
+  private static final List<String> ENVELOPE =
+      List.of(
+          EventHeaders.EVENT_ID,
+          EventHeaders.EVENT_TYPE,
+          EventHeaders.CONTRACT_VERSION,
+          EventHeaders.OCCURRED_AT,
+          EventHeaders.SOURCE,
+          EventHeaders.CONTENT_TYPE);
 
   @ParameterizedTest
-  @ValueSource(strings = {"raw", "loop-500", "loop-2000", "keel-1", "keel-2"})
+  @ValueSource(strings = {"raw", "loop-500", "loop-2000", "loop-2000-env", "keel-1", "keel-2"})
   void twoRoundsSendEveryEventOncePerRound(
       String id, KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
     SchemaInstaller.builder().dataSource(db.dataSource()).build().install("outbox");
@@ -65,6 +74,18 @@ class DrainContendersIT {
       assertThat(perKey).hasSize(ROWS).containsEntry("key-0", 2L).containsEntry("key-1199", 2L);
       assertThat(perKey.values()).containsOnly(2L);
       assertThat(records).allSatisfy(r -> assertThat(r.value()).isEqualTo(Workload.payload()));
+      // The envelope loop, the raw producer and the relay publish the same record: the envelope's
+      // six headers.
+      List<String> expected =
+          id.equals("loop-500") || id.equals("loop-2000")
+              ? List.of(EventHeaders.EVENT_ID, EventHeaders.EVENT_TYPE)
+              : ENVELOPE;
+      assertThat(records)
+          .allSatisfy(
+              r ->
+                  assertThat(
+                          Arrays.stream(r.headers().toArray()).map(h -> h.key()).sorted().toList())
+                      .isEqualTo(expected.stream().sorted().toList()));
     }
   }
 
@@ -75,9 +96,10 @@ class DrainContendersIT {
       case "keel-1" -> new KeelDrain(db.dataSource(), producer, topic, 16, 1);
       case "keel-2" -> new KeelDrain(db.dataSource(), producer, topic, 16, 2);
       default -> {
-        int batch = Integer.parseInt(id.substring(5));
-        HandLoop.createTable(db.dataSource(), "loop_table");
-        yield new HandLoop(db.dataSource(), producer, "loop_table", topic, batch);
+        boolean envelope = id.endsWith("-env");
+        int batch = Integer.parseInt(id.replace("-env", "").substring(5));
+        HandLoop.createTable(db.dataSource(), "loop_table", envelope);
+        yield new HandLoop(db.dataSource(), producer, "loop_table", topic, batch, envelope);
       }
     };
   }

@@ -80,8 +80,8 @@ public class RelayDrainBenchmark {
           case "keel-2" -> new KeelDrain(db.dataSource(), producer, topic, 16, 2);
           case "loop-500", "loop-2000" -> {
             int batch = Integer.parseInt(contender.substring(5));
-            HandLoop.createTable(db.dataSource(), "jmh_loop");
-            yield new HandLoop(db.dataSource(), producer, "jmh_loop", topic, batch);
+            HandLoop.createTable(db.dataSource(), "jmh_loop", false);
+            yield new HandLoop(db.dataSource(), producer, "jmh_loop", topic, batch, false);
           }
           default -> throw new IllegalArgumentException("unknown contender " + contender);
         };
