@@ -172,7 +172,7 @@ final class DrainSummary {
     b.append(
         String.format(
             "%-34s %-26s %-26s %-26s %-26s%n",
-            "", "vs loop 500", "vs loop 2000", "vs loop 2000, Keel's headers", "vs ceiling (raw)"));
+            "", "vs loop 500", "vs loop 2000", "vs loop 2000, 6 headers", "vs ceiling (raw)"));
     for (Map.Entry<String, String> e : names.entrySet()) {
       if (e.getKey().equals(RAW) || rounds(e.getKey()).isEmpty()) {
         continue;
