@@ -47,15 +47,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, batchSize = 1)
 @Fork(
     value = 1,
-    jvmArgsAppend = {"-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"})
 public class RelayDrainBenchmark {
   /** Events per backlog. */
   public static final int ROWS = 50_000;
 
   /**
-   * Which contender drains: {@code keel-1}, {@code keel-2}, {@code loop-500}, {@code loop-2000}.
+   * Which contender drains: {@code keel-1}, {@code keel-2}, {@code loop-500}, {@code loop-2000},
+   * {@code loop-2000-env} (the loop at 2,000 publishing Keel's six envelope headers).
    */
-  @Param({"keel-1", "keel-2", "loop-500", "loop-2000"})
+  @Param({"keel-1", "keel-2", "loop-500", "loop-2000", "loop-2000-env"})
   public String contender;
 
   private KafkaBroker broker;
@@ -78,10 +79,11 @@ public class RelayDrainBenchmark {
         switch (contender) {
           case "keel-1" -> new KeelDrain(db.dataSource(), producer, topic, 16, 1);
           case "keel-2" -> new KeelDrain(db.dataSource(), producer, topic, 16, 2);
-          case "loop-500", "loop-2000" -> {
-            int batch = Integer.parseInt(contender.substring(5));
-            HandLoop.createTable(db.dataSource(), "jmh_loop", false);
-            yield new HandLoop(db.dataSource(), producer, "jmh_loop", topic, batch, false);
+          case "loop-500", "loop-2000", "loop-2000-env" -> {
+            boolean envelope = contender.endsWith("-env");
+            int batch = Integer.parseInt(contender.replace("-env", "").substring(5));
+            HandLoop.createTable(db.dataSource(), "jmh_loop", envelope);
+            yield new HandLoop(db.dataSource(), producer, "jmh_loop", topic, batch, envelope);
           }
           default -> throw new IllegalArgumentException("unknown contender " + contender);
         };
