@@ -65,12 +65,38 @@ final class DrainRounds {
         String table = "bench_loop_" + batch;
         HandLoop.createTable(ds, table, false);
         contenders.add(
-            new HandLoop(ds, producer, table, topicPrefix + "-loop-" + batch, batch, false));
+            new HandLoop(
+                ds,
+                producer,
+                table,
+                topicPrefix + "-loop-" + batch,
+                batch,
+                false,
+                HandLoop.Claim.LOCKED));
       }
       HandLoop.createTable(ds, "bench_loop_env", true);
       contenders.add(
           new HandLoop(
-              ds, producer, "bench_loop_env", topicPrefix + "-loop-env", ENVELOPE_BATCH, true));
+              ds,
+              producer,
+              "bench_loop_env",
+              topicPrefix + "-loop-env",
+              ENVELOPE_BATCH,
+              true,
+              HandLoop.Claim.LOCKED));
+      for (boolean envelope : new boolean[] {false, true}) {
+        String table = envelope ? "bench_probe_env" : "bench_probe";
+        HandLoop.createTable(ds, table, envelope);
+        contenders.add(
+            new HandLoop(
+                ds,
+                producer,
+                table,
+                topicPrefix + (envelope ? "-probe-env" : "-probe"),
+                ENVELOPE_BATCH,
+                envelope,
+                HandLoop.Claim.CURSOR));
+      }
       contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-1", LANES, 1));
       contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-2", LANES, 2));
       if (!only.isBlank()) {
@@ -174,6 +200,8 @@ final class DrainRounds {
       topics.add(new NewTopic(prefix + "-loop-" + batch, PARTITIONS, (short) 1));
     }
     topics.add(new NewTopic(prefix + "-loop-env", PARTITIONS, (short) 1));
+    topics.add(new NewTopic(prefix + "-probe", PARTITIONS, (short) 1));
+    topics.add(new NewTopic(prefix + "-probe-env", PARTITIONS, (short) 1));
     topics.add(new NewTopic(prefix + "-keel-1", PARTITIONS, (short) 1));
     topics.add(new NewTopic(prefix + "-keel-2", PARTITIONS, (short) 1));
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {

@@ -22,6 +22,7 @@ final class DrainSummary {
   static final String LOOP_500 = "loop-500";
   static final String LOOP_2000 = "loop-2000";
   static final String LOOP_ENVELOPE = "loop-2000-env";
+  static final String PROBE_ENVELOPE = "probe-2000-env";
 
   /** One drain as the child printed it. */
   record Round(
@@ -171,14 +172,19 @@ final class DrainSummary {
                 + " (min-max)%n"));
     b.append(
         String.format(
-            "%-34s %-26s %-26s %-26s %-26s%n",
-            "", "vs loop 500", "vs loop 2000", "vs loop 2000, 6 headers", "vs ceiling (raw)"));
+            "%-34s %-26s %-26s %-26s %-26s %-26s%n",
+            "",
+            "vs loop 500",
+            "vs loop 2000",
+            "vs loop 2000, 6 headers",
+            "vs probe 2000, 6 headers",
+            "vs ceiling (raw)"));
     for (Map.Entry<String, String> e : names.entrySet()) {
       if (e.getKey().equals(RAW) || rounds(e.getKey()).isEmpty()) {
         continue;
       }
       b.append(String.format("%-34s", e.getValue()));
-      for (String base : List.of(LOOP_500, LOOP_2000, LOOP_ENVELOPE, RAW)) {
+      for (String base : List.of(LOOP_500, LOOP_2000, LOOP_ENVELOPE, PROBE_ENVELOPE, RAW)) {
         b.append(' ').append(String.format("%-26s", ratio(e.getKey(), base)));
       }
       b.append(String.format("%n"));

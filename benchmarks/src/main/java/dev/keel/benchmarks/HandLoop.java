@@ -6,12 +6,17 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -27,18 +32,34 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * flush, wait for the acknowledgements, {@code delete ... where id = any(?)}, commit. Its records
  * carry the key, the payload and two headers (event id and type).
  *
+ * <p>With {@link Claim#CURSOR}, it is the lock-free probe instead: it reads {@code where id >
+ * cursor order by id limit N} without row locks, sends, flushes, waits for the acknowledgements,
+ * advances the cursor in memory and deletes the published prefix ({@code id <= cursor}) on a second
+ * connection and thread, trailing the sends. It has no lanes, leases, fence or second instance and
+ * takes the backlog as complete when the drain starts, so it is no relay: it bounds what reading
+ * without locks and deleting behind a cursor can reach on the same table and record.
+ *
  * <p>With {@code envelope}, the same loop publishes the record Keel's relay publishes: the six
  * headers of Keel's envelope (event id, type, contract version, occurred-at, source, content type),
  * the last four stored in columns of their own. It tells how much of a difference between the loop
  * and the relay is the record itself rather than the way it is relayed.
  */
 public final class HandLoop implements Contender {
+  /** How the loop finds the rows to send. */
+  public enum Claim {
+    /** {@code for update skip locked}, then a delete of the sent rows in the same transaction. */
+    LOCKED,
+    /** An in-memory cursor, no row locks, the published prefix deleted on a second connection. */
+    CURSOR
+  }
+
   private final DataSource ds;
   private final Map<String, Object> producerProperties;
   private final String table;
   private final String topic;
   private final int batch;
   private final boolean envelope;
+  private final Claim claim;
   private Producer<byte[], byte[]> producer;
   private Connection loading;
 
@@ -49,6 +70,7 @@ public final class HandLoop implements Contender {
    * @param topic where the records go
    * @param batch rows claimed per transaction
    * @param envelope whether the records carry Keel's six envelope headers instead of two
+   * @param claim how the rows to send are found
    */
   public HandLoop(
       DataSource ds,
@@ -56,13 +78,40 @@ public final class HandLoop implements Contender {
       String table,
       String topic,
       int batch,
-      boolean envelope) {
+      boolean envelope,
+      Claim claim) {
     this.ds = ds;
     this.producerProperties = Map.copyOf(producerProperties);
     this.table = Backlog.checked(table)[0];
     this.topic = topic;
     this.batch = batch;
     this.envelope = envelope;
+    this.claim = claim;
+  }
+
+  /**
+   * The loop an id names ({@code loop-500}, {@code loop-2000-env}, {@code probe-2000}, ...), on a
+   * table created here.
+   *
+   * @throws IllegalArgumentException when the id names no loop
+   */
+  public static HandLoop forId(
+      DataSource ds, Map<String, Object> producerProperties, String table, String topic, String id)
+      throws Exception {
+    Matcher m = Pattern.compile("(loop|probe)-([1-9][0-9]{0,5})(-env)?").matcher(id);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("not a loop: " + id);
+    }
+    boolean envelope = m.group(3) != null;
+    createTable(ds, table, envelope);
+    return new HandLoop(
+        ds,
+        producerProperties,
+        table,
+        topic,
+        Integer.parseInt(m.group(2)),
+        envelope,
+        m.group(1).equals("probe") ? Claim.CURSOR : Claim.LOCKED);
   }
 
   /**
@@ -87,14 +136,13 @@ public final class HandLoop implements Contender {
 
   @Override
   public String id() {
-    return "loop-" + batch + (envelope ? "-env" : "");
+    return (claim == Claim.CURSOR ? "probe-" : "loop-") + batch + (envelope ? "-env" : "");
   }
 
   @Override
   public String name() {
-    return envelope
-        ? "hand-written loop, " + batch + ", 6 headers"
-        : "hand-written loop, batch " + batch;
+    String kind = claim == Claim.CURSOR ? "lock-free probe" : "hand-written loop";
+    return envelope ? kind + ", " + batch + ", 6 headers" : kind + ", batch " + batch;
   }
 
   @Override
@@ -134,12 +182,15 @@ public final class HandLoop implements Contender {
 
   @Override
   public void drain(Progress progress) throws Exception {
+    if (claim == Claim.CURSOR) {
+      drainBehindCursor(progress);
+      return;
+    }
     Connection c = loading;
     c.commit(); // the backlog appears: the clock runs
     try (PreparedStatement claim =
             c.prepareStatement(
-                "SELECT id, topic, event_key, event_id, event_type, payload"
-                    + (envelope ? ", contract_version, occurred_at, source, content_type" : "")
+                columns(envelope)
                     + " FROM "
                     + table
                     + " ORDER BY id LIMIT "
@@ -153,20 +204,7 @@ public final class HandLoop implements Contender {
         try (ResultSet rs = claim.executeQuery()) {
           while (rs.next()) {
             ids.add(rs.getLong(1));
-            RecordHeaders h = new RecordHeaders();
-            h.add(new RecordHeader(EventHeaders.EVENT_ID, utf8(rs.getString(4))));
-            h.add(new RecordHeader(EventHeaders.EVENT_TYPE, utf8(rs.getString(5))));
-            if (envelope) {
-              h.add(new RecordHeader(EventHeaders.CONTRACT_VERSION, utf8(rs.getString(7))));
-              h.add(new RecordHeader(EventHeaders.OCCURRED_AT, utf8(rs.getString(8))));
-              h.add(new RecordHeader(EventHeaders.SOURCE, utf8(rs.getString(9))));
-              h.add(new RecordHeader(EventHeaders.CONTENT_TYPE, utf8(rs.getString(10))));
-            }
-            String key = rs.getString(3);
-            acks.add(
-                producer.send(
-                    new ProducerRecord<>(
-                        rs.getString(2), null, key == null ? null : utf8(key), rs.getBytes(6), h)));
+            acks.add(producer.send(record(rs, envelope)));
           }
         }
         if (ids.isEmpty()) {
@@ -183,6 +221,85 @@ public final class HandLoop implements Contender {
         progress.add(ids.size());
       }
     }
+  }
+
+  private void drainBehindCursor(Progress progress) throws Exception {
+    Connection c = loading;
+    c.commit(); // the backlog appears: the clock runs
+    c.setAutoCommit(true);
+    ExecutorService deleter = Executors.newSingleThreadExecutor();
+    try (Connection d = ds.getConnection();
+        PreparedStatement read =
+            c.prepareStatement(
+                columns(envelope) + " FROM " + table + " WHERE id > ? ORDER BY id LIMIT " + batch);
+        PreparedStatement delete = d.prepareStatement("DELETE FROM " + table + " WHERE id <= ?")) {
+      d.setAutoCommit(true);
+      long cursor = 0;
+      Future<?> deleting = null;
+      while (true) {
+        long last = cursor;
+        int n = 0;
+        List<Future<RecordMetadata>> acks = new ArrayList<>(batch);
+        read.setLong(1, cursor);
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            last = rs.getLong(1);
+            n++;
+            acks.add(producer.send(record(rs, envelope)));
+          }
+        }
+        if (n == 0) {
+          break;
+        }
+        producer.flush();
+        for (Future<RecordMetadata> f : acks) {
+          f.get();
+        }
+        cursor = last;
+        progress.add(n);
+        if (deleting == null || deleting.isDone()) {
+          if (deleting != null) {
+            deleting.get(); // a failed delete fails the drain
+          }
+          long upTo = cursor;
+          deleting =
+              deleter.submit(
+                  () -> {
+                    delete.setLong(1, upTo);
+                    return delete.executeUpdate();
+                  });
+        }
+      }
+      if (deleting != null) {
+        deleting.get();
+      }
+      delete.setLong(1, cursor); // the prefix published since the last delete began
+      delete.executeUpdate();
+    } finally {
+      deleter.shutdownNow();
+    }
+  }
+
+  /** The select list of a claim: id first, then what {@link #record} reads. */
+  static String columns(boolean envelope) {
+    return "SELECT id, topic, event_key, event_id, event_type, payload"
+        + (envelope ? ", contract_version, occurred_at, source, content_type" : "");
+  }
+
+  /** The record of the current row of a result set selected by {@link #columns}. */
+  static ProducerRecord<byte[], byte[]> record(ResultSet rs, boolean envelope) throws SQLException {
+    RecordHeaders h = new RecordHeaders();
+    h.add(new RecordHeader(EventHeaders.EVENT_ID, utf8(rs.getString(4))));
+    h.add(new RecordHeader(EventHeaders.EVENT_TYPE, utf8(rs.getString(5))));
+    if (envelope) {
+      h.add(new RecordHeader(EventHeaders.CONTRACT_VERSION, utf8(rs.getString(7))));
+      h.add(new RecordHeader(EventHeaders.OCCURRED_AT, utf8(rs.getString(8))));
+      h.add(new RecordHeader(EventHeaders.SOURCE, utf8(rs.getString(9))));
+      h.add(new RecordHeader(EventHeaders.CONTENT_TYPE, utf8(rs.getString(10))));
+    }
+    String key = rs.getString(3);
+    return new ProducerRecord<>(
+        rs.getString(2), null, key == null ? null : utf8(key), rs.getBytes(6), h);
   }
 
   private static byte[] utf8(String s) {

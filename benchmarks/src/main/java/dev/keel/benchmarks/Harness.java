@@ -30,10 +30,11 @@ import java.util.Map;
  * warm-up rounds first, then measured rounds in which every contender drains a freshly loaded
  * backlog, in an order rotated each round. {@code --rows=}, {@code --warmups=} and {@code
  * --rounds=} change the drain's size; {@code --contenders=} runs some of them only ({@code raw},
- * {@code loop-500}, {@code loop-2000}, {@code loop-2000-env}, {@code keel-16x1}, {@code keel-16x2};
- * e.g. {@code --rows=1000000 --contenders=keel-16x1} for the relay's heap on a million rows);
- * {@code --out=DIR} is where the drain chart and the per-round CSV go (the full run writes them to
- * {@code benchmarks/results}, the quick run only when asked).
+ * {@code loop-500}, {@code loop-2000}, {@code loop-2000-env}, the lock-free probes {@code
+ * probe-2000} and {@code probe-2000-env}, {@code keel-16x1}, {@code keel-16x2}; e.g. {@code
+ * --rows=1000000 --contenders=keel-16x1} for the relay's heap on a million rows); {@code --out=DIR}
+ * is where the drain chart and the per-round CSV go (the full run writes them to {@code
+ * benchmarks/results}, the quick run only when asked).
  */
 public final class Harness {
   private Harness() {}

@@ -39,7 +39,17 @@ class DrainContendersIT {
       EventHeaders.ENVELOPE.stream().filter(n -> !n.equals(EventHeaders.TRACEPARENT)).toList();
 
   @ParameterizedTest
-  @ValueSource(strings = {"raw", "loop-500", "loop-2000", "loop-2000-env", "keel-1", "keel-2"})
+  @ValueSource(
+      strings = {
+        "raw",
+        "loop-500",
+        "loop-2000",
+        "loop-2000-env",
+        "probe-500",
+        "probe-2000-env",
+        "keel-1",
+        "keel-2"
+      })
   void twoRoundsSendEveryEventOncePerRound(
       String id, KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
     SchemaInstaller.builder().dataSource(db.dataSource()).build().install("outbox");
@@ -73,7 +83,7 @@ class DrainContendersIT {
       // The envelope loop, the raw producer and the relay publish the same record: the envelope's
       // six headers.
       List<String> expected =
-          id.equals("loop-500") || id.equals("loop-2000")
+          id.equals("loop-500") || id.equals("loop-2000") || id.equals("probe-500")
               ? List.of(EventHeaders.EVENT_ID, EventHeaders.EVENT_TYPE)
               : ENVELOPE;
       assertThat(records)
@@ -91,12 +101,7 @@ class DrainContendersIT {
       case "raw" -> new RawProducer(producer, topic);
       case "keel-1" -> new KeelDrain(db.dataSource(), producer, topic, 16, 1);
       case "keel-2" -> new KeelDrain(db.dataSource(), producer, topic, 16, 2);
-      default -> {
-        boolean envelope = id.endsWith("-env");
-        int batch = Integer.parseInt(id.replace("-env", "").substring(5));
-        HandLoop.createTable(db.dataSource(), "loop_table", envelope);
-        yield new HandLoop(db.dataSource(), producer, "loop_table", topic, batch, envelope);
-      }
+      default -> HandLoop.forId(db.dataSource(), producer, "loop_table", topic, id);
     };
   }
 

@@ -54,9 +54,11 @@ public class RelayDrainBenchmark {
 
   /**
    * Which contender drains: {@code keel-1}, {@code keel-2}, {@code loop-500}, {@code loop-2000},
-   * {@code loop-2000-env} (the loop at 2,000 publishing Keel's six envelope headers).
+   * {@code loop-2000-env} (the loop at 2,000 publishing Keel's six envelope headers), {@code
+   * probe-2000-env} (the lock-free probe with the same record; {@code probe-2000} with {@code -p
+   * contender=}).
    */
-  @Param({"keel-1", "keel-2", "loop-500", "loop-2000", "loop-2000-env"})
+  @Param({"keel-1", "keel-2", "loop-500", "loop-2000", "loop-2000-env", "probe-2000-env"})
   public String contender;
 
   private KafkaBroker broker;
@@ -79,13 +81,7 @@ public class RelayDrainBenchmark {
         switch (contender) {
           case "keel-1" -> new KeelDrain(db.dataSource(), producer, topic, 16, 1);
           case "keel-2" -> new KeelDrain(db.dataSource(), producer, topic, 16, 2);
-          case "loop-500", "loop-2000", "loop-2000-env" -> {
-            boolean envelope = contender.endsWith("-env");
-            int batch = Integer.parseInt(contender.replace("-env", "").substring(5));
-            HandLoop.createTable(db.dataSource(), "jmh_loop", envelope);
-            yield new HandLoop(db.dataSource(), producer, "jmh_loop", topic, batch, envelope);
-          }
-          default -> throw new IllegalArgumentException("unknown contender " + contender);
+          default -> HandLoop.forId(db.dataSource(), producer, "jmh_loop", topic, contender);
         };
   }
 
