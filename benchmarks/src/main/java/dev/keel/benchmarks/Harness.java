@@ -143,7 +143,8 @@ public final class Harness {
                 + " then measured rounds: %d, the order rotated by one each round%n"
                 + "hand-written loops: batch %d and %d, each on its own table (primary key only),"
                 + " and batch %d publishing Keel's six envelope headers instead of two;"
-                + " Keel: %d lanes, batch %d, other relay settings default, outbox table emptied"
+                + " lock-free probes: batch %d, two and six headers, no row locks, the published"
+                + " prefix deleted behind an in-memory cursor on a second connection; Keel: %d lanes, batch %d, other relay settings default, outbox table emptied"
                 + " between rounds%n"
                 + "drain JVM: %s%n"
                 + "load average (1/5/15 min) before %s, after %s%n%n",
@@ -155,6 +156,7 @@ public final class Harness {
             run.rounds(),
             DrainRounds.LOOP_BATCHES[0],
             DrainRounds.LOOP_BATCHES[1],
+            DrainRounds.ENVELOPE_BATCH,
             DrainRounds.ENVELOPE_BATCH,
             DrainRounds.LANES,
             KeelDrain.BATCH,
