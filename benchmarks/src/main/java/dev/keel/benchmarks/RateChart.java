@@ -13,7 +13,8 @@ import java.util.Locale;
  */
 final class RateChart {
   private static final String[] COLOURS = {
-    "#7f7f7f", "#1f77b4", "#2ca02c", "#d62728", "#ff7f0e", "#9467bd", "#8c564b"
+    "#7f7f7f", "#1f77b4", "#2ca02c", "#d62728", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
+    "#17becf", "#bcbd22"
   };
   private static final int WIDTH = 900;
   private static final int HEIGHT = 480;

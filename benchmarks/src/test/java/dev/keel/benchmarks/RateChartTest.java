@@ -57,4 +57,23 @@ class RateChartTest {
     assertThat(doc.getElementsByTagName("polyline").getLength()).isEqualTo(2);
     assertThat(svg).contains("clipped at the top").contains("title &lt;&amp;&gt;");
   }
+
+  @Test
+  void everyContenderOfTheDrainHasAColourOfItsOwn() {
+    List<RateChart.Series> series = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      series.add(new RateChart.Series("c" + i, new long[] {100, 100}, 100 * MS, 2000, false));
+    }
+    String svg = RateChart.svg("t", "s", series, 50 * MS);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("<polyline[^>]*stroke=\"(#[0-9a-f]{6})\"").matcher(svg);
+    java.util.Set<String> colours = new java.util.HashSet<>();
+    int lines = 0;
+    while (m.find()) {
+      colours.add(m.group(1));
+      lines++;
+    }
+    assertThat(lines).isEqualTo(10);
+    assertThat(colours).hasSize(10);
+  }
 }
