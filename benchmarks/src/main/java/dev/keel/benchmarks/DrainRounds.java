@@ -30,8 +30,17 @@ final class DrainRounds {
   static final int LANES = 16;
   static final int[] LOOP_BATCHES = {500, 2000};
 
-  /** The batch of the loop that publishes Keel's envelope headers. */
+  /** The batch of the loop and the probes that publish Keel's envelope headers. */
   static final int ENVELOPE_BATCH = 2000;
+
+  /** The hand-written contenders, by {@link HandLoop#forId} id. */
+  static final List<String> LOOPS =
+      List.of(
+          "loop-" + LOOP_BATCHES[0],
+          "loop-" + LOOP_BATCHES[1],
+          "loop-" + ENVELOPE_BATCH + "-env",
+          "probe-" + ENVELOPE_BATCH,
+          "probe-" + ENVELOPE_BATCH + "-env");
 
   private DrainRounds() {}
 
@@ -61,41 +70,10 @@ final class DrainRounds {
     List<Contender> contenders = new ArrayList<>();
     try (HikariDataSource ds = new HikariDataSource(hc)) {
       contenders.add(new RawProducer(producer, topicPrefix + "-raw"));
-      for (int batch : LOOP_BATCHES) {
-        String table = "bench_loop_" + batch;
-        HandLoop.createTable(ds, table, false);
+      for (String id : LOOPS) {
         contenders.add(
-            new HandLoop(
-                ds,
-                producer,
-                table,
-                topicPrefix + "-loop-" + batch,
-                batch,
-                false,
-                HandLoop.Claim.LOCKED));
-      }
-      HandLoop.createTable(ds, "bench_loop_env", true);
-      contenders.add(
-          new HandLoop(
-              ds,
-              producer,
-              "bench_loop_env",
-              topicPrefix + "-loop-env",
-              ENVELOPE_BATCH,
-              true,
-              HandLoop.Claim.LOCKED));
-      for (boolean envelope : new boolean[] {false, true}) {
-        String table = envelope ? "bench_probe_env" : "bench_probe";
-        HandLoop.createTable(ds, table, envelope);
-        contenders.add(
-            new HandLoop(
-                ds,
-                producer,
-                table,
-                topicPrefix + (envelope ? "-probe-env" : "-probe"),
-                ENVELOPE_BATCH,
-                envelope,
-                HandLoop.Claim.CURSOR));
+            HandLoop.forId(
+                ds, producer, "bench_" + id.replace('-', '_'), topicPrefix + "-" + id, id));
       }
       contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-1", LANES, 1));
       contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-2", LANES, 2));
@@ -196,12 +174,9 @@ final class DrainRounds {
   private static void createTopics(String bootstrap, String prefix) throws Exception {
     List<NewTopic> topics = new ArrayList<>();
     topics.add(new NewTopic(prefix + "-raw", PARTITIONS, (short) 1));
-    for (int batch : LOOP_BATCHES) {
-      topics.add(new NewTopic(prefix + "-loop-" + batch, PARTITIONS, (short) 1));
+    for (String id : LOOPS) {
+      topics.add(new NewTopic(prefix + "-" + id, PARTITIONS, (short) 1));
     }
-    topics.add(new NewTopic(prefix + "-loop-env", PARTITIONS, (short) 1));
-    topics.add(new NewTopic(prefix + "-probe", PARTITIONS, (short) 1));
-    topics.add(new NewTopic(prefix + "-probe-env", PARTITIONS, (short) 1));
     topics.add(new NewTopic(prefix + "-keel-1", PARTITIONS, (short) 1));
     topics.add(new NewTopic(prefix + "-keel-2", PARTITIONS, (short) 1));
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {

@@ -27,26 +27,27 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The baseline: the relay a team writes by hand, on one thread, on a table of its own with only a
- * primary key: {@code select ... order by id limit N for update skip locked}, send every row,
- * flush, wait for the acknowledgements, {@code delete ... where id = any(?)}, commit. Its records
- * carry the key, the payload and two headers (event id and type).
+ * The baseline ({@code loop-N}): the relay a team writes by hand, on one thread, on a table of its
+ * own with only a primary key: {@code select ... order by id limit N for update skip locked}, send
+ * every row, flush, wait for the acknowledgements, {@code delete ... where id = any(?)}, commit.
+ * Its records carry the key, the payload and two headers (event id and type).
  *
- * <p>With {@link Claim#CURSOR}, it is the lock-free probe instead: it reads {@code where id >
- * cursor order by id limit N} without row locks, sends, flushes, waits for the acknowledgements,
- * advances the cursor in memory and deletes the published prefix ({@code id <= cursor}) on a second
+ * <p>Named {@code probe-N}, it is the lock-free probe instead: it reads {@code where id > cursor
+ * order by id limit N} without row locks, sends, flushes, waits for the acknowledgements, advances
+ * the cursor in memory and deletes the published prefix ({@code id <= cursor}) on a second
  * connection and thread, trailing the sends. It has no lanes, leases, fence or second instance and
  * takes the backlog as complete when the drain starts, so it is no relay: it bounds what reading
  * without locks and deleting behind a cursor can reach on the same table and record.
  *
- * <p>With {@code envelope}, the same loop publishes the record Keel's relay publishes: the six
- * headers of Keel's envelope (event id, type, contract version, occurred-at, source, content type),
- * the last four stored in columns of their own. It tells how much of a difference between the loop
- * and the relay is the record itself rather than the way it is relayed.
+ * <p>With {@code -env} ({@code loop-2000-env}, {@code probe-2000-env}), the same loop publishes the
+ * record Keel's relay publishes: the six headers of Keel's envelope (event id, type, contract
+ * version, occurred-at, source, content type), the last four stored in columns of their own. It
+ * tells how much of a difference between the loop and the relay is the record itself rather than
+ * the way it is relayed.
  */
 public final class HandLoop implements Contender {
   /** How the loop finds the rows to send. */
-  public enum Claim {
+  private enum Claim {
     /** {@code for update skip locked}, then a delete of the sent rows in the same transaction. */
     LOCKED,
     /** An in-memory cursor, no row locks, the published prefix deleted on a second connection. */
@@ -72,7 +73,7 @@ public final class HandLoop implements Contender {
    * @param envelope whether the records carry Keel's six envelope headers instead of two
    * @param claim how the rows to send are found
    */
-  public HandLoop(
+  private HandLoop(
       DataSource ds,
       Map<String, Object> producerProperties,
       String table,
@@ -119,7 +120,7 @@ public final class HandLoop implements Contender {
    *
    * @param envelope whether the table also holds the envelope's other four header values
    */
-  public static void createTable(DataSource ds, String table, boolean envelope) throws Exception {
+  private static void createTable(DataSource ds, String table, boolean envelope) throws Exception {
     try (Connection c = ds.getConnection();
         Statement st = c.createStatement()) {
       st.execute(
@@ -188,7 +189,7 @@ public final class HandLoop implements Contender {
     }
     Connection c = loading;
     c.commit(); // the backlog appears: the clock runs
-    try (PreparedStatement claim =
+    try (PreparedStatement select =
             c.prepareStatement(
                 columns(envelope)
                     + " FROM "
@@ -201,7 +202,7 @@ public final class HandLoop implements Contender {
       while (true) {
         List<Long> ids = new ArrayList<>(batch);
         List<Future<RecordMetadata>> acks = new ArrayList<>(batch);
-        try (ResultSet rs = claim.executeQuery()) {
+        try (ResultSet rs = select.executeQuery()) {
           while (rs.next()) {
             ids.add(rs.getLong(1));
             acks.add(producer.send(record(rs, envelope)));

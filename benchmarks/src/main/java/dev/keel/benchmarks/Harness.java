@@ -144,8 +144,9 @@ public final class Harness {
                 + "hand-written loops: batch %d and %d, each on its own table (primary key only),"
                 + " and batch %d publishing Keel's six envelope headers instead of two;"
                 + " lock-free probes: batch %d, two and six headers, no row locks, the published"
-                + " prefix deleted behind an in-memory cursor on a second connection; Keel: %d lanes, batch %d, other relay settings default, outbox table emptied"
-                + " between rounds%n"
+                + " prefix deleted behind an in-memory cursor on a second connection; Keel: %d"
+                + " lanes, batch %d, other relay settings default, outbox table emptied between"
+                + " rounds%n"
                 + "drain JVM: %s%n"
                 + "load average (1/5/15 min) before %s, after %s%n%n",
             run.rows(),
