@@ -22,7 +22,7 @@ import org.apache.kafka.clients.admin.NewTopic;
  *
  * <pre>
  * ROUND id round warmup position nanos firstNanos cpuNanos firstFifthRate lastFifthRate
- *       peakHeapBytes gcMillis bucket,bucket,...
+ *       peakHeapBytes gcMillis machineBusy postgresCpuSeconds brokerCpuSeconds bucket,bucket,...
  * </pre>
  */
 final class DrainRounds {
@@ -131,9 +131,13 @@ final class DrainRounds {
     }
     long gc = gcMillis();
     long cpu = cpu();
+    long[] machine = machineTicks();
+    long[] processes = processTicks();
     Progress progress = new Progress(rows);
     c.drain(progress);
     long cpuNanos = cpu() - cpu;
+    double busy = busyFraction(machine, machineTicks());
+    double[] others = tickSeconds(processes, processTicks());
     long gcTime = gcMillis() - gc;
     long peak = 0;
     for (MemoryPoolMXBean pool : heap) {
@@ -148,7 +152,7 @@ final class DrainRounds {
       buckets.add(Long.toString(b));
     }
     System.out.printf(
-        "ROUND %s %d %d %d %d %d %d %.0f %.0f %d %d %s%n",
+        "ROUND %s %d %d %d %d %d %d %.0f %.0f %d %d %.3f %.3f %.3f %s%n",
         c.id(),
         round,
         warmup ? 1 : 0,
@@ -160,6 +164,9 @@ final class DrainRounds {
         r.lastFifthRate(),
         peak,
         gcTime,
+        busy,
+        others[0],
+        others[1],
         buckets);
     System.out.printf(
         "round %d%s %-36s %,10.0f rec/s (prepared in %.1f s, finished in %.1f s)%n",
@@ -198,6 +205,84 @@ final class DrainRounds {
       sum += Math.max(0, gc.getCollectionTime());
     }
     return sum;
+  }
+
+  /**
+   * The machine's CPU time so far from {@code /proc/stat} (Linux): all ticks and idle ticks (idle
+   * and iowait) over every core; null where there is no such file.
+   */
+  static long[] machineTicks() {
+    try {
+      String cpu = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0);
+      String[] f = cpu.trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i < f.length && i <= 8; i++) { // user .. steal; guest is inside user
+        total += Long.parseLong(f[i]);
+      }
+      return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The share of the machine's CPU time (every core, every process: database, broker and drain)
+   * that was busy between two {@link #machineTicks} readings; NaN when unknown.
+   */
+  static double busyFraction(long[] before, long[] after) {
+    if (before == null || after == null || after[0] <= before[0]) {
+      return Double.NaN;
+    }
+    return 1.0 - (double) (after[1] - before[1]) / (after[0] - before[0]);
+  }
+
+  /** Linux's USER_HZ, the unit of the CPU times in {@code /proc/<pid>/stat}. */
+  private static final double TICKS_PER_SECOND = 100;
+
+  /**
+   * CPU ticks so far of PostgreSQL (every process named {@code postgres}, with the children they
+   * reaped, so that backends and autovacuum workers that exit are still counted) and of this JVM's
+   * parent, the harness JVM that runs the broker; null where there is no {@code /proc}.
+   */
+  static long[] processTicks() {
+    long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+    long postgres = 0;
+    long harness = 0;
+    try (java.nio.file.DirectoryStream<java.nio.file.Path> dirs =
+        java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc"), "[0-9]*")) {
+      for (java.nio.file.Path dir : dirs) {
+        String stat;
+        try {
+          stat = java.nio.file.Files.readString(dir.resolve("stat"));
+        } catch (java.io.IOException gone) {
+          continue; // exited since the listing
+        }
+        int close = stat.lastIndexOf(')');
+        String name = stat.substring(stat.indexOf('(') + 1, close);
+        // after the name: state, then fields 4 to 52; utime, stime, cutime, cstime are 14 to 17
+        String[] f = stat.substring(close + 2).split(" ");
+        long own = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        if (name.equals("postgres")) {
+          postgres += own + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        }
+        if (Long.parseLong(dir.getFileName().toString()) == parent) {
+          harness += own;
+        }
+      }
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
+    return new long[] {postgres, harness};
+  }
+
+  /** The seconds of CPU between two {@link #processTicks} readings; NaN when unknown. */
+  static double[] tickSeconds(long[] before, long[] after) {
+    if (before == null || after == null) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
+    return new double[] {
+      (after[0] - before[0]) / TICKS_PER_SECOND, (after[1] - before[1]) / TICKS_PER_SECOND
+    };
   }
 
   static long cpu() {

@@ -37,6 +37,9 @@ final class DrainSummary {
       double lastFifth,
       long peakHeap,
       long gcMillis,
+      double machineBusy,
+      double postgresCpuSeconds,
+      double brokerCpuSeconds,
       long[] buckets) {}
 
   private final int rows;
@@ -67,7 +70,10 @@ final class DrainSummary {
                 Double.parseDouble(f[9]),
                 Long.parseLong(f[10]),
                 Long.parseLong(f[11]),
-                Arrays.stream(f[12].split(",")).mapToLong(Long::parseLong).toArray());
+                Double.parseDouble(f[12]),
+                Double.parseDouble(f[13]),
+                Double.parseDouble(f[14]),
+                Arrays.stream(f[15].split(",")).mapToLong(Long::parseLong).toArray());
         if (!r.warmup()) {
           measured.add(r);
         }
@@ -129,13 +135,16 @@ final class DrainSummary {
     StringBuilder b = new StringBuilder();
     b.append(
         String.format(
-            "%-34s %10s %9s %9s %6s %8s %10s %10s %8s %7s %7s %5s%n",
+            "%-34s %10s %9s %9s %6s %8s %8s %8s %5s %10s %10s %8s %7s %7s %5s%n",
             "records/s (median over rounds)",
             "median",
             "min",
             "max",
             "MB/s",
             "CPU s/1k",
+            "PG s/1k",
+            "brkr s/1k",
+            "busy",
             "1st fifth",
             "last fifth",
             "last/1st",
@@ -152,13 +161,17 @@ final class DrainSummary {
       double max = rs.stream().mapToDouble(this::rate).max().orElseThrow();
       b.append(
           String.format(
-              "%-34s %,10.0f %,9.0f %,9.0f %6.1f %8.4f %,10.0f %,10.0f %8.2f %4.0f ms %3d MiB %2.0f ms%n",
+              "%-34s %,10.0f %,9.0f %,9.0f %6.1f %8.4f %8.4f %8.4f %4.0f%% %,10.0f %,10.0f %8.2f %4.0f ms %3d"
+                  + " MiB %2.0f ms%n",
               e.getValue(),
               med,
               min,
               max,
               med * Workload.PAYLOAD_BYTES / 1e6,
               median(rs, r -> r.cpuNanos() / 1e9 / (rows / 1000.0)),
+              median(rs, r -> r.postgresCpuSeconds() / (rows / 1000.0)),
+              median(rs, r -> r.brokerCpuSeconds() / (rows / 1000.0)),
+              median(rs, r -> r.machineBusy() * 100),
               median(rs, Round::firstFifth),
               median(rs, Round::lastFifth),
               median(rs, r -> r.lastFifth() / r.firstFifth()),
@@ -235,11 +248,11 @@ final class DrainSummary {
     StringBuilder b =
         new StringBuilder(
             "contender,round,position,seconds,records_per_s,cpu_s,first_fifth_rate,"
-                + "last_fifth_rate,first_ack_ms,peak_heap_mib,gc_ms,records_per_50ms\n");
+                + "last_fifth_rate,first_ack_ms,peak_heap_mib,gc_ms,machine_busy,postgres_cpu_s,broker_cpu_s,records_per_50ms\n");
     for (Round r : measured) {
       b.append(
           String.format(
-              "%s,%d,%d,%.4f,%.0f,%.4f,%.0f,%.0f,%.1f,%d,%d,%s%n",
+              "%s,%d,%d,%.4f,%.0f,%.4f,%.0f,%.0f,%.1f,%d,%d,%.3f,%.3f,%.3f,%s%n",
               r.id(),
               r.round() + 1,
               r.position() + 1,
@@ -251,6 +264,9 @@ final class DrainSummary {
               r.firstNanos() / 1e6,
               r.peakHeap() >> 20,
               r.gcMillis(),
+              r.machineBusy(),
+              r.postgresCpuSeconds(),
+              r.brokerCpuSeconds(),
               String.join(" ", Arrays.stream(r.buckets()).mapToObj(Long::toString).toList())));
     }
     Files.writeString(file, b, StandardCharsets.UTF_8);

@@ -36,8 +36,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * order by id limit N} without row locks, sends, flushes, waits for the acknowledgements, advances
  * the cursor in memory and deletes the published prefix ({@code id <= cursor}) on a second
  * connection and thread, trailing the sends. It has no lanes, leases, fence or second instance and
- * takes the backlog as complete when the drain starts, so it is no relay: it bounds what reading
- * without locks and deleting behind a cursor can reach on the same table and record.
+ * takes the backlog as complete when the drain starts, so it is no relay: it shows what reading
+ * without locks and deleting behind a cursor cost per record, on one thread.
  *
  * <p>With {@code -env} ({@code loop-2000-env}, {@code probe-2000-env}), the same loop publishes the
  * record Keel's relay publishes: the six headers of Keel's envelope (event id, type, contract

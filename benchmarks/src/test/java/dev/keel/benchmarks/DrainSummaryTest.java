@@ -18,7 +18,7 @@ class DrainSummaryTest {
   private static String round(String id, int round, boolean warmup, int position, double rate) {
     long nanos = Math.round(ROWS / rate * 1e9);
     return String.format(
-        "ROUND %s %d %d %d %d %d %d %.0f %.0f %d %d %s",
+        "ROUND %s %d %d %d %d %d %d %.0f %.0f %d %d %.3f %.3f %.3f %s",
         id,
         round,
         warmup ? 1 : 0,
@@ -30,6 +30,9 @@ class DrainSummaryTest {
         rate,
         1L << 20,
         3,
+        0.5,
+        2.0,
+        1.0,
         "600,400");
   }
 
@@ -87,6 +90,10 @@ class DrainSummaryTest {
         .contains("Keel relay")
         .contains("1.50x [1.50 (1.00-2.00)]")
         .contains("0.83x [0.75 (0.67-1.00)]");
+    // The machine's busy share, 0.5 in every round.
+    assertThat(table).contains(" busy ").containsPattern("Keel relay .* 50% ");
+    // PostgreSQL's and the broker's CPU per 1,000 records: 2 s and 1 s over 1,000 records.
+    assertThat(table).containsPattern("Keel relay .* 2\\.0000 +1\\.0000 +50% ");
     // Rounds 2 to 4 are listed; the warm-up round 1 is not.
     assertThat(table).containsPattern("(?m)^2 ").containsPattern("(?m)^4 ");
     assertThat(table).doesNotContainPattern("(?m)^1 ");
@@ -96,6 +103,28 @@ class DrainSummaryTest {
   void anEvenNumberOfValuesHasTheMeanOfTheMiddleTwoAsMedian() {
     assertThat(DrainSummary.median(List.of(4.0, 1.0, 3.0, 2.0), d -> d)).isEqualTo(2.5);
     assertThat(DrainSummary.median(List.of(Double.NaN, 7.0), d -> d)).isEqualTo(7.0);
+  }
+
+  @Test
+  void theMachinesBusyShareIsTheTicksNotIdleBetweenTwoReadings() {
+    assertThat(DrainRounds.busyFraction(new long[] {100, 40}, new long[] {300, 90}))
+        .isCloseTo(0.75, within(1e-9));
+    assertThat(DrainRounds.busyFraction(null, new long[] {300, 90})).isNaN();
+    assertThat(DrainRounds.busyFraction(new long[] {300, 90}, new long[] {300, 90})).isNaN();
+    long[] now = DrainRounds.machineTicks();
+    long[] processes = DrainRounds.processTicks();
+    if (Files.exists(Path.of("/proc/stat"))) {
+      assertThat(now).hasSize(2);
+      assertThat(now[0]).isGreaterThanOrEqualTo(now[1]).isPositive();
+      assertThat(processes).hasSize(2);
+      assertThat(processes[0]).isNotNegative();
+    } else {
+      assertThat(now).isNull();
+      assertThat(processes).isNull();
+    }
+    assertThat(DrainRounds.tickSeconds(new long[] {100, 50}, new long[] {350, 60}))
+        .containsExactly(2.5, 0.1);
+    assertThat(DrainRounds.tickSeconds(null, new long[] {1, 1})).containsOnly(Double.NaN);
   }
 
   @Test
