@@ -2,10 +2,14 @@ package dev.keel.benchmarks;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +33,9 @@ final class DrainRounds {
   static final int PARTITIONS = 6;
   static final int LANES = 16;
   static final int[] LOOP_BATCHES = {500, 2000};
+
+  /** Linux's USER_HZ, the unit of the CPU times in {@code /proc/<pid>/stat}. */
+  private static final double TICKS_PER_SECOND = 100;
 
   /** The batch of the loop and the probes that publish Keel's envelope headers. */
   static final int ENVELOPE_BATCH = 2000;
@@ -213,14 +220,14 @@ final class DrainRounds {
    */
   static long[] machineTicks() {
     try {
-      String cpu = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0);
+      String cpu = Files.readAllLines(Path.of("/proc/stat")).get(0);
       String[] f = cpu.trim().split("\\s+");
       long total = 0;
       for (int i = 1; i < f.length && i <= 8; i++) { // user .. steal; guest is inside user
         total += Long.parseLong(f[i]);
       }
       return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return null;
     }
   }
@@ -236,9 +243,6 @@ final class DrainRounds {
     return 1.0 - (double) (after[1] - before[1]) / (after[0] - before[0]);
   }
 
-  /** Linux's USER_HZ, the unit of the CPU times in {@code /proc/<pid>/stat}. */
-  private static final double TICKS_PER_SECOND = 100;
-
   /**
    * CPU ticks so far of PostgreSQL (every process named {@code postgres}, with the children they
    * reaped, so that backends and autovacuum workers that exit are still counted) and of this JVM's
@@ -248,13 +252,12 @@ final class DrainRounds {
     long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
     long postgres = 0;
     long harness = 0;
-    try (java.nio.file.DirectoryStream<java.nio.file.Path> dirs =
-        java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc"), "[0-9]*")) {
-      for (java.nio.file.Path dir : dirs) {
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path dir : dirs) {
         String stat;
         try {
-          stat = java.nio.file.Files.readString(dir.resolve("stat"));
-        } catch (java.io.IOException gone) {
+          stat = Files.readString(dir.resolve("stat"));
+        } catch (IOException gone) {
           continue; // exited since the listing
         }
         int close = stat.lastIndexOf(')');
@@ -269,7 +272,7 @@ final class DrainRounds {
           harness += own;
         }
       }
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return null;
     }
     return new long[] {postgres, harness};
