@@ -276,7 +276,12 @@ public interface OutboxRelay extends AutoCloseable {
       return this;
     }
 
-    /** How often idle lanes are polled when no wake-up arrives; 500 ms by default. */
+    /**
+     * How often idle lanes are polled when no wake-up arrives; 500 ms by default. After a claim
+     * that found nothing and took longer than a ninth of this, a worker waits nine times as long as
+     * that claim took, at most ten intervals (a claim steps over rows that open transactions
+     * appended).
+     */
     public Builder pollInterval(Duration pollInterval) {
       this.pollInterval = pollInterval;
       return this;

@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
 final class LaneWorker implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(LaneWorker.class);
 
+  /** An idle worker waits this many times as long as its last empty pass took (see idleWait). */
+  static final int IDLE_WAIT_FACTOR = 9;
+
+  /** An idle worker's wait is at most this many poll intervals (see idleWait). */
+  static final int MAX_IDLE_POLLS = 10;
+
   private final int index;
   private final RelayConfig config;
   private final DataSource dataSource;
@@ -156,12 +162,44 @@ final class LaneWorker implements Runnable {
       }
       if (!worked) {
         try {
-          wakeup.await(token, config.pollInterval());
+          wakeup.await(token, idleWait(config.pollInterval(), System.nanoTime() - start));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
         }
       }
+    }
+  }
+
+  /**
+   * How long a worker waits for a wake-up after a pass that found nothing to publish: the poll
+   * interval, or {@value #IDLE_WAIT_FACTOR} times as long as that pass took, whichever is longer,
+   * but at most {@value #MAX_IDLE_POLLS} poll intervals. A claim steps over every row that
+   * transactions still open have inserted in its lanes (the rows are not visible, but the index
+   * holds them and each is checked): while one transaction appended a million rows, an empty claim
+   * took 1.5 s (benchmarks/RESULTS.md), and claiming again at every poll interval would keep the
+   * database busy with rows no one can read yet. Idle claims therefore take at most a tenth of the
+   * worker's time while they are slow. A wake-up (the NOTIFY of an appending transaction's commit)
+   * still ends the wait at once.
+   *
+   * @param pollInterval the configured poll interval
+   * @param emptyPassNanos how long the pass that found nothing took
+   */
+  static Duration idleWait(Duration pollInterval, long emptyPassNanos) {
+    long poll = saturatedNanos(pollInterval);
+    long cap = poll > Long.MAX_VALUE / MAX_IDLE_POLLS ? Long.MAX_VALUE : poll * MAX_IDLE_POLLS;
+    long scaled =
+        emptyPassNanos > Long.MAX_VALUE / IDLE_WAIT_FACTOR
+            ? Long.MAX_VALUE
+            : Math.max(0, emptyPassNanos) * IDLE_WAIT_FACTOR;
+    return Duration.ofNanos(Math.max(poll, Math.min(scaled, cap)));
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
     }
   }
 

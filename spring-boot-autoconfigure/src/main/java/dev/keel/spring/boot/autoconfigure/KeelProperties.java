@@ -351,7 +351,7 @@ public class KeelProperties {
     /** Publishing threads; unset: computed, 2 to 4 by available processors. */
     private Integer workers;
 
-    /** How often idle lanes are polled. */
+    /** How often idle lanes are polled; after a slow empty claim, up to ten times as long. */
     private Duration pollInterval;
 
     /** Lane lease duration (at least 300ms). */
@@ -434,7 +434,7 @@ public class KeelProperties {
       this.workers = workers;
     }
 
-    /** How often idle lanes are polled. */
+    /** How often idle lanes are polled; after a slow empty claim, up to ten times as long. */
     public Duration getPollInterval() {
       return pollInterval;
     }
