@@ -5,6 +5,7 @@ import dev.keel.outbox.Outbox;
 import dev.keel.outbox.OutboxRelay;
 import dev.keel.outbox.OutboxRelayListener;
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,16 @@ public final class KeelDrain implements Contender {
   public static final int WORKERS = Integer.getInteger("keel.bench.relay-workers", 0);
 
   private static final long SETTLE_MILLIS = 60_000;
+
+  /**
+   * The relays' poll interval: a minute, so that they wait for the backlog's NOTIFY; or the system
+   * property {@code keel.bench.relay-poll-ms} for an experiment. While the backlog loads, a poll
+   * scans every row the open transaction has inserted so far (the rows are not visible, but the
+   * claim still steps over each one: about 1.5 s per claim at a million rows), and a poll still
+   * running when the backlog commits would hold the drain's first pass back by as long.
+   */
+  private static final Duration IDLE_POLL =
+      Duration.ofMillis(Long.getLong("keel.bench.relay-poll-ms", 60_000));
 
   private final DataSource ds;
   private final Map<String, Object> producerProperties;
@@ -106,6 +117,7 @@ public final class KeelDrain implements Contender {
               .producerProperties(producerProperties)
               .lanes(lanes)
               .batchSize(BATCH)
+              .pollInterval(IDLE_POLL)
               .createSchema(false)
               .listener(listener)
               .instanceId("bench-" + i);
