@@ -11,10 +11,11 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /** Shared setup of the outbox tests. */
-final class OutboxFixture {
+public final class OutboxFixture {
   private OutboxFixture() {}
 
-  static Event event(String topic, String key, String payload) {
+  /** An {@code order.placed} event of the given key and payload. */
+  public static Event event(String topic, String key, String payload) {
     return Event.builder()
         .type("order.placed")
         .topic(topic)

@@ -7,6 +7,7 @@ import dev.keel.event.Event;
 import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.event.support.PausePoints.Gate;
 import dev.keel.outbox.Outbox;
+import dev.keel.outbox.OutboxFixture;
 import dev.keel.outbox.OutboxRelay;
 import dev.keel.outbox.internal.RelayHooks.Point;
 import dev.keel.test.IsolatedDatabase;
@@ -14,7 +15,6 @@ import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
 import dev.keel.test.TopicRecorder;
 import dev.keel.test.Topics;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -169,13 +169,7 @@ class FenceScheduleIT {
     }
 
     Event event(String payload) {
-      return Event.builder()
-          .type("order.placed")
-          .topic(topic)
-          .key("K")
-          .source("test")
-          .payload(payload.getBytes(StandardCharsets.UTF_8))
-          .build();
+      return OutboxFixture.event(topic, "K", payload);
     }
 
     long left(IsolatedDatabase db) throws Exception {

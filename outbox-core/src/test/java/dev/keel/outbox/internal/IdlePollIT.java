@@ -7,6 +7,7 @@ import dev.keel.event.Event;
 import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.event.support.PausePoints.Gate;
 import dev.keel.outbox.Outbox;
+import dev.keel.outbox.OutboxFixture;
 import dev.keel.outbox.OutboxRelay;
 import dev.keel.outbox.internal.RelayHooks.Point;
 import dev.keel.test.IsolatedDatabase;
@@ -14,7 +15,6 @@ import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
 import dev.keel.test.TopicRecorder;
 import dev.keel.test.Topics;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,7 +62,7 @@ class IdlePollIT {
       bulk.setAutoCommit(false);
       List<UUID> appended = new ArrayList<>();
       for (int i = 0; i < 500; i++) {
-        appended.add(outbox.append(bulk, event(topic, i)));
+        appended.add(outbox.append(bulk, OutboxFixture.event(topic, "K", "row " + i)));
       }
       Gate slow = RelayHooks.pause(Point.CLAIM_DONE, 1);
       assertThat(slow.awaitArrivals(1, WAIT)).isTrue();
@@ -80,15 +80,5 @@ class IdlePollIT {
       await().atMost(Duration.ofSeconds(5)).until(() -> reader.values().size() >= appended.size());
       assertThat(reader.values().stream().map(Event::id).toList()).isEqualTo(appended);
     }
-  }
-
-  private static Event event(String topic, int i) {
-    return Event.builder()
-        .type("order.placed")
-        .topic(topic)
-        .key("K")
-        .source("test")
-        .payload(("row " + i).getBytes(StandardCharsets.UTF_8))
-        .build();
   }
 }

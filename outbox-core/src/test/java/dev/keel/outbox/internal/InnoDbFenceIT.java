@@ -9,6 +9,7 @@ import dev.keel.event.Event;
 import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.event.support.PausePoints.Gate;
 import dev.keel.outbox.Outbox;
+import dev.keel.outbox.OutboxFixture;
 import dev.keel.outbox.OutboxRelay;
 import dev.keel.outbox.OutboxRelayListener;
 import dev.keel.outbox.internal.RelayHooks.Point;
@@ -19,7 +20,6 @@ import dev.keel.test.KeelTest;
 import dev.keel.test.TopicRecorder;
 import dev.keel.test.Topics;
 import dev.keel.test.WithDatabase;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -221,13 +221,7 @@ class InnoDbFenceIT {
   }
 
   private static Event event(String topic, String payload) {
-    return Event.builder()
-        .type("order.placed")
-        .topic(topic)
-        .key("K")
-        .source("test")
-        .payload(payload.getBytes(StandardCharsets.UTF_8))
-        .build();
+    return OutboxFixture.event(topic, "K", payload);
   }
 
   private static OutboxRelay.Builder relay(javax.sql.DataSource ds, KafkaBroker broker) {
