@@ -10,11 +10,13 @@ import dev.keel.outbox.Outbox;
 import dev.keel.outbox.OutboxFixture;
 import dev.keel.outbox.OutboxRelay;
 import dev.keel.outbox.internal.RelayHooks.Point;
+import dev.keel.test.DatabaseKind;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
 import dev.keel.test.KeelTest;
 import dev.keel.test.TopicRecorder;
 import dev.keel.test.Topics;
+import dev.keel.test.WithDatabase;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,10 +42,37 @@ class IdlePollIT {
     RelayHooks.reset();
   }
 
+  /** PostgreSQL: the commit's NOTIFY ends the wait. */
   @Test
   void aSlowEmptyClaimSpacesTheNextAndTheCommitStillWakesTheWorker(
       KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
-    String topic = topics.create("idle-poll", 1);
+    // Some 6 s of the 10 s wait are left at the commit; publishing 500 rows takes a fraction of a
+    // second, so the rows can only be out within 5 s if the NOTIFY woke the worker.
+    slowEmptyClaimThenCommit(broker, topics.create("idle-poll", 1), db, Duration.ofSeconds(5));
+  }
+
+  /**
+   * MariaDB: no NOTIFY, the relay only polls. The claims find the open transaction's rows held by
+   * the fence; after the commit the rows come with the next claim, at the latest when the 10 s wait
+   * is over, every one of them once and in order.
+   */
+  @Test
+  void mariaDbSpacesTheNextClaimAndPublishesEveryRowAfterTheWait(
+      KafkaBroker broker, Topics topics, @WithDatabase(DatabaseKind.MARIADB) IsolatedDatabase db)
+      throws Exception {
+    slowEmptyClaimThenCommit(broker, topics.create("idle-poll-maria", 1), db, WAIT);
+  }
+
+  /**
+   * A transaction appends 500 rows and stays open; the worker's next claim is held for 2 s, so that
+   * it took at least that long and found nothing; then no claim may start for the next 4 s (at the
+   * poll interval about four would: the worker waits min(9 x 2 s, 10 x 1 s) = 10 s, and a slower
+   * machine only starts fewer); then the transaction commits and every row is published once, in
+   * order, within {@code publishedWithin}.
+   */
+  private static void slowEmptyClaimThenCommit(
+      KafkaBroker broker, String topic, IsolatedDatabase db, Duration publishedWithin)
+      throws Exception {
     Outbox outbox = Outbox.builder().lanes(1).build();
     try (OutboxRelay relay =
             OutboxRelay.builder()
@@ -58,7 +87,6 @@ class IdlePollIT {
         TopicRecorder<Event> reader = new TopicRecorder<>(broker, topic, KafkaRecords::toEvent);
         Connection bulk = db.dataSource().getConnection()) {
       relay.start();
-      // A transaction appends rows and stays open: the worker's claims find none of them.
       bulk.setAutoCommit(false);
       List<UUID> appended = new ArrayList<>();
       for (int i = 0; i < 500; i++) {
@@ -66,18 +94,14 @@ class IdlePollIT {
       }
       Gate slow = RelayHooks.pause(Point.CLAIM_DONE, 1);
       assertThat(slow.awaitArrivals(1, WAIT)).isTrue();
-      Thread.sleep(2000); // the empty claim now took at least 2 s
+      Thread.sleep(2000);
       Gate claims = RelayHooks.count(Point.CLAIM_STARTED);
       slow.release();
-      // At the poll interval, about four claims would start in the next 4 s; the worker now waits
-      // min(9 x 2 s, 10 x 1 s) = 10 s. A slower machine only starts fewer.
       Thread.sleep(4000);
       assertThat(claims.passed()).isZero();
 
-      // The commit's NOTIFY ends the wait: the rows go out long before its 10 s are over (some 6 s
-      // are left; publishing 500 rows takes a fraction of a second).
       bulk.commit();
-      await().atMost(Duration.ofSeconds(5)).until(() -> reader.values().size() >= appended.size());
+      await().atMost(publishedWithin).until(() -> reader.values().size() >= appended.size());
       assertThat(reader.values().stream().map(Event::id).toList()).isEqualTo(appended);
     }
   }
