@@ -179,8 +179,8 @@ final class LaneWorker implements Runnable {
    * holds them and each is checked): while one transaction appended a million rows, an empty claim
    * took 1.5 s (benchmarks/RESULTS.md), and claiming again at every poll interval would keep the
    * database busy with rows no one can read yet. Idle claims therefore take at most a tenth of the
-   * worker's time while they are slow. A wake-up (the NOTIFY of an appending transaction's commit)
-   * still ends the wait at once.
+   * worker's time until the cap. A wake-up (the NOTIFY of an appending transaction's commit) still
+   * ends the wait at once.
    *
    * @param pollInterval the configured poll interval
    * @param emptyPassNanos how long the pass that found nothing took
