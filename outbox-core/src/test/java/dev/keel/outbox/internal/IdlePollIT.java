@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.keel.event.Event;
+import dev.keel.event.config.KeelKafka;
 import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.event.support.PausePoints.Gate;
 import dev.keel.outbox.Outbox;
@@ -77,7 +78,7 @@ class IdlePollIT {
     try (OutboxRelay relay =
             OutboxRelay.builder()
                 .dataSource(db.dataSource())
-                .producerProperties(broker.clientProperties())
+                .kafka(KeelKafka.builder().properties(broker.clientProperties()).build())
                 .lanes(1)
                 .workers(1)
                 .pollInterval(POLL)
