@@ -37,12 +37,13 @@ public final class OutboxFixture {
         .closeTimeout(Duration.ofSeconds(10));
   }
 
-  interface SqlWork {
+  /** Work on one connection. */
+  public interface SqlWork {
     void run(Connection c) throws SQLException;
   }
 
   /** Runs work in one transaction and commits it. */
-  static void inTx(DataSource ds, SqlWork work) throws SQLException {
+  public static void inTx(DataSource ds, SqlWork work) throws SQLException {
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       work.run(c);

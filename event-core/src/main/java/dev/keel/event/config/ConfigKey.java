@@ -80,8 +80,15 @@ public enum ConfigKey {
       1,
       4096,
       "Lanes when not taken from the outbox; must equal it"),
-  /** Rows claimed per lane batch. */
-  RELAY_BATCH_SIZE("relay.batch-size", Type.INT, "500", 1, 10_000, "Rows claimed per lane batch"),
+  /** Rows claimed per lane and pass (on PostgreSQL's scan in id order, shared by the lanes). */
+  RELAY_BATCH_SIZE(
+      "relay.batch-size",
+      Type.INT,
+      "500",
+      1,
+      10_000,
+      "Rows claimed per lane and pass; PostgreSQL's scan in id order reads this many per lane of"
+          + " the worker, shared by its lanes"),
   /** Payload bytes one worker claims per pass. */
   RELAY_MAX_BYTES_PER_PASS(
       "relay.max-bytes-per-pass",

@@ -83,40 +83,131 @@ final class LaneClaims {
   /**
    * PostgreSQL: every lane's next batch in one round trip (a lateral join over the lanes), within
    * the pass's byte budget counted from the first lane at or after {@code start}.
+   */
+  Map<OwnedLane, List<Row>> claimAll(List<OwnedLane> lanes, int start) throws SQLException {
+    return claimPass(lanes, List.of(), start);
+  }
+
+  /**
+   * PostgreSQL: one pass's claims within the pass's byte budget: first the lanes in {@code apart},
+   * each read on its own (a lateral join over them, lane by lane from the first at or after {@code
+   * start}, at most a batch each), then the lanes in {@code inIdOrder} in one scan in id order
+   * across them (at most a batch per lane in all, any lane taking any share of it).
    *
    * <p>Rows past the budget are still read, without their payload: the horizon needs the lowest id
    * each claim read, and a lane whose rows were all left for a later pass must not look empty to it
-   * (it would move the lane's safe id past a row it never claimed).
+   * (it would move the lane's safe id past a row it never claimed). For the same reason a lane with
+   * no row in a scan that stopped at its limit has no row only up to the last id the scan read
+   * ({@link #firstIdOfLaneNotRead}).
    */
-  Map<OwnedLane, List<Row>> claimAll(List<OwnedLane> lanes, int start) throws SQLException {
+  Map<OwnedLane, List<Row>> claimPass(List<OwnedLane> apart, List<OwnedLane> inIdOrder, int start)
+      throws SQLException {
     RelayHooks.reach(RelayHooks.Point.CLAIM_STARTED);
     Map<OwnedLane, List<Row>> out = new java.util.LinkedHashMap<>();
-    if (lanes.isEmpty()) {
-      return out;
+    long left = maxBytes;
+    if (!apart.isEmpty()) {
+      left -= claimEachApart(apart, start, out);
     }
-    Map<Integer, OwnedLane> byNumber = new java.util.HashMap<>();
+    if (!inIdOrder.isEmpty() && left > 0) {
+      claimInIdOrder(inIdOrder, left, out);
+    }
+    RelayHooks.reach(RelayHooks.Point.CLAIM_DONE);
+    return out;
+  }
+
+  /** The lateral join: returns the payload bytes claimed. */
+  private long claimEachApart(List<OwnedLane> lanes, int start, Map<OwnedLane, List<Row>> out)
+      throws SQLException {
     Integer[] numbers = new Integer[lanes.size()];
     Long[] after = new Long[lanes.size()];
     List<OwnedLane> order = inPassOrder(lanes, start);
     for (int i = 0; i < order.size(); i++) {
       OwnedLane lane = order.get(i);
       horizon.beforeClaim(lane);
-      byNumber.put(lane.lane, lane);
       numbers[i] = lane.lane;
       after[i] = lane.safeId;
     }
-    Set<Integer> cut = new HashSet<>();
-    Map<Integer, Long> firstIds = new java.util.HashMap<>();
+    Scan scan = new Scan(lanes);
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(sql.claimLanesWithin())) {
       ps.setArray(1, c.createArrayOf("int4", numbers));
       ps.setArray(2, c.createArrayOf("int8", after));
       ps.setInt(3, batchSize);
       ps.setLong(4, maxBytes);
+      scan.read(ps, out);
+    }
+    for (OwnedLane lane : lanes) {
+      horizon.afterClaim(lane, scan.firstIds.getOrDefault(lane.lane, Long.MAX_VALUE));
+    }
+    return scan.bytes;
+  }
+
+  /** The scan in id order across the lanes, within {@code budget} bytes. */
+  private void claimInIdOrder(List<OwnedLane> lanes, long budget, Map<OwnedLane, List<Row>> out)
+      throws SQLException {
+    Integer[] numbers = new Integer[lanes.size()];
+    long after = Long.MAX_VALUE;
+    for (int i = 0; i < lanes.size(); i++) {
+      OwnedLane lane = lanes.get(i);
+      horizon.beforeClaim(lane);
+      numbers[i] = lane.lane;
+      after = Math.min(after, lane.safeId);
+    }
+    int limit = (int) Math.min(Integer.MAX_VALUE, (long) batchSize * lanes.size());
+    Scan scan = new Scan(lanes);
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement(sql.claimInIdOrder())) {
+      ps.setLong(1, after);
+      ps.setArray(2, c.createArrayOf("int4", numbers));
+      ps.setInt(3, limit);
+      ps.setLong(4, budget);
+      ps.setBoolean(5, out.isEmpty());
+      scan.read(ps, out);
+    }
+    for (OwnedLane lane : lanes) {
+      Long first = scan.firstIds.get(lane.lane);
+      horizon.afterClaim(
+          lane, first != null ? first : firstIdOfLaneNotRead(scan.read, limit, scan.lastId));
+    }
+  }
+
+  /**
+   * What a scan in id order across lanes tells of a lane it read no row of: if the scan stopped at
+   * its limit, only that the lane has no row up to the last id read, so its rows may start right
+   * after it; else that it has none at all ({@link Long#MAX_VALUE}). Taking the first for the
+   * second would let the horizon move the lane's safe id past a late-committed row beyond the
+   * scan's end.
+   *
+   * @param read how many rows the scan read
+   * @param limit the scan's limit
+   * @param lastRead the last (highest) id it read
+   */
+  static long firstIdOfLaneNotRead(int read, int limit, long lastRead) {
+    return read >= limit ? lastRead + 1 : Long.MAX_VALUE;
+  }
+
+  /** The rows of one claim statement, read lane by lane up to what the fence or budget holds. */
+  private final class Scan {
+    final Map<Integer, OwnedLane> byNumber = new java.util.HashMap<>();
+    final Map<Integer, Long> firstIds = new java.util.HashMap<>();
+    final Set<Integer> cut = new HashSet<>();
+    long bytes;
+    int read;
+    long lastId;
+
+    Scan(List<OwnedLane> lanes) {
+      lanes.forEach(l -> byNumber.put(l.lane, l));
+    }
+
+    /** Columns as {@link OutboxSql#claimInIdOrder()}. */
+    void read(PreparedStatement ps, Map<OwnedLane, List<Row>> out) throws SQLException {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           int number = rs.getInt(1);
-          firstIds.putIfAbsent(number, rs.getLong(2));
+          long id = rs.getLong(2);
+          read++;
+          lastId = Math.max(lastId, id);
+          firstIds.putIfAbsent(number, id);
           if (cut.contains(number)) {
             continue;
           }
@@ -125,30 +216,31 @@ final class LaneClaims {
             continue;
           }
           if (!rs.getBoolean(12)) {
+            log.debug(
+                "OutboxRelay {}: lane {} waits for an older transaction before row {}",
+                owner,
+                number,
+                id);
             cut.add(number); // a transaction that may still commit an earlier row is in flight
             continue;
           }
-          out.computeIfAbsent(byNumber.get(number), k -> new ArrayList<>())
-              .add(
-                  new Row(
-                      rs.getLong(2),
-                      rs.getObject(3, UUID.class),
-                      rs.getString(4),
-                      rs.getString(5),
-                      rs.getString(6),
-                      rs.getInt(7),
-                      rs.getBytes(8), // the text of the jsonb, as UTF-8
-                      rs.getBytes(9),
-                      rs.getTimestamp(10).getTime(),
-                      rs.getInt(11)));
+          Row row =
+              new Row(
+                  id,
+                  rs.getObject(3, UUID.class),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getString(6),
+                  rs.getInt(7),
+                  rs.getBytes(8), // the text of the jsonb, as UTF-8
+                  rs.getBytes(9),
+                  rs.getTimestamp(10).getTime(),
+                  rs.getInt(11));
+          bytes += row.payload().length;
+          out.computeIfAbsent(byNumber.get(number), k -> new ArrayList<>()).add(row);
         }
       }
     }
-    for (OwnedLane lane : lanes) {
-      horizon.afterClaim(lane, firstIds.getOrDefault(lane.lane, Long.MAX_VALUE));
-    }
-    RelayHooks.reach(RelayHooks.Point.CLAIM_DONE);
-    return out;
   }
 
   /** A lane's next rows within {@code budget} bytes; {@code alone}: a larger first row comes. */

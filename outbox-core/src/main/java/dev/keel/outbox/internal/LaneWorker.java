@@ -18,17 +18,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One publishing thread with its own idempotent producer. It serves the owned lanes whose number
- * modulo the worker count is its index: claim a batch behind the commit-order fence (within the
- * pass's byte budget), send it (rows to a missing topic held back, their lane backed off), wait for
- * each lane's acknowledgements with a deadline, remove the acknowledged rows with one fenced
- * statement. A lane not acknowledged by the deadline is given up, so that another instance can take
- * it over.
+ * modulo the worker count is its index: claim their next rows behind the commit-order fence (within
+ * the pass's byte budget; on PostgreSQL in one scan in id order across them when they are a fair
+ * share of all lanes, see {@link #scansInIdOrder}), send them (rows to a missing topic held back,
+ * their lane backed off), wait for each lane's acknowledgements with a deadline, remove the
+ * acknowledged rows with one fenced statement. A lane not acknowledged by the deadline is given up,
+ * so that another instance can take it over.
  */
 final class LaneWorker implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(LaneWorker.class);
 
   /** An idle worker waits this many times as long as its last empty pass took (see idleWait). */
   static final int IDLE_WAIT_FACTOR = 9;
+
+  /** A worker claims in id order when it serves at least 1/this of the lanes (scansInIdOrder). */
+  static final int ID_ORDER_SHARE = 4;
 
   /** An idle worker's wait is at most this many poll intervals (see idleWait). */
   static final int MAX_IDLE_POLLS = 10;
@@ -204,7 +208,7 @@ final class LaneWorker implements Runnable {
   }
 
   /**
-   * One pass over this worker's lanes: claim a batch from each (within the byte budget), send them
+   * One pass over this worker's lanes: claim their next rows (within the byte budget), send them
    * all, ask for one flush, wait for each lane's acknowledgements with one deadline, then settle
    * each lane. One flush per pass instead of per lane keeps latency low when many lanes hold a few
    * rows each.
@@ -232,8 +236,26 @@ final class LaneWorker implements Runnable {
       }
       int start = passStart;
       passStart = (passStart + 1) % config.lanes();
-      Map<OwnedLane, List<Row>> claimed =
-          horizon != null ? claims.claimAll(ready, start) : claims.claimEach(ready, start);
+      Map<OwnedLane, List<Row>> claimed;
+      if (horizon != null) {
+        List<OwnedLane> apart = new ArrayList<>();
+        List<OwnedLane> inIdOrder = new ArrayList<>();
+        for (OwnedLane lane : ready) {
+          (lane.claimApart ? apart : inIdOrder).add(lane);
+        }
+        if (!scansInIdOrder(inIdOrder.size(), config.lanes())) {
+          apart.addAll(inIdOrder);
+          inIdOrder.clear();
+        }
+        claimed = claims.claimPass(apart, inIdOrder, start);
+        for (OwnedLane lane : apart) {
+          if (!claimed.containsKey(lane)) {
+            lane.claimApart = false; // nothing claimable: nothing that fails to go
+          }
+        }
+      } else {
+        claimed = claims.claimEach(ready, start);
+      }
       if (claimed.isEmpty()) {
         return false;
       }
@@ -285,6 +307,7 @@ final class LaneWorker implements Runnable {
         }
         if (out.outage()) {
           outage = out.firstRetriable;
+          e.getKey().claimApart = true; // even if the pass ends here: see OwnedLane.claimApart
         } else {
           anyProgress = true;
         }
@@ -308,6 +331,20 @@ final class LaneWorker implements Runnable {
     } finally {
       locked.forEach(l -> l.lock.unlock());
     }
+  }
+
+  /**
+   * Whether a worker claims these lanes in one scan in id order (PostgreSQL). The scan reads the
+   * primary key and filters the lanes: each page it reads holds rows of every lane, so it pays when
+   * the worker serves at least a quarter of all lanes (one or two instances with the default lanes
+   * and workers); with fewer, it would read mostly other instances' rows, and the lanes are read
+   * one by one through the (lane, id) index instead.
+   *
+   * @param lanes the worker's lanes in this pass
+   * @param total the relay's lane count
+   */
+  static boolean scansInIdOrder(int lanes, int total) {
+    return lanes > 0 && (long) lanes * ID_ORDER_SHARE >= total;
   }
 
   private void backOff(OwnedLane lane, long untilNanos) {
@@ -369,6 +406,7 @@ final class LaneWorker implements Runnable {
   private void settle(OwnedLane lane, List<Row> rows, BatchSender.Outcome out, boolean ackedRemoved)
       throws SQLException {
     if (out.outage()) {
+      lane.claimApart = true;
       return; // this lane's broker partitions are away; its rows stay for the next pass
     }
     if (!out.overtaking.isEmpty()) {
@@ -387,6 +425,7 @@ final class LaneWorker implements Runnable {
     Set<Long> removed = new HashSet<>();
     if (!out.acked.isEmpty()) {
       if (!ackedRemoved) {
+        lane.claimApart = true;
         return;
       }
       out.acked.forEach(r -> removed.add(r.id()));
@@ -418,6 +457,7 @@ final class LaneWorker implements Runnable {
         writes.recordAttempt(row, r.getValue());
       }
     }
+    lane.claimApart = removed.size() < rows.size();
     for (Row row : rows) {
       if (!removed.contains(row.id())) {
         break;

@@ -28,6 +28,13 @@ final class OwnedLane {
    */
   boolean pendingFinished;
 
+  /**
+   * The lane's last pass left some of its claimed rows in the outbox (a partition away, a retriable
+   * error, a missing topic): it is claimed on its own, a batch at a time, until a pass removes all
+   * it claimed, so that rows that do not go cannot fill a scan shared with other lanes.
+   */
+  boolean claimApart;
+
   /** System.nanoTime() until which the lease is surely still ours. */
   volatile long validUntilNanos;
 

@@ -15,14 +15,16 @@ import net.jqwik.api.constraints.Size;
  * {@link XidHorizon} against a simulated PostgreSQL: transactions that take their ids, append,
  * commit and roll back in every order, interleaved with the relay's samples (start, transaction id
  * and snapshot in either order, end of the query, recording as separate steps) and its claims
- * (settle, snapshot, end and removal as separate steps). After every step no committed row that was
- * not removed may lie at or below the lane's safe id; at the end, once everything committed, every
- * row is published and the safe id catches up. The intermediate steps of the argument in {@link
- * XidHorizon} (the bound is above every transaction that can hold an id up to the pending id; those
- * are ended when the lane takes them for ended) are checked after every step too.
+ * (settle, snapshot, end and removal as separate steps). Rows go to two lanes, and a claim reads
+ * both in one scan in id order from the lower safe id, cut by a limit of {@value #BATCH} rows in
+ * all, as {@link LaneClaims#claimPass} does. After every step no committed row that was not removed
+ * may lie at or below its lane's safe id; at the end, once everything committed, every row is
+ * published and the safe ids catch up. The intermediate steps of the argument in {@link XidHorizon}
+ * (the bound is above every transaction that can hold an id up to the pending id; those are ended
+ * when the lane takes them for ended) are checked after every step too.
  */
 class XidHorizonModelTest {
-  private static final int BATCH = 3;
+  private static final int BATCH = 2;
 
   @Property(tries = 5000)
   void noCommittedRowIsEverBehindTheSafeId(
@@ -57,6 +59,18 @@ class XidHorizonModelTest {
         5);
   }
 
+  /**
+   * A scan cut by its limit before a lane's late row: U appends two rows to lane B, T one to lane
+   * A, P (older transaction id) one to lane A behind it and is published; U and T commit; a sample
+   * shows every transaction below lane A's bound ended; the next claim reads U's two rows and stops
+   * at its limit. It read no row of lane A only up to U's second row: lane A's safe id must stay
+   * below T's row.
+   */
+  @Example
+  void scanCutByItsLimitBeforeALateRowDoesNotPassIt() {
+    run(0, 0, 7, 13, 13, 2, 2, 2, 0, 6, 5, 5, 5, 5, 7, 8, 3, 3, 3, 3, 3, 5, 5, 5, 5);
+  }
+
   private static void run(int... choices) {
     Model m = new Model();
     for (int choice : choices) {
@@ -79,7 +93,7 @@ class XidHorizonModelTest {
     }
   }
 
-  record Row(long id, Txn txn) {}
+  record Row(long id, int lane, Txn txn) {}
 
   static final class Sample {
     long n;
@@ -91,12 +105,14 @@ class XidHorizonModelTest {
   static final class Claim {
     int phase; // 1 settled, 2 read, 3 ended
     List<Row> read = List.of();
-    List<Row> claimed = List.of();
+    final List<List<Row>> claimed = new ArrayList<>();
   }
 
   static final class Model {
     final XidHorizon horizon = new XidHorizon();
-    final OwnedLane lane = new OwnedLane(0, 1, Long.MAX_VALUE);
+    final OwnedLane[] lanes = {
+      new OwnedLane(0, 1, Long.MAX_VALUE), new OwnedLane(1, 1, Long.MAX_VALUE)
+    };
     final List<Txn> txns = new ArrayList<>();
     final List<Row> rows = new ArrayList<>();
     final List<Row> everAppended = new ArrayList<>();
@@ -111,7 +127,8 @@ class XidHorizonModelTest {
     /**
      * Advances one of six processes chosen by {@code choice}: three transaction slots (each runs an
      * optional business write, one or two appends, then commit, or now and then rollback), two
-     * samplers and the claiming worker. The rest of {@code choice} picks the variations.
+     * samplers and the claiming worker. The rest of {@code choice} picks the variations (a
+     * transaction's program, an append's lane, commit or rollback, a sample's order).
      */
     void step(int choice) {
       singleStep(choice);
@@ -143,7 +160,7 @@ class XidHorizonModelTest {
         if (op == 1) {
           assignXid(t); // a business write
         } else if (op == 2) {
-          append(t);
+          append(t, (bits >> 1) & 1);
         } else {
           end(t, bits % 7 != 0);
         }
@@ -180,9 +197,9 @@ class XidHorizonModelTest {
     }
 
     /** As {@link OutboxSql#insert()}: the transaction id first, then the row id. */
-    void append(Txn t) {
+    void append(Txn t, int lane) {
       assignXid(t);
-      Row row = new Row(nextId++, t);
+      Row row = new Row(nextId++, lane, t);
       rows.add(row);
       everAppended.add(row);
     }
@@ -222,46 +239,72 @@ class XidHorizonModelTest {
     void advanceClaim() {
       if (claim == null) {
         claim = new Claim();
-        horizon.beforeClaim(lane);
+        for (OwnedLane lane : lanes) {
+          horizon.beforeClaim(lane);
+        }
         claim.phase = 1;
       } else if (claim.phase == 1) {
         long snapshotXmin = xmin(null);
+        long after = Math.min(lanes[0].safeId, lanes[1].safeId);
         claim.read =
             rows.stream()
-                .filter(r -> r.txn.committed && r.id > lane.safeId)
+                .filter(r -> r.txn.committed && r.id > after)
                 .sorted(Comparator.comparingLong(Row::id))
                 .limit(BATCH)
                 .toList();
-        List<Row> safe = new ArrayList<>();
-        for (Row r : claim.read) {
-          if (r.txn.xid >= snapshotXmin) {
-            break;
+        for (OwnedLane lane : lanes) {
+          List<Row> safe = new ArrayList<>();
+          for (Row r : claim.read) {
+            if (r.lane != lane.lane) {
+              continue;
+            }
+            if (r.txn.xid >= snapshotXmin) {
+              break;
+            }
+            safe.add(r);
           }
-          safe.add(r);
+          claim.claimed.add(safe);
         }
-        claim.claimed = safe;
         claim.phase = 2;
       } else if (claim.phase == 2) {
-        horizon.afterClaim(lane, claim.read.isEmpty() ? Long.MAX_VALUE : claim.read.get(0).id);
+        long lastRead = claim.read.isEmpty() ? 0 : claim.read.get(claim.read.size() - 1).id;
+        for (OwnedLane lane : lanes) {
+          long first =
+              claim.read.stream()
+                  .filter(r -> r.lane == lane.lane)
+                  .mapToLong(Row::id)
+                  .findFirst()
+                  .orElse(LaneClaims.firstIdOfLaneNotRead(claim.read.size(), BATCH, lastRead));
+          horizon.afterClaim(lane, first);
+        }
         claim.phase = 3;
       } else {
-        for (Row r : claim.claimed) {
-          rows.remove(r);
-          removed.add(r);
-          lane.lastId = Math.max(lane.lastId, r.id);
-        }
-        if (!claim.claimed.isEmpty()) {
-          horizon.afterBatch(lane);
+        for (OwnedLane lane : lanes) {
+          List<Row> batch = claim.claimed.get(lane.lane);
+          for (Row r : batch) {
+            rows.remove(r);
+            removed.add(r);
+            lane.lastId = Math.max(lane.lastId, r.id);
+          }
+          if (!batch.isEmpty()) {
+            horizon.afterBatch(lane);
+          }
         }
         claim = null;
       }
     }
 
     void checkNothingBehindSafeId() {
+      for (OwnedLane lane : lanes) {
+        checkNothingBehindSafeId(lane);
+      }
+    }
+
+    private void checkNothingBehindSafeId(OwnedLane lane) {
       for (Row r : rows) {
-        if (r.txn.committed) {
+        if (r.txn.committed && r.lane == lane.lane) {
           assertThat(r.id)
-              .as("committed row %s is at or below the safe id %s", r.id, lane.safeId)
+              .as("committed row %s is at or below lane %s's safe id %s", r.id, r.lane, lane.safeId)
               .isGreaterThan(lane.safeId);
         }
       }
@@ -269,6 +312,9 @@ class XidHorizonModelTest {
       // The steps of the argument in XidHorizon, each checked as soon as the lane relies on it.
       if (lane.pendingSeq != 0) {
         for (Row r : everAppended) {
+          if (r.lane != lane.lane) {
+            continue;
+          }
           if (r.id <= lane.pendingId && lane.pendingBound >= 0) {
             assertThat(r.txn.xid)
                 .as("bound %s is not above the transaction of row %s", lane.pendingBound, r.id)
@@ -306,7 +352,7 @@ class XidHorizonModelTest {
         advanceClaim();
         checkNothingBehindSafeId();
       }
-      for (int round = 0; round < 200 && !(rows.isEmpty() && lane.safeId == lane.lastId); round++) {
+      for (int round = 0; round < 200 && !drained(); round++) {
         Sample s = startSample();
         assignXid(s.txn);
         s.hasXid = true;
@@ -318,7 +364,15 @@ class XidHorizonModelTest {
         }
       }
       assertThat(rows).as("rows never published").isEmpty();
-      assertThat(lane.safeId).isEqualTo(lane.lastId);
+      for (OwnedLane lane : lanes) {
+        assertThat(lane.safeId).isEqualTo(lane.lastId);
+      }
+    }
+
+    private boolean drained() {
+      return rows.isEmpty()
+          && lanes[0].safeId == lanes[0].lastId
+          && lanes[1].safeId == lanes[1].lastId;
     }
   }
 }

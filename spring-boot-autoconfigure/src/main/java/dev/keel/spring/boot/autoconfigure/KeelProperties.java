@@ -342,7 +342,10 @@ public class KeelProperties {
     /** Lanes when not taken from the outbox; must equal it. */
     private Integer lanes;
 
-    /** Rows claimed per lane batch. */
+    /**
+     * Rows claimed per lane and pass; PostgreSQL's scan in id order reads this many per lane of the
+     * worker, shared by its lanes.
+     */
     private Integer batchSize;
 
     /** Payload bytes one worker claims per pass. */
@@ -404,7 +407,10 @@ public class KeelProperties {
       this.lanes = lanes;
     }
 
-    /** Rows claimed per lane batch. */
+    /**
+     * Rows claimed per lane and pass; PostgreSQL's scan in id order reads this many per lane of the
+     * worker, shared by its lanes.
+     */
     public Integer getBatchSize() {
       return batchSize;
     }
