@@ -240,8 +240,8 @@ public interface OutboxRelay extends AutoCloseable {
 
     /**
      * Rows claimed and sent per lane and pass, 1 to 10,000; 500 by default. On PostgreSQL a worker
-     * that serves at least a quarter of the lanes reads them in one scan in id order of this many
-     * rows per lane, which a busy lane may take any share of.
+     * that serves at least half of the lanes reads them in one scan in id order of this many rows
+     * per lane, which a busy lane may take any share of.
      */
     public Builder batchSize(int batchSize) {
       this.batchSize = batchSize;

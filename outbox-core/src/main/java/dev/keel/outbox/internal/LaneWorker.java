@@ -32,7 +32,7 @@ final class LaneWorker implements Runnable {
   static final int IDLE_WAIT_FACTOR = 9;
 
   /** A worker claims in id order when it serves at least 1/this of the lanes (scansInIdOrder). */
-  static final int ID_ORDER_SHARE = 4;
+  static final int ID_ORDER_SHARE = 2;
 
   /** An idle worker's wait is at most this many poll intervals (see idleWait). */
   static final int MAX_IDLE_POLLS = 10;
@@ -336,9 +336,9 @@ final class LaneWorker implements Runnable {
   /**
    * Whether a worker claims these lanes in one scan in id order (PostgreSQL). The scan reads the
    * primary key and filters the lanes: each page it reads holds rows of every lane, so it pays when
-   * the worker serves at least a quarter of all lanes (one or two instances with the default lanes
-   * and workers); with fewer, it would read mostly other instances' rows, and the lanes are read
-   * one by one through the (lane, id) index instead.
+   * the worker serves at least half of all lanes (one instance with the default lanes and workers);
+   * with fewer, it reads mostly rows it does not keep (measured: no gain with a quarter,
+   * benchmarks/RESULTS.md), and the lanes are read one by one through the (lane, id) index instead.
    *
    * @param lanes the worker's lanes in this pass
    * @param total the relay's lane count

@@ -143,8 +143,8 @@ public final class OutboxSql {
    *
    * <p>The lane's rows are found by a row comparison on {@code (lane, id)}: written as {@code lane
    * = ? AND id > ? ORDER BY id}, the planner scans the primary key in id order and filters the lane
-   * (it reads every lane's rows to return one lane's), as ids of the lanes interleave. The
-   * snapshot's xmin is taken once per statement, not per row.
+   * (it reads every lane's rows to return one lane's), as ids of the lanes interleave. The xmin is
+   * the statement's snapshot's: the same for every row.
    */
   String claimLanes() {
     return "SELECT x.lane, x.id, x.event_id, x.topic, x.event_key, x.event_type, x.contract_version,"
