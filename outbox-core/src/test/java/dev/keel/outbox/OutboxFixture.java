@@ -25,6 +25,31 @@ public final class OutboxFixture {
         .build();
   }
 
+  /** An {@code order.placed} event whose payload is {@code size} zero bytes. */
+  public static Event event(String topic, String key, int size) {
+    return Event.builder()
+        .type("order.placed")
+        .topic(topic)
+        .key(key)
+        .source("test")
+        .payload(new byte[size])
+        .build();
+  }
+
+  /** Keys by lane: {@code keys[lane]} goes to that lane of the outbox, which has {@code lanes}. */
+  public static String[] keyPerLane(Outbox outbox, int lanes) {
+    String[] keys = new String[lanes];
+    int found = 0;
+    for (int i = 0; found < lanes; i++) {
+      int lane = outbox.laneOf("k" + i);
+      if (keys[lane] == null) {
+        keys[lane] = "k" + i;
+        found++;
+      }
+    }
+    return keys;
+  }
+
   static OutboxRelay.Builder relay(DataSource ds, KafkaBroker broker) {
     Map<String, Object> props = new HashMap<>(broker.clientProperties());
     return OutboxRelay.builder()

@@ -9,6 +9,7 @@ import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.sql.SqlDialect;
 import dev.keel.event.sql.TableNames;
 import dev.keel.outbox.Outbox;
+import dev.keel.outbox.OutboxFixture;
 import dev.keel.outbox.OutboxRelay;
 import dev.keel.test.DatabaseKind;
 import dev.keel.test.IsolatedDatabase;
@@ -164,13 +165,7 @@ class ClaimBudgetIT {
     DataSource ds = db.dataSource();
     SchemaInstaller.builder().dataSource(ds).build().install("outbox");
     Outbox outbox = Outbox.builder().lanes(2).maxPayloadBytes(1024 * KIB).build();
-    String[] keys = new String[2];
-    for (int i = 0; keys[0] == null || keys[1] == null; i++) {
-      int lane = outbox.laneOf("k" + i);
-      if (keys[lane] == null) {
-        keys[lane] = "k" + i;
-      }
-    }
+    String[] keys = OutboxFixture.keyPerLane(outbox, 2);
     OutboxSql sql = new OutboxSql(SqlDialect.POSTGRES, TableNames.defaults());
     XidHorizon horizon = new XidHorizon();
     long budget = 64 * KIB;
@@ -226,13 +221,7 @@ class ClaimBudgetIT {
   }
 
   private static Event event(String key, int size) {
-    return Event.builder()
-        .type("order.placed")
-        .topic("budget")
-        .key(key)
-        .source("test")
-        .payload(new byte[size])
-        .build();
+    return OutboxFixture.event("budget", key, size);
   }
 
   private static String[] keysOnDistinctLanes(Outbox outbox, int n) {

@@ -63,7 +63,7 @@ class IdOrderClaimIT {
     DataSource ds = db.dataSource();
     SchemaInstaller.builder().dataSource(ds).build().install("outbox");
     Outbox outbox = Outbox.builder().lanes(2).build();
-    String[] keys = keysOnLanes(outbox);
+    String[] keys = OutboxFixture.keyPerLane(outbox, 2);
     OutboxSql sql = new OutboxSql(SqlDialect.POSTGRES, TableNames.defaults());
     XidHorizon horizon = new XidHorizon();
     LaneClaims claims = new LaneClaims(ds, sql, 1, 1024 * KIB, 2, horizon, null, "test");
@@ -123,7 +123,7 @@ class IdOrderClaimIT {
     DataSource ds = db.dataSource();
     SchemaInstaller.builder().dataSource(ds).build().install("outbox");
     Outbox outbox = Outbox.builder().lanes(2).maxPayloadBytes(1024 * KIB).build();
-    String[] keys = keysOnLanes(outbox);
+    String[] keys = OutboxFixture.keyPerLane(outbox, 2);
     long budget = 256 * KIB;
     OutboxSql sql = new OutboxSql(SqlDialect.POSTGRES, TableNames.defaults());
     LaneClaims claims = new LaneClaims(ds, sql, 500, budget, 2, new XidHorizon(), null, "test");
@@ -180,7 +180,7 @@ class IdOrderClaimIT {
     String refused = topics.create("refused", 1);
     SchemaInstaller.builder().dataSource(db.dataSource()).build().install("outbox");
     Outbox outbox = Outbox.builder().lanes(2).build();
-    String[] keys = keysOnLanes(outbox);
+    String[] keys = OutboxFixture.keyPerLane(outbox, 2);
     List<UUID> refusedIds = new ArrayList<>();
     List<UUID> healthyIds = new ArrayList<>();
     OutboxFixture.inTx(
@@ -267,25 +267,7 @@ class IdOrderClaimIT {
     c.commit();
   }
 
-  /** A key on lane 0, then one on lane 1. */
-  private static String[] keysOnLanes(Outbox outbox) {
-    String[] keys = new String[2];
-    for (int i = 0; keys[0] == null || keys[1] == null; i++) {
-      int lane = outbox.laneOf("k" + i);
-      if (keys[lane] == null) {
-        keys[lane] = "k" + i;
-      }
-    }
-    return keys;
-  }
-
   private static Event event(String key, int size) {
-    return Event.builder()
-        .type("order.placed")
-        .topic("id-order")
-        .key(key)
-        .source("test")
-        .payload(new byte[size])
-        .build();
+    return OutboxFixture.event("id-order", key, size);
   }
 }
