@@ -8,6 +8,7 @@ import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.event.sql.SchemaInstaller;
 import dev.keel.event.support.PausePoints.Gate;
 import dev.keel.outbox.Outbox;
+import dev.keel.outbox.OutboxFixture;
 import dev.keel.outbox.OutboxRelay;
 import dev.keel.outbox.internal.RelayHooks.Point;
 import dev.keel.test.IsolatedDatabase;
@@ -72,7 +73,7 @@ class SendFailedAtOnceIT {
       for (int i = 0; i < 40; i++) {
         String key = "k" + (i % 4);
         String payload = key + "#" + i;
-        outbox.append(c, event(topic, key, payload));
+        outbox.append(c, OutboxFixture.event(topic, key, payload));
         appended.computeIfAbsent(key, k -> new ArrayList<>()).add(payload);
       }
       c.commit();
@@ -135,15 +136,5 @@ class SendFailedAtOnceIT {
         .map(e -> new String(e.payload(), StandardCharsets.UTF_8))
         .distinct()
         .toList();
-  }
-
-  private static Event event(String topic, String key, String payload) {
-    return Event.builder()
-        .type("order.placed")
-        .topic(topic)
-        .key(key)
-        .source("test")
-        .payload(payload.getBytes(StandardCharsets.UTF_8))
-        .build();
   }
 }
