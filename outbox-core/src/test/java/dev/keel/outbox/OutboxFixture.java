@@ -16,23 +16,21 @@ public final class OutboxFixture {
 
   /** An {@code order.placed} event of the given key and payload. */
   public static Event event(String topic, String key, String payload) {
-    return Event.builder()
-        .type("order.placed")
-        .topic(topic)
-        .key(key)
-        .source("test")
-        .payload(payload.getBytes(StandardCharsets.UTF_8))
-        .build();
+    return event(topic, key, payload.getBytes(StandardCharsets.UTF_8));
   }
 
   /** An {@code order.placed} event whose payload is {@code size} zero bytes. */
   public static Event event(String topic, String key, int size) {
+    return event(topic, key, new byte[size]);
+  }
+
+  private static Event event(String topic, String key, byte[] payload) {
     return Event.builder()
         .type("order.placed")
         .topic(topic)
         .key(key)
         .source("test")
-        .payload(new byte[size])
+        .payload(payload)
         .build();
   }
 
