@@ -47,7 +47,8 @@ final class DrainRounds {
           "loop-" + LOOP_BATCHES[1],
           "loop-" + ENVELOPE_BATCH + "-env",
           "probe-" + ENVELOPE_BATCH,
-          "probe-" + ENVELOPE_BATCH + "-env");
+          "probe-" + ENVELOPE_BATCH + "-env",
+          "stream-" + ENVELOPE_BATCH + "-env");
 
   private DrainRounds() {}
 

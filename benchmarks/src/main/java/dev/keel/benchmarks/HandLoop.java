@@ -51,7 +51,11 @@ public final class HandLoop implements Contender {
     /** {@code for update skip locked}, then a delete of the sent rows in the same transaction. */
     LOCKED,
     /** An in-memory cursor, no row locks, the published prefix deleted on a second connection. */
-    CURSOR
+    CURSOR,
+    /**
+     * An in-memory cursor, no row locks, reads overlapping sends, no deletes: emptied at the end.
+     */
+    STREAM
   }
 
   private final DataSource ds;
@@ -99,7 +103,7 @@ public final class HandLoop implements Contender {
   public static HandLoop forId(
       DataSource ds, Map<String, Object> producerProperties, String table, String topic, String id)
       throws Exception {
-    Matcher m = Pattern.compile("(loop|probe)-([1-9][0-9]{0,5})(-env)?").matcher(id);
+    Matcher m = Pattern.compile("(loop|probe|stream)-([1-9][0-9]{0,5})(-env)?").matcher(id);
     if (!m.matches()) {
       throw new IllegalArgumentException("not a loop: " + id);
     }
@@ -112,7 +116,11 @@ public final class HandLoop implements Contender {
         topic,
         Integer.parseInt(m.group(2)),
         envelope,
-        m.group(1).equals("probe") ? Claim.CURSOR : Claim.LOCKED);
+        switch (m.group(1)) {
+          case "probe" -> Claim.CURSOR;
+          case "stream" -> Claim.STREAM;
+          default -> Claim.LOCKED;
+        });
   }
 
   /**
@@ -137,12 +145,23 @@ public final class HandLoop implements Contender {
 
   @Override
   public String id() {
-    return (claim == Claim.CURSOR ? "probe-" : "loop-") + batch + (envelope ? "-env" : "");
+    String kind =
+        switch (claim) {
+          case CURSOR -> "probe-";
+          case STREAM -> "stream-";
+          case LOCKED -> "loop-";
+        };
+    return kind + batch + (envelope ? "-env" : "");
   }
 
   @Override
   public String name() {
-    String kind = claim == Claim.CURSOR ? "lock-free probe" : "hand-written loop";
+    String kind =
+        switch (claim) {
+          case CURSOR -> "lock-free probe";
+          case STREAM -> "lock-free stream";
+          case LOCKED -> "hand-written loop";
+        };
     return envelope ? kind + ", " + batch + ", 6 headers" : kind + ", batch " + batch;
   }
 
@@ -185,6 +204,10 @@ public final class HandLoop implements Contender {
   public void drain(Progress progress) throws Exception {
     if (claim == Claim.CURSOR) {
       drainBehindCursor(progress);
+      return;
+    }
+    if (claim == Claim.STREAM) {
+      drainStreaming(progress);
       return;
     }
     Connection c = loading;
@@ -278,6 +301,53 @@ public final class HandLoop implements Contender {
       delete.executeUpdate();
     } finally {
       deleter.shutdownNow();
+    }
+  }
+
+  /**
+   * The stream: reads the next batch while the previous one waits for its acknowledgements (two
+   * batches in flight at most), asks for each flush on a thread of its own, never deletes a row,
+   * and empties the table with one {@code truncate} once the last acknowledgement is in, as a relay
+   * that rotates tables would when a table is fully published. It bounds what publishing behind
+   * cursors without deletes on the hot path can reach on one thread.
+   */
+  private void drainStreaming(Progress progress) throws Exception {
+    Connection c = loading;
+    c.commit(); // the backlog appears: the clock runs
+    c.setAutoCommit(true);
+    ExecutorService flusher = Executors.newSingleThreadExecutor();
+    try (PreparedStatement read =
+        c.prepareStatement(
+            columns(envelope) + " FROM " + table + " WHERE id > ? ORDER BY id LIMIT " + batch)) {
+      long cursor = 0;
+      List<Future<RecordMetadata>> previous = List.of();
+      Future<?> flushing = null;
+      while (true) {
+        List<Future<RecordMetadata>> acks = new ArrayList<>(batch);
+        read.setLong(1, cursor);
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            cursor = rs.getLong(1);
+            acks.add(producer.send(record(rs, envelope)));
+          }
+        }
+        if (flushing == null || flushing.isDone()) {
+          flushing = flusher.submit(producer::flush);
+        }
+        for (Future<RecordMetadata> f : previous) {
+          f.get(); // a failed send fails the drain
+        }
+        progress.add(previous.size());
+        if (acks.isEmpty()) {
+          break;
+        }
+        previous = acks;
+      }
+      try (Statement st = c.createStatement()) {
+        st.execute("TRUNCATE " + table);
+      }
+    } finally {
+      flusher.shutdownNow();
     }
   }
 

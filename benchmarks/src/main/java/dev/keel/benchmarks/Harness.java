@@ -31,10 +31,10 @@ import java.util.Map;
  * backlog, in an order rotated each round. {@code --rows=}, {@code --warmups=} and {@code
  * --rounds=} change the drain's size; {@code --contenders=} runs some of them only ({@code raw},
  * {@code loop-500}, {@code loop-2000}, {@code loop-2000-env}, the lock-free probes {@code
- * probe-2000} and {@code probe-2000-env}, {@code keel-16x1}, {@code keel-16x2}; e.g. {@code
- * --rows=1000000 --contenders=keel-16x1} for the relay's heap on a million rows); {@code --out=DIR}
- * is where the drain chart and the per-round CSV go (the full run writes them to {@code
- * benchmarks/results}, the quick run only when asked).
+ * probe-2000} and {@code probe-2000-env}, the lock-free stream {@code stream-2000-env}, {@code
+ * keel-16x1}, {@code keel-16x2}; e.g. {@code --rows=1000000 --contenders=keel-16x1} for the relay's
+ * heap on a million rows); {@code --out=DIR} is where the drain chart and the per-round CSV go (the
+ * full run writes them to {@code benchmarks/results}, the quick run only when asked).
  */
 public final class Harness {
   private Harness() {}
@@ -144,7 +144,9 @@ public final class Harness {
                 + "hand-written loops: batch %d and %d, each on its own table (primary key only),"
                 + " and batch %d publishing Keel's six envelope headers instead of two;"
                 + " lock-free probes: batch %d, two and six headers, no row locks, the published"
-                + " prefix deleted behind an in-memory cursor on a second connection; Keel: %d"
+                + " prefix deleted behind an in-memory cursor on a second connection; lock-free"
+                + " stream: batch %d, six headers, reads overlapping sends, no deletes (one"
+                + " truncate at the end); Keel: %d"
                 + " lanes, batch %d, other relay settings default, outbox table emptied between"
                 + " rounds%n"
                 + "drain JVM: %s%n"
@@ -157,6 +159,7 @@ public final class Harness {
             run.rounds(),
             DrainRounds.LOOP_BATCHES[0],
             DrainRounds.LOOP_BATCHES[1],
+            DrainRounds.ENVELOPE_BATCH,
             DrainRounds.ENVELOPE_BATCH,
             DrainRounds.ENVELOPE_BATCH,
             DrainRounds.LANES,

@@ -47,6 +47,7 @@ class DrainContendersIT {
         "loop-2000-env",
         "probe-500",
         "probe-2000-env",
+        "stream-500-env",
         "keel-1",
         "keel-2"
       })
