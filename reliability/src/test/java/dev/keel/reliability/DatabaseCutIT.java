@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
  */
 @KeelTest
 class DatabaseCutIT {
-  private static final int EVENTS = Scale.of("dbcut.events", 8_000, 100_000);
+  private static final int EVENTS = Scale.of("dbcut.events", 4_000, 100_000);
   private static final int RATE = Scale.of("dbcut.rate", 800, 2_000);
-  private static final int CUTS = Scale.of("dbcut.cuts", 4, 20);
+  private static final int CUTS = Scale.of("dbcut.cuts", 3, 20);
 
   @Test
   void connectionResetsAndRestartLoseNothing(KafkaBroker broker, Topics topics) throws Exception {

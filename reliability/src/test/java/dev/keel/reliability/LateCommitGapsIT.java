@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 @KeelTest
 class LateCommitGapsIT {
-  private static final int EVENTS = Scale.of("late.events", 15_000, 300_000);
-  private static final int STRAGGLERS = Scale.of("late.stragglers", 200, 4_000);
+  private static final int EVENTS = Scale.of("late.events", 8_000, 300_000);
+  private static final int STRAGGLERS = Scale.of("late.stragglers", 100, 4_000);
 
   @Test
   void lateCommitsAroundGapsAreNeverSkipped(KafkaBroker broker, Topics topics, IsolatedDatabase db)

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  */
 @KeelTest
 class PoisonMixIT {
-  private static final int EVENTS = Scale.of("poison.events", 12_000, 300_000);
+  private static final int EVENTS = Scale.of("poison.events", 6_000, 300_000);
 
   /** One in ONE_IN of each kind: 1 in 200 by default (counts worth checking), 1 in 10^4 full. */
   private static final int ONE_IN = Scale.of("poison.one.in", 200, 10_000);

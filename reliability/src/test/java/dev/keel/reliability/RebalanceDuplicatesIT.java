@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 @KeelTest
 class RebalanceDuplicatesIT {
-  private static final int EVENTS = Scale.of("rebalance.events", 15_000, 300_000);
+  private static final int EVENTS = Scale.of("rebalance.events", 8_000, 300_000);
   private static final int RATE = Scale.of("rebalance.rate", 1_000, 3_000);
   private static final long REBALANCE_EVERY_MS = 2_500;
 

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 @KeelTest
 class RelayCrashIT {
-  private static final int EVENTS = Scale.of("crash.events", 20_000, 1_000_000);
-  private static final int KILLS = Scale.of("crash.kills", 5, 20);
+  private static final int EVENTS = Scale.of("crash.events", 10_000, 1_000_000);
+  private static final int KILLS = Scale.of("crash.kills", 4, 20);
   private static final int KEYS = 10_000;
 
   @Test

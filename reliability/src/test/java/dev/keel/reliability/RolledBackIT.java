@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 @KeelTest
 class RolledBackIT {
-  private static final int EVENTS = Scale.of("rollback.events", 10_000, 200_000);
+  private static final int EVENTS = Scale.of("rollback.events", 5_000, 200_000);
 
   @Test
   void rolledBackEventsNeverReachKafka(KafkaBroker broker, Topics topics, IsolatedDatabase db)

@@ -52,8 +52,8 @@ import org.junit.jupiter.api.Test;
 @KeelTest
 class SagaCrashIT {
   static final int LANES = 8;
-  private static final int SAGAS = Scale.of("saga.count", 800, 10_000);
-  private static final int KILLS = Scale.of("saga.kills", 4, 20);
+  private static final int SAGAS = Scale.of("saga.count", 400, 10_000);
+  private static final int KILLS = Scale.of("saga.kills", 3, 20);
   private static final int RATE = Scale.of("saga.rate", 80, 80);
   private static final int ORCHESTRATORS = 2;
   private static final String GROUP = "reliability-saga-orchestrators";

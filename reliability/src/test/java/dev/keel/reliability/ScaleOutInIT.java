@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 @KeelTest
 class ScaleOutInIT {
-  private static final int EVENTS = Scale.of("scale.events", 20_000, 400_000);
+  private static final int EVENTS = Scale.of("scale.events", 12_000, 400_000);
   private static final int RATE = Scale.of("scale.rate", 2_000, 4_000);
 
   @Test
