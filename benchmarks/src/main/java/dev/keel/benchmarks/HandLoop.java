@@ -39,6 +39,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * takes the backlog as complete when the drain starts, so it is no relay: it shows what reading
  * without locks and deleting behind a cursor cost per record, on one thread.
  *
+ * <p>Named {@code stream-N}, it is the lock-free stream: the probe's read, but it reads the next
+ * batch while the previous one waits for its acknowledgements and deletes nothing, truncating its
+ * table once the last acknowledgement is in: the bound of publishing behind cursors with published
+ * rows dropped by table, as PgQ does.
+ *
  * <p>With {@code -env} ({@code loop-2000-env}, {@code probe-2000-env}), the same loop publishes the
  * record Keel's relay publishes: the six headers of Keel's envelope (event id, type, contract
  * version, occurred-at, source, content type), the last four stored in columns of their own. It
