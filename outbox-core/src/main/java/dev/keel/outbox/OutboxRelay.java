@@ -123,6 +123,7 @@ public interface OutboxRelay extends AutoCloseable {
     private SchemaPolicy schemaPolicy =
         ConfigKey.DATABASE_SCHEMA_POLICY.enumDefault(SchemaPolicy.class);
     private boolean listenNotify = ConfigKey.RELAY_LISTEN_NOTIFY.boolDefault();
+    private boolean cursorClaims = ConfigKey.RELAY_CURSOR_CLAIMS.boolDefault();
     private ObservationRegistry observationRegistry = ObservationRegistry.NOOP;
     private OutboxSendObservationConvention observationConvention;
 
@@ -198,6 +199,9 @@ public interface OutboxRelay extends AutoCloseable {
       s.intIfSet(ConfigKey.RELAY_MAX_ATTEMPTS).ifPresent(this::maxAttempts);
       if (s.has(ConfigKey.RELAY_LISTEN_NOTIFY)) {
         listenNotify(s.bool(ConfigKey.RELAY_LISTEN_NOTIFY));
+      }
+      if (s.has(ConfigKey.RELAY_CURSOR_CLAIMS)) {
+        cursorClaims(s.bool(ConfigKey.RELAY_CURSOR_CLAIMS));
       }
       return this;
     }
@@ -437,6 +441,22 @@ public interface OutboxRelay extends AutoCloseable {
     }
 
     /**
+     * PostgreSQL only; false by default. Claim behind per-lane cursors: a lane's next rows are read
+     * after its cursor and up to a commit-order fence, in one scan in id order across the worker's
+     * lanes, without row locks; once Kafka acknowledged them the lane's cursor moves (one fenced
+     * update of the lease table per pass) and the rows stay in the outbox until a background
+     * cleanup deletes them (or moves them to the published table) about once a second. A row that
+     * can never be published is copied to the quarantine and the cursor moves past it. A takeover
+     * goes on from the persisted cursor. Needs the schema's {@code V4__lane_cursor.sql} and an
+     * outbox sequence with a cache of 1 (the {@code bigserial} default), both checked at start.
+     * What it changes for operators is in docs/design.md ("Cursor claims").
+     */
+    public Builder cursorClaims(boolean cursorClaims) {
+      this.cursorClaims = cursorClaims;
+      return this;
+    }
+
+    /**
      * Validates and builds a stopped relay.
      *
      * @throws KeelConfigurationException naming the property that is wrong
@@ -546,6 +566,7 @@ public interface OutboxRelay extends AutoCloseable {
           maxAttempts,
           schemaPolicy,
           listenNotify,
+          cursorClaims,
           observationRegistry,
           observationConvention);
     }

@@ -151,6 +151,13 @@ public enum ConfigKey {
   /** Wake up on PostgreSQL LISTEN/NOTIFY. */
   RELAY_LISTEN_NOTIFY(
       "relay.listen-notify", Type.BOOLEAN, "true", "Wake up on PostgreSQL `LISTEN/NOTIFY`"),
+  /** Publish behind per-lane cursors, cleaning up in the background (PostgreSQL). */
+  RELAY_CURSOR_CLAIMS(
+      "relay.cursor-claims",
+      Type.BOOLEAN,
+      "false",
+      "PostgreSQL: claim behind per-lane cursors without row locks, delete published rows in the"
+          + " background"),
 
   // ---- consumer runtime
   /** Handler threads. */

@@ -111,6 +111,12 @@ public final class DefaultOutboxAdmin implements OutboxAdmin {
     return inTransaction(
         c -> {
           int moved;
+          if (sql.postgres()) {
+            try (PreparedStatement ps = c.prepareStatement(sql.deleteQuarantinedOriginal())) {
+              Jdbc.setUuid(ps, 1, eventId, sql.dialect);
+              ps.executeUpdate();
+            }
+          }
           try (PreparedStatement ps = c.prepareStatement(sql.requeue())) {
             Jdbc.setUuid(ps, 1, eventId, sql.dialect);
             moved = ps.executeUpdate();

@@ -1,6 +1,7 @@
 package dev.keel.outbox.internal;
 
 import dev.keel.event.FatalKeelException;
+import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.config.KeelDatabase;
 import dev.keel.event.config.MissingSchemaException;
 import dev.keel.event.sql.SqlDialect;
@@ -30,6 +31,12 @@ import org.slf4j.LoggerFactory;
 public final class DefaultOutboxRelay implements OutboxRelay {
   private static final Logger log = LoggerFactory.getLogger(DefaultOutboxRelay.class);
 
+  /** Cursor claims: how often the fence is sampled. */
+  static final long FENCE_SAMPLE_MILLIS = 50;
+
+  /** Cursor claims: how often published rows are cleaned up. */
+  static final long CLEANUP_MILLIS = 1000;
+
   private final RelayConfig config;
   private final String owner;
   private final Wakeup wakeup = new Wakeup();
@@ -40,6 +47,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
   private OutboxSql sql;
   private LeaseManager leases;
   private RelayMetrics metrics;
+  private LaneWrites cleanUps;
   private ScheduledExecutorService scheduler;
   private NotifyListener notify;
   private TopicGate topicGate;
@@ -86,6 +94,11 @@ public final class DefaultOutboxRelay implements OutboxRelay {
     SqlDialect dialect =
         config.dialect() != null ? config.dialect() : SqlDialect.detect(dataSource);
     sql = new OutboxSql(dialect, config.tableNames());
+    if (config.cursorClaims() && dialect != SqlDialect.POSTGRES) {
+      closeOwned();
+      throw new KeelConfigurationException(
+          "OutboxRelay.cursorClaims needs PostgreSQL; the database is " + dialect);
+    }
     KeelDatabase.builder()
         .dataSource(dataSource)
         .dialect(dialect)
@@ -101,7 +114,8 @@ public final class DefaultOutboxRelay implements OutboxRelay {
             config.lanes(),
             config.leaseDuration(),
             config.listener(),
-            wakeup);
+            wakeup,
+            config.cursorClaims());
     try {
       leases.init();
     } catch (SQLException e) {
@@ -112,6 +126,10 @@ public final class DefaultOutboxRelay implements OutboxRelay {
               });
       throw new FatalKeelException(
           "OutboxRelay " + owner + ": cannot prepare the lease table: " + e.getMessage(), e);
+    }
+    if (config.cursorClaims()) {
+      checkCursorClaims();
+      cleanUps = new LaneWrites(dataSource, sql, config, leases, owner);
     }
     metrics =
         new RelayMetrics(
@@ -128,12 +146,30 @@ public final class DefaultOutboxRelay implements OutboxRelay {
                 .automaticTransitionFromOpenToHalfOpenEnabled(true)
                 .build());
     running = true;
-    scheduler = Executors.newScheduledThreadPool(2, r -> thread(r, "keel-relay-lease-" + owner));
+    scheduler =
+        Executors.newScheduledThreadPool(
+            config.cursorClaims() ? 3 : 2, r -> thread(r, "keel-relay-lease-" + owner));
     long period = Math.max(100, config.leaseDuration().toMillis() / 3);
     scheduler.scheduleWithFixedDelay(this::leaseRound, 0, period, TimeUnit.MILLISECONDS);
-    XidHorizon horizon = dialect == SqlDialect.POSTGRES ? new XidHorizon() : null;
+    XidHorizon horizon =
+        dialect == SqlDialect.POSTGRES && !config.cursorClaims() ? new XidHorizon() : null;
     if (horizon != null) {
       scheduler.scheduleWithFixedDelay(() -> sampleHorizon(horizon), 0, 100, TimeUnit.MILLISECONDS);
+    }
+    IdFence idFence = config.cursorClaims() ? new IdFence() : null;
+    if (idFence != null) {
+      scheduler.scheduleWithFixedDelay(
+          () -> sampleFence(idFence), 0, FENCE_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+      scheduler.scheduleWithFixedDelay(
+          () -> {
+            RelayHooks.reach(RelayHooks.Point.CLEANUP_STARTED);
+            if (running) {
+              cleanUp();
+            }
+          },
+          CLEANUP_MILLIS,
+          CLEANUP_MILLIS,
+          TimeUnit.MILLISECONDS);
     }
     InnoDbFence innoDbFence = dialect.isMySqlFamily() ? new InnoDbFence() : null;
     topicGate =
@@ -159,6 +195,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
               metrics,
               owner,
               horizon,
+              idFence,
               innoDbFence,
               topicGate,
               publishing);
@@ -238,6 +275,81 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       horizon.sample(dataSource, sql);
     } catch (SQLException e) {
       log.debug("OutboxRelay {}: horizon sample failed ({})", owner, e.getMessage());
+    }
+  }
+
+  /**
+   * Cursor claims: the fence must be computable (an outbox sequence handing out one id at a time)
+   * and the lease table must have its cursor column.
+   */
+  private void checkCursorClaims() {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      try (PreparedStatement ps = c.prepareStatement(sql.cursorOf())) {
+        ps.setInt(1, -1);
+        ps.setString(2, owner);
+        ps.setLong(3, -1);
+        ps.executeQuery().close();
+      } catch (SQLException e) {
+        throw new FatalKeelException(
+            "OutboxRelay "
+                + owner
+                + ": cursor claims need the lease table's published_to column; apply the outbox"
+                + " schema's V4__lane_cursor.sql ("
+                + e.getMessage()
+                + ")",
+            e);
+      }
+      try (PreparedStatement ps = c.prepareStatement(sql.sequenceCache());
+          ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new KeelConfigurationException(
+              "OutboxRelay " + owner + ": cursor claims need the outbox's id sequence; none found");
+        }
+        long cache = rs.getLong(1);
+        if (cache != 1) {
+          throw new KeelConfigurationException(
+              "OutboxRelay "
+                  + owner
+                  + ": cursor claims need the outbox's id sequence to have CACHE 1 (it has "
+                  + cache
+                  + "): a session caching ids could commit a row below the fence after it moved");
+        }
+      }
+    } catch (SQLException e) {
+      throw new FatalKeelException(
+          "OutboxRelay " + owner + ": cannot check the outbox for cursor claims: " + e.getMessage(),
+          e);
+    }
+  }
+
+  private void sampleFence(IdFence fence) {
+    if (!running) {
+      return;
+    }
+    try {
+      if (fence.sample(dataSource, sql)) {
+        wakeup.signal();
+      }
+    } catch (SQLException e) {
+      log.debug("OutboxRelay {}: fence sample failed ({})", owner, e.getMessage());
+    } catch (RuntimeException e) {
+      log.error("OutboxRelay {}: fence sample failed", owner, e);
+    }
+  }
+
+  /** Cursor claims: deletes (or moves) the published rows of the owned lanes. */
+  private void cleanUp() {
+    try {
+      cleanUps.cleanUp(leases.owned());
+    } catch (SQLException e) {
+      log.warn(
+          "OutboxRelay {}: cleanup of published rows failed ({}); tried again in {} ms",
+          owner,
+          e.getMessage(),
+          CLEANUP_MILLIS);
+    } catch (RuntimeException e) {
+      log.error("OutboxRelay {}: cleanup of published rows failed", owner, e);
     }
   }
 
@@ -323,6 +435,9 @@ public final class DefaultOutboxRelay implements OutboxRelay {
     }
     workers.forEach(w -> w.closeProducer(Duration.ofSeconds(5)));
     topicGate.close();
+    if (cleanUps != null) {
+      cleanUp(); // what this instance published leaves the outbox before its lanes do
+    }
     leases.releaseAll();
     metrics.close();
     closeOwned();

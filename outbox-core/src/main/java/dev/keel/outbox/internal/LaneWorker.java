@@ -49,6 +49,8 @@ final class LaneWorker implements Runnable {
   private final String owner;
   private final XidHorizon horizon;
   private final LaneClaims claims;
+  private final IdFence idFence;
+  private final CursorClaims cursorClaims;
   private final LaneWrites writes;
   private final OutboxRelayListener listener;
   private final TopicGate topics;
@@ -76,6 +78,7 @@ final class LaneWorker implements Runnable {
       RelayMetrics metrics,
       String owner,
       XidHorizon horizon,
+      IdFence idFence,
       InnoDbFence innoDbFence,
       TopicGate topics,
       RelayClients clients) {
@@ -100,6 +103,11 @@ final class LaneWorker implements Runnable {
             horizon,
             innoDbFence,
             owner);
+    this.idFence = idFence;
+    this.cursorClaims =
+        idFence != null
+            ? new CursorClaims(dataSource, sql, config.batchSize(), config.maxBytesPerPass())
+            : null;
     this.topics = topics;
     this.flusher =
         java.util.concurrent.Executors.newSingleThreadExecutor(
@@ -237,7 +245,22 @@ final class LaneWorker implements Runnable {
       int start = passStart;
       passStart = (passStart + 1) % config.lanes();
       Map<OwnedLane, List<Row>> claimed;
-      if (horizon != null) {
+      CursorClaims.Pass cursorPass = null;
+      if (cursorClaims != null) {
+        List<OwnedLane> apart = new ArrayList<>();
+        List<OwnedLane> together = new ArrayList<>();
+        for (OwnedLane lane : ready) {
+          (lane.claimApart ? apart : together).add(lane);
+        }
+        apart.sort(
+            java.util.Comparator.comparingInt(l -> Math.floorMod(l.lane - start, config.lanes())));
+        cursorPass = cursorClaims.claim(apart, together, idFence.fence());
+        claimed = cursorPass.rows;
+        if (claimed.isEmpty()) {
+          writes.moveCursors(cursorPass.reach); // lanes with no row up to the fence
+          return false;
+        }
+      } else if (horizon != null) {
         List<OwnedLane> apart = new ArrayList<>();
         List<OwnedLane> inIdOrder = new ArrayList<>();
         for (OwnedLane lane : ready) {
@@ -315,10 +338,27 @@ final class LaneWorker implements Runnable {
       if (!anyProgress && outage != null) {
         throw new RelayOutageException(BatchSender.describe(outage), outage);
       }
-      Set<OwnedLane> removed = writes.removeAll(outcomes);
-      for (Map.Entry<OwnedLane, BatchSender.Outcome> e : outcomes.entrySet()) {
-        settle(
-            e.getKey(), pending.get(e.getKey()).rows, e.getValue(), removed.contains(e.getKey()));
+      if (cursorPass != null) {
+        Map<OwnedLane, Long> moves = new java.util.LinkedHashMap<>();
+        for (Map.Entry<OwnedLane, BatchSender.Outcome> e : outcomes.entrySet()) {
+          OwnedLane lane = e.getKey();
+          long left = settle(lane, pending.get(lane).rows, e.getValue(), true);
+          long reach = cursorPass.reach.getOrDefault(lane, lane.cursor);
+          moves.put(lane, left == Long.MAX_VALUE ? reach : Math.min(reach, left - 1));
+        }
+        for (Map.Entry<OwnedLane, Long> e : cursorPass.reach.entrySet()) {
+          if (!claimed.containsKey(e.getKey())) {
+            moves.put(e.getKey(), e.getValue()); // no row of the lane up to its reach
+          }
+        }
+        moves.entrySet().removeIf(e -> e.getKey().revoked || e.getValue() <= e.getKey().cursor);
+        writes.moveCursors(moves);
+      } else {
+        Set<OwnedLane> removed = writes.removeAll(outcomes);
+        for (Map.Entry<OwnedLane, BatchSender.Outcome> e : outcomes.entrySet()) {
+          settle(
+              e.getKey(), pending.get(e.getKey()).rows, e.getValue(), removed.contains(e.getKey()));
+        }
       }
       if (outcomes.values().stream().anyMatch(o -> o.producerBroken)) {
         log.warn(
@@ -402,12 +442,16 @@ final class LaneWorker implements Runnable {
     return config.leaseDuration().multipliedBy(2);
   }
 
-  /** Removes what was acknowledged, sets aside what never can be, and moves the lane's marks. */
-  private void settle(OwnedLane lane, List<Row> rows, BatchSender.Outcome out, boolean ackedRemoved)
+  /**
+   * Removes what was acknowledged, sets aside what never can be, and moves the lane's marks.
+   * Returns the id of the first row that stays (not published, quarantined or removed), {@link
+   * Long#MAX_VALUE} when none does.
+   */
+  private long settle(OwnedLane lane, List<Row> rows, BatchSender.Outcome out, boolean ackedRemoved)
       throws SQLException {
     if (out.outage()) {
       lane.claimApart = true;
-      return; // this lane's broker partitions are away; its rows stay for the next pass
+      return rows.get(0).id(); // this lane's broker partitions are away; its rows stay
     }
     if (!out.overtaking.isEmpty()) {
       // Kafka failed an earlier record of these keys after it had taken later ones (an error that
@@ -426,7 +470,7 @@ final class LaneWorker implements Runnable {
     if (!out.acked.isEmpty()) {
       if (!ackedRemoved) {
         lane.claimApart = true;
-        return;
+        return rows.get(0).id();
       }
       out.acked.forEach(r -> removed.add(r.id()));
       long now = config.clock().millis();
@@ -458,8 +502,10 @@ final class LaneWorker implements Runnable {
       }
     }
     lane.claimApart = removed.size() < rows.size();
+    long left = Long.MAX_VALUE;
     for (Row row : rows) {
       if (!removed.contains(row.id())) {
+        left = row.id();
         break;
       }
       if (row.id() <= lane.lastId) {
@@ -474,6 +520,7 @@ final class LaneWorker implements Runnable {
     if (horizon != null) {
       horizon.afterBatch(lane);
     }
+    return left;
   }
 
   private void pause() {

@@ -125,7 +125,86 @@ final class LaneWrites {
     return ps.executeUpdate();
   }
 
+  /**
+   * Cursor claims: moves lanes' cursors in one statement, each fenced by its lane's epoch. A lane
+   * taken over by another instance meanwhile is dropped (the new owner goes on from the cursor it
+   * read); the others' in-memory cursors move.
+   */
+  void moveCursors(Map<OwnedLane, Long> moves) throws SQLException {
+    if (moves.isEmpty()) {
+      return;
+    }
+    Integer[] lanes = new Integer[moves.size()];
+    Long[] cursors = new Long[moves.size()];
+    Long[] epochs = new Long[moves.size()];
+    int i = 0;
+    for (Map.Entry<OwnedLane, Long> e : moves.entrySet()) {
+      lanes[i] = e.getKey().lane;
+      cursors[i] = e.getValue();
+      epochs[i++] = e.getKey().epoch;
+    }
+    Set<Integer> moved = new HashSet<>();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      try (PreparedStatement ps = c.prepareStatement(sql.moveCursors())) {
+        ps.setArray(1, c.createArrayOf("int4", lanes));
+        ps.setArray(2, c.createArrayOf("int8", cursors));
+        ps.setArray(3, c.createArrayOf("int8", epochs));
+        ps.setString(4, owner);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            moved.add(rs.getInt(1));
+          }
+        }
+      }
+    }
+    RelayHooks.reach(RelayHooks.Point.BATCH_SETTLED);
+    for (Map.Entry<OwnedLane, Long> e : moves.entrySet()) {
+      OwnedLane lane = e.getKey();
+      if (moved.contains(lane.lane)) {
+        lane.cursor = Math.max(lane.cursor, e.getValue());
+      } else {
+        log.warn(
+            "OutboxRelay {}: lane {} epoch {} was taken over; the new owner goes on from the"
+                + " cursor it read",
+            owner,
+            lane.lane,
+            lane.epoch);
+        leases.drop(lane);
+      }
+    }
+  }
+
+  /**
+   * Cursor claims: removes (or moves to the published table) the rows of each lane up to its
+   * persisted cursor that are still in the outbox; returns how many.
+   */
+  int cleanUp(List<OwnedLane> lanes) throws SQLException {
+    boolean mark = config.cleanupMode() == CleanupMode.MARK_PUBLISHED;
+    int removed = 0;
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      for (OwnedLane lane : lanes) {
+        long upTo = lane.cursor;
+        if (upTo <= lane.cleanedTo) {
+          continue;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql.cleanUpTo(mark))) {
+          ps.setInt(1, lane.lane);
+          ps.setLong(2, lane.cleanedTo);
+          ps.setLong(3, upTo);
+          removed += ps.executeUpdate();
+        }
+        lane.cleanedTo = upTo;
+      }
+    }
+    return removed;
+  }
+
   boolean quarantine(OwnedLane lane, Row row, String error) throws SQLException {
+    if (config.cursorClaims()) {
+      return quarantineCopy(lane, row, error);
+    }
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       int moved;
@@ -145,19 +224,53 @@ final class LaneWrites {
       }
       c.commit();
       if (moved == 1) {
-        log.error(
-            "OutboxRelay {}: event {} ({}) to topic {} on lane {} can never be published and was quarantined: {}",
-            owner,
-            row.eventId(),
-            row.type(),
-            row.topic(),
-            lane.lane,
-            error);
-        Listeners.safely(
-            owner, () -> listener.onQuarantined(lane.lane, row.eventId(), row.topic(), error));
+        logQuarantined(lane, row, error);
       }
       return moved == 1;
     }
+  }
+
+  /**
+   * Cursor claims: copies the row to the quarantine under the lane's epoch and leaves it in the
+   * outbox, where the cursor moves past it. True when the row is in the quarantine now or was
+   * before (an earlier owner copied it and lost the lane before its cursor moved).
+   */
+  private boolean quarantineCopy(OwnedLane lane, Row row, String error) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(true);
+      int copied;
+      try (PreparedStatement ps = c.prepareStatement(sql.quarantineCopy())) {
+        ps.setString(1, error);
+        ps.setLong(2, row.id());
+        ps.setInt(3, lane.lane);
+        ps.setString(4, owner);
+        ps.setLong(5, lane.epoch);
+        copied = ps.executeUpdate();
+      }
+      if (copied == 1) {
+        logQuarantined(lane, row, error);
+        return true;
+      }
+      try (PreparedStatement ps = c.prepareStatement(sql.isQuarantined())) {
+        ps.setObject(1, row.eventId());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next();
+        }
+      }
+    }
+  }
+
+  private void logQuarantined(OwnedLane lane, Row row, String error) {
+    log.error(
+        "OutboxRelay {}: event {} ({}) to topic {} on lane {} can never be published and was quarantined: {}",
+        owner,
+        row.eventId(),
+        row.type(),
+        row.topic(),
+        lane.lane,
+        error);
+    Listeners.safely(
+        owner, () -> listener.onQuarantined(lane.lane, row.eventId(), row.topic(), error));
   }
 
   void stopLane(OwnedLane lane, Row row, String error) throws SQLException {

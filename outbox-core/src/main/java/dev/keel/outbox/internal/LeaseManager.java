@@ -34,6 +34,7 @@ final class LeaseManager {
   private final Duration leaseDuration;
   private final OutboxRelayListener listener;
   private final Wakeup wakeup;
+  private final boolean cursors;
   private final Map<Integer, OwnedLane> owned = new ConcurrentHashMap<>();
 
   /** Lanes given up because Kafka did not acknowledge them, and until when not to take them. */
@@ -46,7 +47,8 @@ final class LeaseManager {
       int lanes,
       Duration leaseDuration,
       OutboxRelayListener listener,
-      Wakeup wakeup) {
+      Wakeup wakeup,
+      boolean cursors) {
     this.dataSource = dataSource;
     this.sql = sql;
     this.owner = owner;
@@ -54,6 +56,7 @@ final class LeaseManager {
     this.leaseDuration = leaseDuration;
     this.listener = listener;
     this.wakeup = wakeup;
+    this.cursors = cursors;
   }
 
   /** Creates missing lease rows and checks that the outbox holds no lane this relay cannot see. */
@@ -215,10 +218,25 @@ final class LeaseManager {
           }
         }
       }
+      long cursor = 0;
+      if (epoch >= 0 && cursors) {
+        try (PreparedStatement ps = c.prepareStatement(sql.cursorOf())) {
+          ps.setInt(1, lane);
+          ps.setString(2, owner);
+          ps.setLong(3, epoch);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              cursor = rs.getLong(1);
+            }
+          }
+        }
+      }
       c.commit();
       if (epoch >= 0) {
         long acquired = epoch;
-        owned.put(lane, new OwnedLane(lane, acquired, roundStart + safeNanos()));
+        OwnedLane taken = new OwnedLane(lane, acquired, roundStart + safeNanos());
+        taken.cursor = cursor;
+        owned.put(lane, taken);
         log.debug("OutboxRelay {}: acquired lane {} (epoch {})", owner, lane, acquired);
         Listeners.safely(owner, () -> listener.onLaneAcquired(lane, acquired));
         wakeup.signal();
@@ -309,6 +327,11 @@ final class LeaseManager {
     }
     mine.sort((a, b) -> Integer.compare(a.lane, b.lane));
     return mine;
+  }
+
+  /** The lanes held now. */
+  List<OwnedLane> owned() {
+    return new ArrayList<>(owned.values());
   }
 
   Set<Integer> ownedLanes() {

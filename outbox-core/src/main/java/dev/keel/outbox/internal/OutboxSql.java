@@ -100,11 +100,7 @@ public final class OutboxSql {
    * column's own (a catalog scan per row).
    */
   private String idAfterXid() {
-    return "CASE WHEN pg_current_xact_id() IS NULL THEN NULL ELSE nextval(COALESCE(to_regclass('"
-        + outboxSequence.replace("'", "''")
-        + "'), pg_get_serial_sequence('"
-        + outbox.replace("'", "''")
-        + "', 'id')::regclass)) END";
+    return "CASE WHEN pg_current_xact_id() IS NULL THEN NULL ELSE nextval(" + sequence() + ") END";
   }
 
   /**
@@ -233,6 +229,104 @@ public final class OutboxSql {
         + " AS budget, "
         + cast
         + " AS alone) p) w) b ORDER BY b.id";
+  }
+
+  /**
+   * PostgreSQL, cursor claims: the next rows of several lanes after an id and up to the fence, in
+   * id order, without row locks. Parameters: after-id, fence id, lanes (int[]), limit.
+   */
+  String cursorClaim() {
+    return "SELECT o.lane, o.id, o.event_id, o.topic, o.event_key, o.event_type,"
+        + " o.contract_version, o.headers::text, o.payload, o.created_at, o.attempts FROM "
+        + outbox
+        + " o WHERE o.id > ? AND o.id <= ? AND o.lane = ANY(?::int4[]) ORDER BY o.id LIMIT ?";
+  }
+
+  /**
+   * PostgreSQL, cursor claims: one lane's next rows after its cursor and up to the fence, through
+   * the (lane, id) index, with the columns of {@link #cursorClaim()}. Parameters: lane, after-id,
+   * fence id, limit.
+   */
+  String cursorClaimLane() {
+    return "SELECT o.lane, o.id, o.event_id, o.topic, o.event_key, o.event_type,"
+        + " o.contract_version, o.headers::text, o.payload, o.created_at, o.attempts FROM "
+        + outbox
+        + " o WHERE o.lane = ? AND o.id > ? AND o.id <= ? ORDER BY o.id LIMIT ?";
+  }
+
+  /**
+   * PostgreSQL, cursor claims: moves lanes' cursors forward, each fenced by its epoch; returns the
+   * lanes moved. Parameters: lanes (int[]), cursors (bigint[]), epochs (bigint[]), owner.
+   */
+  String moveCursors() {
+    return "UPDATE "
+        + lease
+        + " l SET published_to = GREATEST(l.published_to, v.cursor)"
+        + " FROM unnest(?::int4[], ?::int8[], ?::int8[]) AS v(lane, cursor, epoch)"
+        + " WHERE l.lane = v.lane AND l.owner = ? AND l.epoch = v.epoch RETURNING l.lane";
+  }
+
+  /** PostgreSQL, cursor claims: a lane's persisted cursor. Parameters: lane, owner, epoch. */
+  String cursorOf() {
+    return "SELECT published_to FROM " + lease + " WHERE lane = ? AND owner = ? AND epoch = ?";
+  }
+
+  /**
+   * PostgreSQL, cursor claims: removes (or moves to the published table) a lane's rows up to its
+   * persisted cursor. Parameters: lane, from-id (exclusive), cursor.
+   */
+  String cleanUpTo(boolean mark) {
+    String range = " WHERE lane = ? AND id > ? AND id <= ?";
+    if (!mark) {
+      return "DELETE FROM " + outbox + range;
+    }
+    return "WITH moved AS (DELETE FROM "
+        + outbox
+        + range
+        + " RETURNING id, "
+        + COLUMNS
+        + ") INSERT INTO "
+        + published
+        + " (id, "
+        + COLUMNS
+        + ") SELECT id, "
+        + COLUMNS
+        + " FROM moved ON CONFLICT (id) DO NOTHING";
+  }
+
+  /**
+   * PostgreSQL, cursor claims: copies a row to the quarantine under the lane's epoch, leaving it in
+   * the outbox behind the cursor; a copy made before (by an earlier owner) stays the one.
+   * Parameters: error, id, lane, owner, epoch.
+   */
+  String quarantineCopy() {
+    return quarantine() + " ON CONFLICT (event_id) DO NOTHING";
+  }
+
+  /** PostgreSQL: whether an event is in the quarantine. Parameter: event id. */
+  String isQuarantined() {
+    return "SELECT 1 FROM " + quarantine + " WHERE event_id = ?";
+  }
+
+  /**
+   * PostgreSQL: the outbox sequence's last value (0 before its first use): every id handed out so
+   * far is at most this (with a sequence cache of 1, see {@link #sequenceCache()}).
+   */
+  String sequenceLastValue() {
+    return "SELECT COALESCE(pg_sequence_last_value(" + sequence() + "), 0)";
+  }
+
+  /** PostgreSQL: the outbox sequence's cache size. */
+  String sequenceCache() {
+    return "SELECT seqcache FROM pg_sequence WHERE seqrelid = " + sequence();
+  }
+
+  private String sequence() {
+    return "COALESCE(to_regclass('"
+        + outboxSequence.replace("'", "''")
+        + "'), pg_get_serial_sequence('"
+        + outbox.replace("'", "''")
+        + "', 'id')::regclass)";
   }
 
   String leaseCheck() {
@@ -472,6 +566,18 @@ public final class OutboxSql {
         + " event_key, event_type, contract_version, headers, payload FROM "
         + quarantine
         + " WHERE event_id = ?";
+  }
+
+  /**
+   * PostgreSQL: deletes a quarantined event's original row, which cursor claims leave in the outbox
+   * behind the cursor until the cleanup, so that the event can be requeued. Parameter: event id.
+   */
+  String deleteQuarantinedOriginal() {
+    return "DELETE FROM "
+        + outbox
+        + " o USING "
+        + quarantine
+        + " q WHERE q.event_id = ? AND o.id = q.original_id AND o.event_id = q.event_id";
   }
 
   String deleteQuarantined() {

@@ -35,6 +35,15 @@ final class OwnedLane {
    */
   boolean claimApart;
 
+  /**
+   * Cursor claims: every row of the lane up to this id was published or quarantined; the value
+   * persisted under the lane's epoch.
+   */
+  volatile long cursor;
+
+  /** Cursor claims: the rows up to this id were cleaned up. Used by the cleanup only. */
+  long cleanedTo;
+
   /** System.nanoTime() until which the lease is surely still ours. */
   volatile long validUntilNanos;
 

@@ -42,6 +42,7 @@ public record RelayConfig(
     int maxAttempts,
     SchemaPolicy schemaPolicy,
     boolean listenNotify,
+    boolean cursorClaims,
     ObservationRegistry observationRegistry,
     OutboxSendObservationConvention sendConvention) {
 
@@ -66,6 +67,8 @@ public record RelayConfig(
         + tableNames
         + ", strictOrdering="
         + strictOrdering
+        + ", cursorClaims="
+        + cursorClaims
         + "}";
   }
 }

@@ -11,6 +11,8 @@ import dev.keel.event.support.PausePoints.Gate;
 final class RelayHooks {
   /** The points, in the order a lane meets them. */
   enum Point {
+    /** Cursor claims: the fence sampler read the sequence and has not taken its snapshot yet. */
+    FENCE_ID_READ,
     /** The horizon sampler took its number and is about to query. */
     SAMPLE_STARTED,
     /** The horizon sampler read its bound and xmin and has not recorded them yet. */
@@ -27,6 +29,8 @@ final class RelayHooks {
     SEND_FAILED_AT_ONCE,
     /** A worker removed a batch and noted the lane's new last id. */
     BATCH_SETTLED,
+    /** Cursor claims: the cleanup of published rows is about to start. */
+    CLEANUP_STARTED,
     /** MySQL, markPublished: rows were copied to the published table and not deleted yet. */
     MARKED_NOT_DELETED
   }

@@ -126,6 +126,7 @@ public class KeelProperties {
     put(m, ConfigKey.RELAY_STRICT_ORDERING, relay.strictOrdering);
     put(m, ConfigKey.RELAY_MAX_ATTEMPTS, relay.maxAttempts);
     put(m, ConfigKey.RELAY_LISTEN_NOTIFY, relay.listenNotify);
+    put(m, ConfigKey.RELAY_CURSOR_CLAIMS, relay.cursorClaims);
 
     put(m, ConfigKey.CONSUMER_THREADS, consumer.threads);
     put(m, ConfigKey.CONSUMER_MAX_IN_FLIGHT, consumer.maxInFlight);
@@ -387,6 +388,9 @@ public class KeelProperties {
     /** Wake up on PostgreSQL LISTEN/NOTIFY. */
     private Boolean listenNotify;
 
+    /** PostgreSQL: claim behind per-lane cursors, delete published rows in the background. */
+    private Boolean cursorClaims;
+
     /** Whether the relay runs in this application. */
     public boolean isEnabled() {
       return enabled;
@@ -548,6 +552,16 @@ public class KeelProperties {
     /** Sets {@code keel.relay.listen-notify}. */
     public void setListenNotify(Boolean listenNotify) {
       this.listenNotify = listenNotify;
+    }
+
+    /** PostgreSQL: claim behind per-lane cursors, delete published rows in the background. */
+    public Boolean getCursorClaims() {
+      return cursorClaims;
+    }
+
+    /** Sets {@code keel.relay.cursor-claims}. */
+    public void setCursorClaims(Boolean cursorClaims) {
+      this.cursorClaims = cursorClaims;
     }
   }
 
