@@ -85,6 +85,8 @@ final class DrainRounds {
       }
       contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-1", LANES, 1));
       contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-2", LANES, 2));
+      contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-cursor-1", LANES, 1, true));
+      contenders.add(new KeelDrain(ds, producer, topicPrefix + "-keel-cursor-2", LANES, 2, true));
       if (!only.isBlank()) {
         List<String> ids = List.of(only.split(","));
         List<String> known = contenders.stream().map(Contender::id).toList();
@@ -194,6 +196,8 @@ final class DrainRounds {
     }
     topics.add(new NewTopic(prefix + "-keel-1", PARTITIONS, (short) 1));
     topics.add(new NewTopic(prefix + "-keel-2", PARTITIONS, (short) 1));
+    topics.add(new NewTopic(prefix + "-keel-cursor-1", PARTITIONS, (short) 1));
+    topics.add(new NewTopic(prefix + "-keel-cursor-2", PARTITIONS, (short) 1));
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       admin.createTopics(topics).all().get();
     }

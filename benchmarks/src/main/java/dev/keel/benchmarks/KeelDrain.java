@@ -50,6 +50,7 @@ public final class KeelDrain implements Contender {
   private final String topic;
   private final int lanes;
   private final int instances;
+  private final boolean cursorClaims;
   private final Outbox outbox;
   private final AtomicReference<Progress> current = new AtomicReference<>();
   private final AtomicLong published = new AtomicLong();
@@ -70,6 +71,26 @@ public final class KeelDrain implements Contender {
       String topic,
       int lanes,
       int instances) {
+    this(ds, producerProperties, topic, lanes, instances, false);
+  }
+
+  /**
+   * @param ds the database, with Keel's outbox schema installed
+   * @param producerProperties producer settings, {@code bootstrap.servers} included
+   * @param topic where the events go
+   * @param lanes the outbox's and the relays' lane count
+   * @param instances relays started side by side in this JVM
+   * @param cursorClaims whether the relays claim behind cursors ({@link
+   *     OutboxRelay.Builder#cursorClaims})
+   */
+  public KeelDrain(
+      DataSource ds,
+      Map<String, Object> producerProperties,
+      String topic,
+      int lanes,
+      int instances,
+      boolean cursorClaims) {
+    this.cursorClaims = cursorClaims;
     this.ds = ds;
     this.producerProperties = Map.copyOf(producerProperties);
     this.topic = topic;
@@ -80,12 +101,13 @@ public final class KeelDrain implements Contender {
 
   @Override
   public String id() {
-    return "keel-" + lanes + "x" + instances;
+    return (cursorClaims ? "keel-cursor-" : "keel-") + lanes + "x" + instances;
   }
 
   @Override
   public String name() {
     return "Keel relay, "
+        + (cursorClaims ? "cursor claims, " : "")
         + lanes
         + " lanes, "
         + instances
@@ -120,7 +142,8 @@ public final class KeelDrain implements Contender {
               .pollInterval(IDLE_POLL)
               .createSchema(false)
               .listener(listener)
-              .instanceId("bench-" + i);
+              .instanceId("bench-" + i)
+              .cursorClaims(cursorClaims);
       if (WORKERS > 0) {
         builder.workers(WORKERS);
       }

@@ -49,7 +49,9 @@ class DrainContendersIT {
         "probe-2000-env",
         "stream-500-env",
         "keel-1",
-        "keel-2"
+        "keel-2",
+        "keel-cursor-1",
+        "keel-cursor-2"
       })
   void twoRoundsSendEveryEventOncePerRound(
       String id, KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
@@ -102,6 +104,8 @@ class DrainContendersIT {
       case "raw" -> new RawProducer(producer, topic);
       case "keel-1" -> new KeelDrain(db.dataSource(), producer, topic, 16, 1);
       case "keel-2" -> new KeelDrain(db.dataSource(), producer, topic, 16, 2);
+      case "keel-cursor-1" -> new KeelDrain(db.dataSource(), producer, topic, 16, 1, true);
+      case "keel-cursor-2" -> new KeelDrain(db.dataSource(), producer, topic, 16, 2, true);
       default -> HandLoop.forId(db.dataSource(), producer, "loop_table", topic, id);
     };
   }

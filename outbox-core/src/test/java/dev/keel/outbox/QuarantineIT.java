@@ -16,16 +16,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** A row that can never be published is set aside with its error; its lane keeps flowing. */
 @KeelTest
 class QuarantineIT {
   private static final int MAX_REQUEST = 100_000;
 
-  @Test
+  /** With {@code cursorClaims} the row is copied to the quarantine and the cursor moves past it. */
+  @ParameterizedTest(name = "cursor claims: {0}")
+  @ValueSource(booleans = {false, true})
   void oversizedRecordIsQuarantinedAndTheLaneFlows(
-      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+      boolean cursorClaims, KafkaBroker broker, Topics topics, IsolatedDatabase db)
+      throws Exception {
     String topic = topics.create("big", 1);
     Outbox outbox = Outbox.builder().lanes(8).maxPayloadBytes(1024 * 1024).build();
     List<UUID> quarantined = new CopyOnWriteArrayList<>();
@@ -33,6 +37,7 @@ class QuarantineIT {
     UUID big;
     try (OutboxRelay relay =
             relay(db, broker)
+                .cursorClaims(cursorClaims)
                 .listener(
                     new OutboxRelayListener() {
                       @Override
@@ -82,6 +87,7 @@ class QuarantineIT {
     assertThat(admin.pending()).isEqualTo(1);
     try (OutboxRelay bigger =
             OutboxFixture.relay(db.dataSource(), broker)
+                .cursorClaims(cursorClaims)
                 .producerProperties(
                     Map.of(
                         "bootstrap.servers",
@@ -97,14 +103,17 @@ class QuarantineIT {
     assertThat(admin.pending()).isZero();
   }
 
-  @Test
+  @ParameterizedTest(name = "cursor claims: {0}")
+  @ValueSource(booleans = {false, true})
   void strictLaneStopsAtTheBadRowUntilResumed(
-      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+      boolean cursorClaims, KafkaBroker broker, Topics topics, IsolatedDatabase db)
+      throws Exception {
     String topic = topics.create("strict", 1);
     Outbox outbox = Outbox.builder().lanes(8).maxPayloadBytes(1024 * 1024).build();
     List<Integer> stopped = new CopyOnWriteArrayList<>();
     try (OutboxRelay relay =
             relay(db, broker)
+                .cursorClaims(cursorClaims)
                 .strictOrdering(true)
                 .listener(
                     new OutboxRelayListener() {

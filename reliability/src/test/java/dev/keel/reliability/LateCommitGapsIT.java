@@ -22,8 +22,22 @@ class LateCommitGapsIT {
   @Test
   void lateCommitsAroundGapsAreNeverSkipped(KafkaBroker broker, Topics topics, IsolatedDatabase db)
       throws Exception {
+    scenario(broker, topics, db, false);
+  }
+
+  /** The same with relays that claim behind cursors (PostgreSQL). */
+  @Test
+  void lateCommitsAroundGapsAreNeverSkippedWithCursorClaims(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    scenario(broker, topics, db, true);
+  }
+
+  private void scenario(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db, boolean cursorClaims)
+      throws Exception {
     String topic = topics.create("late", 4);
     try (Pipeline p = new Pipeline(broker, topic, db)) {
+      p.cursorClaims = cursorClaims;
       p.startRelay();
       p.startRelay();
       p.startConsumer();
@@ -41,7 +55,7 @@ class LateCommitGapsIT {
       late.join();
       boolean delivered = p.awaitDelivered(Duration.ofSeconds(60 + EVENTS / 500));
       DeliveryReport report = p.check();
-      new Figures("5 late commits around id gaps")
+      new Figures("5 late commits around id gaps" + (cursorClaims ? ", cursor claims" : ""))
           .add("events appended (load + stragglers)", load.attempted() + late.attempted())
           .add("straggler events, held 1.5 s", late.attempted())
           .add("all delivered", delivered)

@@ -64,6 +64,10 @@ final class Pipeline implements AutoCloseable {
   final Map<String, Object> clientOverrides = new HashMap<>();
 
   int relayBatchSize = 200;
+
+  /** Whether the relays claim behind cursors ({@link OutboxRelay.Builder#cursorClaims}). */
+  boolean cursorClaims;
+
   int relayWorkers = 2;
   Duration leaseDuration = Duration.ofSeconds(3);
   int consumerThreads = 2;
@@ -119,6 +123,7 @@ final class Pipeline implements AutoCloseable {
                     .leaseDuration(leaseDuration)
                     .backoff(Duration.ofMillis(50), Duration.ofSeconds(1))
                     .closeTimeout(Duration.ofSeconds(10))
+                    .cursorClaims(cursorClaims)
                     .instanceId("relay-" + instances.incrementAndGet()))
             .build();
     relay.start();

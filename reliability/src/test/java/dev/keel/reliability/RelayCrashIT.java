@@ -28,10 +28,24 @@ class RelayCrashIT {
   @Test
   void killedRelayInstancesLoseNothingAndKeepOrder(
       KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    scenario(broker, topics, db, false);
+  }
+
+  /** The same with relays that claim behind cursors (PostgreSQL). */
+  @Test
+  void killedRelayInstancesLoseNothingAndKeepOrderWithCursorClaims(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    scenario(broker, topics, db, true);
+  }
+
+  private void scenario(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db, boolean cursorClaims)
+      throws Exception {
     String topic = topics.create("crash", 6);
     Random random = new Random(20260101);
     int lanesOfVictims = 0;
     try (Pipeline p = new Pipeline(broker, topic, db)) {
+      p.cursorClaims = cursorClaims;
       p.startRelay();
       p.startRelay();
       p.startConsumer();
@@ -60,7 +74,7 @@ class RelayCrashIT {
       DeliveryReport report = p.check();
       // lanes owned at the moment of each kill (a lane taken over just after is still counted once)
       long bound = (long) p.relayBatchSize * Math.max(lanesOfVictims, KILLS);
-      new Figures("1 relay crash mid-batch")
+      new Figures("1 relay crash mid-batch" + (cursorClaims ? ", cursor claims" : ""))
           .add("events appended", load.attempted())
           .add("keys", KEYS)
           .add("relay instances", 2)

@@ -24,9 +24,23 @@ class ScaleOutInIT {
   @Test
   void perKeyOrderHoldsAcrossHandOvers(KafkaBroker broker, Topics topics, IsolatedDatabase db)
       throws Exception {
+    scenario(broker, topics, db, false);
+  }
+
+  /** The same with relays that claim behind cursors (PostgreSQL). */
+  @Test
+  void perKeyOrderHoldsAcrossHandOversWithCursorClaims(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    scenario(broker, topics, db, true);
+  }
+
+  private void scenario(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db, boolean cursorClaims)
+      throws Exception {
     String topic = topics.create("scale", 6);
     AtomicInteger handOvers = new AtomicInteger();
     try (Pipeline p = new Pipeline(broker, topic, db)) {
+      p.cursorClaims = cursorClaims;
       OutboxRelay first = p.startRelay();
       p.startConsumer();
       Workload load = new Workload(p, db.dataSource(), EVENTS, 1_000, 4, 0.0, RATE).start();
@@ -53,7 +67,7 @@ class ScaleOutInIT {
       load.join();
       boolean delivered = p.awaitDelivered(Duration.ofSeconds(60 + EVENTS / 500));
       DeliveryReport report = p.check();
-      new Figures("6 relay instances scaled 1 -> 4 -> 1")
+      new Figures("6 relay instances scaled 1 -> 4 -> 1" + (cursorClaims ? ", cursor claims" : ""))
           .add("events appended", load.attempted())
           .add("membership changes", handOvers.get())
           .add("instances at the end", p.relays.size())

@@ -8,8 +8,10 @@ import dev.keel.event.Event;
 import dev.keel.event.KeelConfigurationException;
 import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.event.sql.SchemaInstaller;
+import dev.keel.event.sql.TableNames;
 import dev.keel.event.support.PausePoints.Gate;
 import dev.keel.outbox.Outbox;
+import dev.keel.outbox.OutboxAdmin;
 import dev.keel.outbox.OutboxFixture;
 import dev.keel.outbox.OutboxRelay;
 import dev.keel.outbox.internal.RelayHooks.Point;
@@ -236,6 +238,50 @@ class CursorClaimsIT {
       List<Event> all = reader.values();
       assertThat(all).hasSize(500);
       assertThat(all.stream().map(Event::id).distinct()).hasSize(500);
+    }
+  }
+
+  /**
+   * A row Kafka refuses is copied to the quarantine and stays in the outbox behind the cursor until
+   * the cleanup; the operator's retry in that window removes it and appends the event again.
+   */
+  @Test
+  void quarantinedRowIsRequeuedBeforeTheCleanup(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    String topic = topics.create("requeue", 1);
+    Outbox outbox = Outbox.builder().lanes(LANES).maxPayloadBytes(1024 * 1024).build();
+    Gate cleanup = RelayHooks.pause(Point.CLEANUP_STARTED, 1);
+    try (OutboxRelay relay =
+            relay(db, broker, "q")
+                .producerProperties(
+                    Map.of(
+                        "bootstrap.servers", broker.bootstrapServers(), "max.request.size", 10_000))
+                .build();
+        TopicRecorder<Event> reader = new TopicRecorder<>(broker, topic, KafkaRecords::toEvent)) {
+      relay.start();
+      UUID[] ids = new UUID[2];
+      OutboxFixture.inTx(
+          db.dataSource(),
+          c -> {
+            ids[0] = outbox.append(c, OutboxFixture.event(topic, "K", 20_000));
+            ids[1] = outbox.append(c, OutboxFixture.event(topic, "K", "small"));
+          });
+      await().atMost(WAIT).until(() -> reader.values().size() == 1);
+      assertThat(reader.values()).extracting(Event::id).containsExactly(ids[1]);
+      assertThat(cleanup.awaitArrivals(1, WAIT)).isTrue();
+      OutboxAdmin admin = OutboxAdmin.create(db.dataSource(), TableNames.defaults());
+      await().atMost(WAIT).until(() -> admin.quarantined(10).size() == 1);
+      assertThat(count(db.dataSource(), "keel_outbox")).isEqualTo(2); // both behind the cursor
+      assertThat(admin.retry(ids[0], "ops")).isTrue();
+      assertThat(
+              query(
+                  db.dataSource(),
+                  "select count(*) from keel_outbox where event_id = '" + ids[0] + "'"))
+          .isEqualTo(1);
+      cleanup.release();
+      // the requeued row is above the cursor: it is claimed again and quarantined again
+      await().atMost(WAIT).until(() -> admin.quarantined(10).size() == 1);
+      await().atMost(WAIT).until(() -> count(db.dataSource(), "keel_outbox") == 0);
     }
   }
 
