@@ -31,6 +31,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * keel.outbox.publish.latency} timer), with LISTEN/NOTIFY wake-ups and with polling only.
  */
 final class LatencyBench {
+  /**
+   * Whether the relays claim behind cursors: the system property {@code
+   * keel.bench.relay-cursor-claims}, for a comparison run.
+   */
+  static final boolean CURSOR_CLAIMS = Boolean.getBoolean("keel.bench.relay-cursor-claims");
+
   /** How long the business transactions' own COMMIT took: the floor under commit-to-ack. */
   private final Histogram commits = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
 
@@ -128,7 +134,8 @@ final class LatencyBench {
             .dataSource(db.dataSource())
             .producerProperties(props)
             .createSchema(false)
-            .listenNotify(notify);
+            .listenNotify(notify)
+            .cursorClaims(CURSOR_CLAIMS);
     if (meters != null) {
       b.meterRegistry(meters);
     }

@@ -116,6 +116,7 @@ final class CursorClaims {
     int read = 0;
     long lastRead = 0;
     long bytesBefore = pass.bytes;
+    String topic = null;
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
         read++;
@@ -131,13 +132,17 @@ final class CursorClaims {
           break;
         }
         pass.bytes += payload.length;
+        String rowTopic = rs.getString(4);
+        if (!rowTopic.equals(topic)) {
+          topic = rowTopic; // rows of one topic share one string, whose hash is computed once
+        }
         pass.rows
             .computeIfAbsent(lane, k -> new ArrayList<>())
             .add(
                 new Row(
                     id,
                     rs.getObject(3, UUID.class),
-                    rs.getString(4),
+                    topic,
                     rs.getString(5),
                     rs.getString(6),
                     rs.getInt(7),

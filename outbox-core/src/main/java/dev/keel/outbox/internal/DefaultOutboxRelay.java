@@ -358,7 +358,8 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       return;
     }
     try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ps = c.prepareStatement(sql.stats());
+      try (PreparedStatement ps =
+              c.prepareStatement(config.cursorClaims() ? sql.statsAboveCursors() : sql.stats());
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         metrics.pending.set(rs.getLong(1));

@@ -520,6 +520,20 @@ public final class OutboxSql {
     return "SELECT COUNT(*), " + dialect.oldestAgeMicros("created_at") + " FROM " + outbox;
   }
 
+  /**
+   * PostgreSQL, cursor claims: {@link #stats()} over the rows above their lane's cursor (the
+   * published rows the cleanup has not deleted yet left out).
+   */
+  String statsAboveCursors() {
+    return "SELECT COUNT(*), "
+        + dialect.oldestAgeMicros("o.created_at")
+        + " FROM "
+        + outbox
+        + " o JOIN "
+        + lease
+        + " l ON l.lane = o.lane WHERE o.id > l.published_to";
+  }
+
   String quarantineCount() {
     return "SELECT COUNT(*) FROM " + quarantine;
   }

@@ -221,11 +221,19 @@ class CursorClaimsIT {
       SchemaInstaller.builder().dataSource(db.dataSource()).build().install("outbox");
       append(db.dataSource(), outbox, topic, "first", 300);
       Gate cleanup = RelayHooks.pause(Point.CLEANUP_STARTED, 1);
-      DefaultOutboxRelay first = (DefaultOutboxRelay) relay(db, broker, "first").build();
+      io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+          new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      DefaultOutboxRelay first =
+          (DefaultOutboxRelay) relay(db, broker, "first").meterRegistry(meters).build();
       first.start();
       await().atMost(WAIT).until(() -> reader.values().size() >= 300);
       await().atMost(WAIT).until(() -> aboveCursors(db.dataSource()) == 0);
       assertThat(cleanup.awaitArrivals(1, WAIT)).isTrue();
+      // the pending gauge leaves out the published rows the cleanup has not deleted yet
+      await()
+          .atMost(WAIT)
+          .until(() -> meters.get(dev.keel.event.KeelMeters.OUTBOX_PENDING).gauge().value() == 0);
+      assertThat(count(db.dataSource(), "keel_outbox")).isEqualTo(300);
       first.simulateCrash();
       cleanup.release();
       assertThat(count(db.dataSource(), "keel_outbox")).isEqualTo(300); // nothing cleaned up
