@@ -177,25 +177,48 @@ final class LaneWrites {
 
   /**
    * Cursor claims: removes (or moves to the published table) the rows of each lane up to its
-   * persisted cursor that are still in the outbox; returns how many.
+   * persisted cursor that are still in the outbox; returns how many. The range below every lane's
+   * cursor goes in one statement over the primary key; what each lane has beyond it, lane by lane.
    */
   int cleanUp(List<OwnedLane> lanes) throws SQLException {
+    if (lanes.isEmpty()) {
+      return 0;
+    }
     boolean mark = config.cleanupMode() == CleanupMode.MARK_PUBLISHED;
+    long[] upTo = new long[lanes.size()];
+    long below = Long.MAX_VALUE;
+    long from = Long.MAX_VALUE;
+    for (int i = 0; i < upTo.length; i++) {
+      upTo[i] = lanes.get(i).cursor; // read once: the worker may move it meanwhile
+      below = Math.min(below, upTo[i]);
+      from = Math.min(from, lanes.get(i).cleanedTo);
+    }
     int removed = 0;
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(true);
-      for (OwnedLane lane : lanes) {
-        long upTo = lane.cursor;
-        if (upTo <= lane.cleanedTo) {
+      if (below > from) {
+        try (PreparedStatement ps = c.prepareStatement(sql.cleanUpRange(mark))) {
+          ps.setLong(1, from);
+          ps.setLong(2, below);
+          ps.setArray(3, c.createArrayOf("int4", lanes.stream().map(l -> l.lane).toArray()));
+          removed += ps.executeUpdate();
+        }
+        for (OwnedLane lane : lanes) {
+          lane.cleanedTo = Math.max(lane.cleanedTo, below);
+        }
+      }
+      for (int i = 0; i < upTo.length; i++) {
+        OwnedLane lane = lanes.get(i);
+        if (upTo[i] <= lane.cleanedTo) {
           continue;
         }
         try (PreparedStatement ps = c.prepareStatement(sql.cleanUpTo(mark))) {
           ps.setInt(1, lane.lane);
           ps.setLong(2, lane.cleanedTo);
-          ps.setLong(3, upTo);
+          ps.setLong(3, upTo[i]);
           removed += ps.executeUpdate();
         }
-        lane.cleanedTo = upTo;
+        lane.cleanedTo = upTo[i];
       }
     }
     return removed;

@@ -272,17 +272,29 @@ public final class OutboxSql {
   }
 
   /**
-   * PostgreSQL, cursor claims: removes (or moves to the published table) a lane's rows up to its
+   * PostgreSQL, cursor claims: removes (or moves to the published table) rows of a lane up to its
    * persisted cursor. Parameters: lane, from-id (exclusive), cursor.
    */
   String cleanUpTo(boolean mark) {
-    String range = " WHERE lane = ? AND id > ? AND id <= ?";
+    return cleanUp(" WHERE lane = ? AND id > ? AND id <= ?", mark);
+  }
+
+  /**
+   * PostgreSQL, cursor claims: removes (or moves) the rows of several lanes in an id range below
+   * all their cursors, in one pass over the primary key (each page once, not once per lane).
+   * Parameters: from-id (exclusive), to-id, lanes (int[]).
+   */
+  String cleanUpRange(boolean mark) {
+    return cleanUp(" WHERE id > ? AND id <= ? AND lane = ANY(?::int4[])", mark);
+  }
+
+  private String cleanUp(String where, boolean mark) {
     if (!mark) {
-      return "DELETE FROM " + outbox + range;
+      return "DELETE FROM " + outbox + where;
     }
     return "WITH moved AS (DELETE FROM "
         + outbox
-        + range
+        + where
         + " RETURNING id, "
         + COLUMNS
         + ") INSERT INTO "

@@ -293,6 +293,24 @@ class CursorClaimsIT {
     }
   }
 
+  /** With markPublished the cleanup moves the rows behind the cursors to the published table. */
+  @Test
+  void markPublishedMovesTheRowsBehindTheCursors(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    String topic = topics.create("mark", 3);
+    Outbox outbox = Outbox.builder().lanes(LANES).build();
+    SchemaInstaller.builder().dataSource(db.dataSource()).build().install("outbox");
+    append(db.dataSource(), outbox, topic, "m", 400);
+    try (OutboxRelay relay = relay(db, broker, "mark").markPublished(Duration.ofDays(1)).build();
+        TopicRecorder<Event> reader = new TopicRecorder<>(broker, topic, KafkaRecords::toEvent)) {
+      relay.start();
+      await().atMost(WAIT).until(() -> reader.values().size() >= 400);
+      await().atMost(WAIT).until(() -> count(db.dataSource(), "keel_outbox") == 0);
+      assertThat(count(db.dataSource(), "keel_outbox_published")).isEqualTo(400);
+      assertThat(reader.values().stream().map(Event::id).distinct()).hasSize(400);
+    }
+  }
+
   /** The sequence must hand out one id at a time, else the fence cannot be computed. */
   @Test
   void cachedSequenceIsRefused(KafkaBroker broker, IsolatedDatabase db) throws Exception {
