@@ -232,12 +232,7 @@ final class LaneWrites {
       c.setAutoCommit(false);
       int moved;
       try (PreparedStatement ps = c.prepareStatement(sql.quarantine())) {
-        ps.setString(1, error);
-        ps.setLong(2, row.id());
-        ps.setInt(3, lane.lane);
-        ps.setString(4, owner);
-        ps.setLong(5, lane.epoch);
-        moved = ps.executeUpdate();
+        moved = bindQuarantine(ps, lane, row, error);
       }
       if (moved == 1) {
         try (PreparedStatement ps = c.prepareStatement(sql.deleteOne())) {
@@ -263,12 +258,7 @@ final class LaneWrites {
       c.setAutoCommit(true);
       int copied;
       try (PreparedStatement ps = c.prepareStatement(sql.quarantineCopy())) {
-        ps.setString(1, error);
-        ps.setLong(2, row.id());
-        ps.setInt(3, lane.lane);
-        ps.setString(4, owner);
-        ps.setLong(5, lane.epoch);
-        copied = ps.executeUpdate();
+        copied = bindQuarantine(ps, lane, row, error);
       }
       if (copied == 1) {
         logQuarantined(lane, row, error);
@@ -281,6 +271,17 @@ final class LaneWrites {
         }
       }
     }
+  }
+
+  /** Binds and runs a quarantine statement ({@link OutboxSql#quarantine()}'s parameters). */
+  private int bindQuarantine(PreparedStatement ps, OwnedLane lane, Row row, String error)
+      throws SQLException {
+    ps.setString(1, error);
+    ps.setLong(2, row.id());
+    ps.setInt(3, lane.lane);
+    ps.setString(4, owner);
+    ps.setLong(5, lane.epoch);
+    return ps.executeUpdate();
   }
 
   private void logQuarantined(OwnedLane lane, Row row, String error) {

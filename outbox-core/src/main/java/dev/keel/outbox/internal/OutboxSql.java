@@ -288,6 +288,10 @@ public final class OutboxSql {
     return cleanUp(" WHERE id > ? AND id <= ? AND lane = ANY(?::int4[])", mark);
   }
 
+  /**
+   * PostgreSQL: deletes the outbox rows {@code where} selects, or with {@code mark} moves them to
+   * the published table in the same statement (a row already there stays the one).
+   */
   private String cleanUp(String where, boolean mark) {
     if (!mark) {
       return "DELETE FROM " + outbox + where;
@@ -355,22 +359,7 @@ public final class OutboxSql {
   /** Moves published rows to the published table (PostgreSQL: one statement). */
   String markPublished(int n) {
     if (postgres()) {
-      return "WITH moved AS (DELETE FROM "
-          + outbox
-          + " WHERE lane = ? AND "
-          + idIn(n)
-          + " AND "
-          + leaseCheck()
-          + " RETURNING id, "
-          + COLUMNS
-          + ") INSERT INTO "
-          + published
-          + " (id, "
-          + COLUMNS
-          + ")"
-          + " SELECT id, "
-          + COLUMNS
-          + " FROM moved";
+      return cleanUp(" WHERE lane = ? AND " + idIn(n) + " AND " + leaseCheck(), true);
     }
     // MySQL: a row moved before (by an older version that could copy without deleting) stays one.
     return "INSERT INTO "

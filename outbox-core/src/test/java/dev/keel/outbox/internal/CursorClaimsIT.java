@@ -376,20 +376,23 @@ class CursorClaimsIT {
   }
 
   static String text(DataSource ds, String sql) throws Exception {
-    try (Connection c = ds.getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getString(1);
-    }
+    return single(ds, sql, rs -> rs.getString(1));
   }
 
   static long query(DataSource ds, String sql) throws Exception {
+    return single(ds, sql, rs -> rs.getLong(1));
+  }
+
+  private interface Column<T> {
+    T read(ResultSet rs) throws java.sql.SQLException;
+  }
+
+  private static <T> T single(DataSource ds, String sql, Column<T> column) throws Exception {
     try (Connection c = ds.getConnection();
         Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {
       rs.next();
-      return rs.getLong(1);
+      return column.read(rs);
     }
   }
 }
