@@ -307,6 +307,13 @@ public final class DefaultOutboxRelay implements OutboxRelay {
               "OutboxRelay " + owner + ": cursor claims need the outbox's id sequence; none found");
         }
         long cache = rs.getLong(1);
+        if (!rs.getBoolean(2)) {
+          throw new KeelConfigurationException(
+              "OutboxRelay "
+                  + owner
+                  + ": cursor claims need SELECT or USAGE on the outbox's id sequence for the"
+                  + " relay's database user, to read how far ids were handed out");
+        }
         if (cache != 1) {
           throw new KeelConfigurationException(
               "OutboxRelay "

@@ -351,7 +351,7 @@ final class LaneWorker implements Runnable {
             moves.put(e.getKey(), e.getValue()); // no row of the lane up to its reach
           }
         }
-        moves.entrySet().removeIf(e -> e.getKey().revoked || e.getValue() <= e.getKey().cursor);
+        moves.entrySet().removeIf(e -> e.getValue() <= e.getKey().cursor);
         writes.moveCursors(moves);
       } else {
         Set<OwnedLane> removed = writes.removeAll(outcomes);

@@ -131,6 +131,8 @@ final class LaneWrites {
    * read); the others' in-memory cursors move.
    */
   void moveCursors(Map<OwnedLane, Long> moves) throws SQLException {
+    moves = new java.util.LinkedHashMap<>(moves);
+    moves.keySet().removeIf(lane -> lane.revoked); // given up or released: the new owner moves it
     if (moves.isEmpty()) {
       return;
     }

@@ -332,9 +332,14 @@ public final class OutboxSql {
     return "SELECT COALESCE(pg_sequence_last_value(" + sequence() + "), 0)";
   }
 
-  /** PostgreSQL: the outbox sequence's cache size. */
+  /**
+   * PostgreSQL: the outbox sequence's cache size, and whether this user may read its last value
+   * ({@code pg_sequence_last_value} gives NULL otherwise).
+   */
   String sequenceCache() {
-    return "SELECT seqcache FROM pg_sequence WHERE seqrelid = " + sequence();
+    return "SELECT seqcache, has_sequence_privilege(seqrelid, 'SELECT')"
+        + " OR has_sequence_privilege(seqrelid, 'USAGE') FROM pg_sequence WHERE seqrelid = "
+        + sequence();
   }
 
   private String sequence() {

@@ -327,6 +327,42 @@ class CursorClaimsIT {
     }
   }
 
+  /** Without a privilege on the sequence its last value reads as NULL: refused, not stalled. */
+  @Test
+  void sequenceTheRelayCannotReadIsRefused(KafkaBroker broker, IsolatedDatabase db)
+      throws Exception {
+    SchemaInstaller.builder().dataSource(db.dataSource()).build().install("outbox");
+    String role = "keel_noseq_" + UUID.randomUUID().toString().substring(0, 8);
+    try (Connection c = db.dataSource().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("create role " + role + " login password 'pw'");
+      st.execute("grant usage on schema " + db.name() + " to " + role);
+      st.execute(
+          "grant select, insert, update, delete on all tables in schema "
+              + db.name()
+              + " to "
+              + role);
+    }
+    try (OutboxRelay relay =
+        OutboxRelay.builder()
+            .jdbcUrl(db.jdbcUrl(), role, "pw")
+            .producerProperties(broker.clientProperties())
+            .lanes(LANES)
+            .schemaPolicy(dev.keel.event.config.SchemaPolicy.NONE)
+            .cursorClaims(true)
+            .build()) {
+      assertThatThrownBy(relay::start)
+          .isInstanceOf(KeelConfigurationException.class)
+          .hasMessageContaining("SELECT or USAGE on the outbox's id sequence");
+    } finally {
+      try (Connection c = db.dataSource().getConnection();
+          Statement st = c.createStatement()) {
+        st.execute("drop owned by " + role);
+        st.execute("drop role " + role);
+      }
+    }
+  }
+
   @Test
   void mariaDbIsRefused(KafkaBroker broker, @WithDatabase(DatabaseKind.MARIADB) IsolatedDatabase db)
       throws Exception {

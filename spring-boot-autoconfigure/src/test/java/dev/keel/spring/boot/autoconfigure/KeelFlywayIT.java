@@ -71,7 +71,7 @@ class KeelFlywayIT {
             ctx -> {
               assertThat(ctx).hasNotFailed();
               assertThat(versions(ctx, "flyway_schema_history")).containsExactly("1", "2");
-              assertThat(versions(ctx, "keel_flyway_outbox")).containsExactly("1", "2", "3");
+              assertThat(versions(ctx, "keel_flyway_outbox")).containsExactly("1", "2", "3", "4");
               assertThat(versions(ctx, "keel_flyway_consumer")).isNotEmpty().startsWith("1");
               assertThat(versions(ctx, "keel_flyway_dlq")).isNotEmpty().startsWith("1");
               assertThat(tableExists(ctx, "keel_outbox")).isTrue();
@@ -96,7 +96,7 @@ class KeelFlywayIT {
             ctx -> {
               assertThat(ctx).hasNotFailed();
               assertThat(versions(ctx, "flyway_schema_history")).containsExactly("1", "2");
-              assertThat(versions(ctx, "keel_flyway_outbox")).containsExactly("1", "2", "3");
+              assertThat(versions(ctx, "keel_flyway_outbox")).containsExactly("1", "2", "3", "4");
             });
   }
 
