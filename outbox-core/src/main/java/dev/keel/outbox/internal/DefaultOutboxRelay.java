@@ -48,6 +48,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
   private LeaseManager leases;
   private RelayMetrics metrics;
   private LaneWrites cleanUps;
+  private int fenceFailures;
   private ScheduledExecutorService scheduler;
   private NotifyListener notify;
   private TopicGate topicGate;
@@ -128,7 +129,12 @@ public final class DefaultOutboxRelay implements OutboxRelay {
           "OutboxRelay " + owner + ": cannot prepare the lease table: " + e.getMessage(), e);
     }
     if (config.cursorClaims()) {
-      checkCursorClaims();
+      try {
+        checkCursorClaims();
+      } catch (RuntimeException e) {
+        closeOwned();
+        throw e;
+      }
       cleanUps = new LaneWrites(dataSource, sql, config, leases, owner);
     }
     metrics =
@@ -338,8 +344,17 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       if (fence.sample(dataSource, sql)) {
         wakeup.signal();
       }
+      fenceFailures = 0;
     } catch (SQLException e) {
-      log.debug("OutboxRelay {}: fence sample failed ({})", owner, e.getMessage());
+      // nothing is published past the fence while it cannot be sampled: say so once per streak
+      if (fenceFailures++ == 0) {
+        log.warn(
+            "OutboxRelay {}: fence sample failed ({}); publishing waits until a sample succeeds",
+            owner,
+            e.getMessage());
+      } else {
+        log.debug("OutboxRelay {}: fence sample failed ({})", owner, e.getMessage());
+      }
     } catch (RuntimeException e) {
       log.error("OutboxRelay {}: fence sample failed", owner, e);
     }
