@@ -108,10 +108,17 @@ class PollLoopTest {
     return consumer.assignment();
   }
 
+  /**
+   * Adds {@code count} records at once: {@code MockConsumer}'s methods synchronize on the consumer,
+   * so holding its monitor keeps the loop's {@code poll} from returning part of them (a poll
+   * between two additions would pause the partition at the bound before the rest were handed).
+   */
   private void send(TopicPartition tp, int count) {
-    for (int i = 0; i < count; i++) {
-      consumer.addRecord(
-          new ConsumerRecord<>(tp.topic(), tp.partition(), i, new byte[] {1}, new byte[] {2}));
+    synchronized (consumer) {
+      for (int i = 0; i < count; i++) {
+        consumer.addRecord(
+            new ConsumerRecord<>(tp.topic(), tp.partition(), i, new byte[] {1}, new byte[] {2}));
+      }
     }
   }
 
