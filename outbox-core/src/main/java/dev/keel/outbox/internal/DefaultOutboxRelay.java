@@ -31,8 +31,17 @@ import org.slf4j.LoggerFactory;
 public final class DefaultOutboxRelay implements OutboxRelay {
   private static final Logger log = LoggerFactory.getLogger(DefaultOutboxRelay.class);
 
-  /** Cursor claims: how often the fence is sampled. */
+  /** Cursor claims: how often the fence is sampled while no sample waits to settle. */
   static final long FENCE_SAMPLE_MILLIS = 50;
+
+  /**
+   * Cursor claims: the pause before the next sample while an earlier one waits to settle (rows were
+   * appended since the fence last moved).
+   */
+  static final long FENCE_SETTLE_MILLIS = 10;
+
+  /** Cursor claims: samples in a row without a move of the fence before sampling slows down. */
+  static final int FENCE_STALLS = 10;
 
   /** Cursor claims: how often published rows are cleaned up. */
   static final long CLEANUP_MILLIS = 1000;
@@ -40,6 +49,10 @@ public final class DefaultOutboxRelay implements OutboxRelay {
   private final RelayConfig config;
   private final String owner;
   private final Wakeup wakeup = new Wakeup();
+
+  /** Cursor claims: asks the fence thread for a sample now (a NOTIFY said rows were appended). */
+  private final Wakeup fenceKick = new Wakeup();
+
   private final List<LaneWorker> workers = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
   private DataSource dataSource;
@@ -164,8 +177,9 @@ public final class DefaultOutboxRelay implements OutboxRelay {
     }
     IdFence idFence = config.cursorClaims() ? new IdFence() : null;
     if (idFence != null) {
-      scheduler.scheduleWithFixedDelay(
-          () -> sampleFence(idFence), 0, FENCE_SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
+      Thread t = thread(() -> fenceLoop(idFence), "keel-relay-fence-" + owner);
+      threads.add(t);
+      t.start();
       scheduler.scheduleWithFixedDelay(
           () -> {
             RelayHooks.reach(RelayHooks.Point.CLEANUP_STARTED);
@@ -235,7 +249,15 @@ public final class DefaultOutboxRelay implements OutboxRelay {
           owner);
       return;
     }
-    notify = new NotifyListener(dataSource, sql.notifyChannel, wakeup, config.backoffMax());
+    notify =
+        new NotifyListener(
+            dataSource,
+            sql.notifyChannel,
+            () -> {
+              wakeup.signal();
+              fenceKick.signal();
+            },
+            config.backoffMax());
     Thread t = thread(notify, "keel-relay-listen-" + owner);
     threads.add(t);
     t.start();
@@ -336,15 +358,44 @@ public final class DefaultOutboxRelay implements OutboxRelay {
     }
   }
 
-  private void sampleFence(IdFence fence) {
+  /**
+   * Cursor claims: samples the fence until the relay stops. Rows appended since the fence last
+   * moved settle one sample later once their transactions ended, so while a sample waits to settle
+   * the next follows after {@link #FENCE_SETTLE_MILLIS}; after {@link #FENCE_STALLS} samples in a
+   * row that did not move the fence (a transaction held open) and while nothing waits, after {@link
+   * #FENCE_SAMPLE_MILLIS}. While nothing waits, a NOTIFY from an append asks for a sample at once.
+   */
+  private void fenceLoop(IdFence fence) {
+    int stalls = 0;
+    while (running) {
+      long token = fenceKick.token();
+      long before = fence.fence();
+      boolean sampled = sampleFence(fence);
+      stalls = !sampled || fence.fence() > before ? 0 : stalls + 1;
+      try {
+        if (sampled && fence.settling() && stalls < FENCE_STALLS) {
+          TimeUnit.MILLISECONDS.sleep(FENCE_SETTLE_MILLIS);
+        } else {
+          fenceKick.await(token, Duration.ofMillis(FENCE_SAMPLE_MILLIS));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Takes one sample of the fence; returns whether it succeeded. */
+  private boolean sampleFence(IdFence fence) {
     if (!running) {
-      return;
+      return false;
     }
     try {
       if (fence.sample(dataSource, sql)) {
         wakeup.signal();
       }
       fenceFailures = 0;
+      return true;
     } catch (SQLException e) {
       // nothing is published past the fence while it cannot be sampled: say so once per streak
       if (fenceFailures++ == 0) {
@@ -358,6 +409,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
     } catch (RuntimeException e) {
       log.error("OutboxRelay {}: fence sample failed", owner, e);
     }
+    return false;
   }
 
   /** Cursor claims: deletes (or moves) the published rows of the owned lanes. */
@@ -446,6 +498,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
       notify.stop();
     }
     wakeup.signal();
+    fenceKick.signal();
     long deadline = System.nanoTime() + config.closeTimeout().toNanos();
     joinUntil(deadline);
     if (threads.stream().anyMatch(Thread::isAlive)) {
@@ -483,6 +536,7 @@ public final class DefaultOutboxRelay implements OutboxRelay {
     topicGate.close();
     threads.forEach(Thread::interrupt);
     wakeup.signal();
+    fenceKick.signal();
     joinUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(10));
     metrics.close();
     closeOwned();

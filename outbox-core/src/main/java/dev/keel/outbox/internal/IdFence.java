@@ -35,8 +35,12 @@ final class IdFence {
   private final ArrayDeque<long[]> pending = new ArrayDeque<>();
   private volatile long fence;
 
-  /** Takes one sample; returns whether the fence moved. */
+  /**
+   * Takes one sample; returns whether the fence moved. When no id was handed out above the fence
+   * and no sample waits to settle, the sample ends after the first statement.
+   */
   boolean sample(DataSource ds, OutboxSql sql) throws SQLException {
+    RelayHooks.reach(RelayHooks.Point.FENCE_SAMPLE_STARTED);
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(true);
       long lastId;
@@ -44,6 +48,9 @@ final class IdFence {
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         lastId = rs.getLong(1);
+      }
+      if (lastId <= fence && !settling()) {
+        return false; // nothing appended since the fence last moved: no transaction id is spent
       }
       RelayHooks.reach(RelayHooks.Point.FENCE_ID_READ);
       try (PreparedStatement ps = c.prepareStatement(sql.horizon());
@@ -64,7 +71,7 @@ final class IdFence {
    */
   synchronized boolean record(long lastId, long bound, long xmin) {
     long[] newest = pending.peekLast();
-    if (newest == null || newest[0] < lastId) {
+    if (lastId > fence && (newest == null || newest[0] < lastId)) {
       if (pending.size() >= MAX_PENDING) {
         pending.pollLast(); // its id is lower and its bound too: the new sample settles it as well
       }
@@ -77,6 +84,11 @@ final class IdFence {
     boolean moved = settled > fence;
     fence = settled;
     return moved;
+  }
+
+  /** Whether a sample waits to settle: ids were handed out above the fence since it last moved. */
+  synchronized boolean settling() {
+    return !pending.isEmpty();
   }
 
   /** The current fence: rows up to it may be claimed, and no other row up to it can appear. */

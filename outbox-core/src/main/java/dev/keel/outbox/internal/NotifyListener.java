@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Listens on the outbox's PostgreSQL channel with a connection of its own and wakes the workers
- * when appends commit. Polling stays on as the fallback; a lost connection is re-opened with
- * backoff.
+ * Listens on the outbox's PostgreSQL channel with a connection of its own and runs its callback
+ * when appends commit (waking the workers and, with cursor claims, asking for a fence sample).
+ * Polling stays on as the fallback; a lost connection is re-opened with backoff.
  *
  * <p>The PostgreSQL driver (pgjdbc) is an optional dependency of this module: create this class
  * only after {@link OptionalClasses#pgjdbcVisible()} says its classes load. A connection that does
@@ -24,15 +24,15 @@ final class NotifyListener implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(NotifyListener.class);
   private final DataSource dataSource;
   private final String channel;
-  private final Wakeup wakeup;
+  private final Runnable onAppend;
   private final Duration backoffMax;
   private volatile boolean running = true;
   private volatile Connection connection;
 
-  NotifyListener(DataSource dataSource, String channel, Wakeup wakeup, Duration backoffMax) {
+  NotifyListener(DataSource dataSource, String channel, Runnable onAppend, Duration backoffMax) {
     this.dataSource = dataSource;
     this.channel = channel;
-    this.wakeup = wakeup;
+    this.onAppend = onAppend;
     this.backoffMax = backoffMax;
   }
 
@@ -54,11 +54,11 @@ final class NotifyListener implements Runnable {
         }
         PGConnection pg = c.unwrap(PGConnection.class);
         delay = 100;
-        wakeup.signal(); // anything appended while not listening
+        onAppend.run(); // anything appended while not listening
         while (running) {
           PGNotification[] notes = pg.getNotifications(500);
           if (notes != null && notes.length > 0) {
-            wakeup.signal();
+            onAppend.run();
           }
         }
       } catch (SQLException e) {

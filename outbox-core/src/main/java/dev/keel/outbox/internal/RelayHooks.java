@@ -11,6 +11,8 @@ import dev.keel.event.support.PausePoints.Gate;
 final class RelayHooks {
   /** The points, in the order a lane meets them. */
   enum Point {
+    /** Cursor claims: a fence sample is about to read the sequence. */
+    FENCE_SAMPLE_STARTED,
     /** Cursor claims: the fence sampler read the sequence and has not taken its snapshot yet. */
     FENCE_ID_READ,
     /** The horizon sampler took its number and is about to query. */

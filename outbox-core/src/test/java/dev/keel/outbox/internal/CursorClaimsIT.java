@@ -209,6 +209,31 @@ class CursorClaimsIT {
   }
 
   /**
+   * Once the fence has caught up with the last append, a sample stops after reading the sequence:
+   * an idle relay spends no transaction ids (each sample that goes on assigns one). A new append
+   * makes the samples go on again until its row is published.
+   */
+  @Test
+  void anIdleRelaySpendsNoTransactionIds(KafkaBroker broker, Topics topics, IsolatedDatabase db)
+      throws Exception {
+    String topic = topics.create("idle", 1);
+    Outbox outbox = Outbox.builder().lanes(LANES).build();
+    try (OutboxRelay relay = relay(db, broker, "idle").build();
+        TopicRecorder<Event> reader = new TopicRecorder<>(broker, topic, KafkaRecords::toEvent)) {
+      relay.start();
+      append(db.dataSource(), outbox, topic, "a", 10);
+      await().atMost(WAIT).until(() -> reader.values().size() == 10);
+      Gate started = RelayHooks.count(Point.FENCE_SAMPLE_STARTED);
+      Gate goneOn = RelayHooks.count(Point.FENCE_ID_READ);
+      assertThat(started.awaitArrivals(4, WAIT)).isTrue();
+      assertThat(goneOn.passed()).isZero();
+      append(db.dataSource(), outbox, topic, "b", 1);
+      assertThat(goneOn.awaitArrivals(1, WAIT)).isTrue();
+      await().atMost(WAIT).until(() -> reader.values().size() == 11);
+    }
+  }
+
+  /**
    * A relay publishes and crashes before its cleanup ran: the rows stay in the outbox behind the
    * persisted cursor. The relay that takes the lanes over publishes only what came after it.
    */
