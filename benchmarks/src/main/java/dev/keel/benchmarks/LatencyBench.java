@@ -1,14 +1,11 @@
 package dev.keel.benchmarks;
 
 import dev.keel.event.Event;
-import dev.keel.event.KeelMeters;
 import dev.keel.event.kafka.KafkaRecords;
 import dev.keel.outbox.Outbox;
 import dev.keel.outbox.OutboxRelay;
 import dev.keel.test.IsolatedDatabase;
 import dev.keel.test.KafkaBroker;
-import io.micrometer.core.instrument.distribution.ValueAtPercentile;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,18 +23,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Latency at a steady rate: appends in transactions of one event each, and measures from commit to
- * consumption (HdrHistogram) and from append to Kafka's acknowledgement (the relay's own {@code
- * keel.outbox.publish.latency} timer), with LISTEN/NOTIFY wake-ups and with polling only.
+ * Latency at a steady rate: appends in transactions of one event each and measures from commit to
+ * consumption (HdrHistogram), for four relays: deleting and cursor claims, each with LISTEN/NOTIFY
+ * wake-ups and with polling only. The relays take turns in rounds (the order rotated by one each
+ * round) after a warm-up turn each; each turn starts a new relay in the warm JVM, appends for a
+ * fixed time and waits until what it appended was consumed.
  */
 final class LatencyBench {
-  /**
-   * Whether the relays claim behind cursors: the system property {@code
-   * keel.bench.relay-cursor-claims}, for a comparison run.
-   */
-  static final boolean CURSOR_CLAIMS = Boolean.getBoolean("keel.bench.relay-cursor-claims");
-
-  /** How long the business transactions' own COMMIT took: the floor under commit-to-ack. */
+  /** How long the business transactions' own COMMIT took: the floor under commit-to-consumed. */
   private final Histogram commits = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
 
   private final KafkaBroker broker;
@@ -50,96 +43,132 @@ final class LatencyBench {
     this.report = report;
   }
 
+  /** One relay measured: its settings, its topic, and what its turns recorded. */
+  private static final class Variant {
+    final String name;
+    final boolean notify;
+    final boolean cursorClaims;
+    final String topic;
+    final Histogram e2e = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    final Histogram commits = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    volatile boolean recording;
+    long unconsumed;
+
+    Variant(String name, boolean notify, boolean cursorClaims) {
+      this.name = name;
+      this.notify = notify;
+      this.cursorClaims = cursorClaims;
+      this.topic = "latency-" + (cursorClaims ? "cursor-" : "") + (notify ? "notify" : "poll");
+    }
+  }
+
   void run(boolean quick) throws Exception {
     int rate = quick ? 500 : 1000;
-    Duration length = Duration.ofSeconds(quick ? 5 : 60);
+    Duration turn = Duration.ofSeconds(quick ? 5 : 20);
+    int rounds = quick ? 1 : 3;
+    List<Variant> variants =
+        List.of(
+            new Variant("LISTEN/NOTIFY wake-ups (poll 500 ms)", true, false),
+            new Variant("cursor claims, LISTEN/NOTIFY wake-ups", true, true),
+            new Variant("polling only (poll 500 ms)", false, false),
+            new Variant("cursor claims, polling only", false, true));
     report.section(
         "Latency at "
             + rate
-            + " events/s for "
-            + length.toSeconds()
-            + " s (1 event per transaction)");
-    measure("LISTEN/NOTIFY wake-ups (poll 500 ms)", true, rate, length);
-    measure("polling only (poll 500 ms)", false, rate, length);
-  }
-
-  private void measure(String name, boolean notify, int rate, Duration length) throws Exception {
-    String topic = "latency-" + (notify ? "notify" : "poll");
-    broker.createTopic(topic, 12);
+            + " events/s (1 event per transaction): "
+            + rounds
+            + " turns of "
+            + turn.toSeconds()
+            + " s per relay, the relays taking turns");
+    Map<String, Variant> byTopic = new HashMap<>();
+    for (Variant v : variants) {
+      broker.createTopic(v.topic, 12);
+      byTopic.put(v.topic, v);
+    }
     Outbox outbox = Outbox.builder().build();
     Map<UUID, Long> committedAt = new ConcurrentHashMap<>();
-    Histogram e2e = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
-    commits.reset();
     AtomicBoolean reading = new AtomicBoolean(true);
-    Thread reader = new Thread(() -> read(topic, committedAt, e2e, reading));
+    Thread reader = new Thread(() -> read(byTopic, committedAt, reading), "latency-reader");
     reader.start();
-    // Warm-up with a relay of its own, not recorded; the measured relay starts in a warm JVM.
-    try (OutboxRelay warm = relay(notify, null)) {
-      warm.start();
-      appendFor(outbox, topic, rate, Duration.ofSeconds(3), committedAt);
-      drainWait(committedAt, Duration.ofSeconds(15));
-    }
-    synchronized (e2e) {
-      e2e.reset();
-    }
-    synchronized (commits) {
-      commits.reset();
-    }
-    SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    try (OutboxRelay relay = relay(notify, meters)) {
-      relay.start();
-      appendFor(outbox, topic, rate, length, committedAt);
-      drainWait(committedAt, Duration.ofSeconds(30));
+    try {
+      for (Variant v : variants) {
+        turn(v, outbox, rate, Duration.ofSeconds(3), committedAt); // warm-up, not recorded
+      }
+      for (int r = 0; r < rounds; r++) {
+        for (int k = 0; k < variants.size(); k++) {
+          Variant v = variants.get((r + k) % variants.size());
+          v.recording = true;
+          turn(v, outbox, rate, turn, committedAt);
+          v.recording = false;
+        }
+      }
+    } finally {
       reading.set(false);
       reader.join();
-      var snapshot = meters.get(KeelMeters.OUTBOX_PUBLISH_LATENCY).timer().takeSnapshot();
+    }
+    for (Variant v : variants) {
       Report.Line line;
-      synchronized (e2e) {
+      synchronized (v.e2e) {
         line =
             report.line(
-                name, e2e.getTotalCount() / (double) length.toSeconds(), Double.NaN, Double.NaN);
+                v.name,
+                v.e2e.getTotalCount() / (double) (rounds * turn.toSeconds()),
+                Double.NaN,
+                Double.NaN);
         line.note(
             String.format(
                 "commit->consumed p50 %.1f ms, p99 %.1f ms, p999 %.1f ms",
-                e2e.getValueAtPercentile(50) / 1e3,
-                e2e.getValueAtPercentile(99) / 1e3,
-                e2e.getValueAtPercentile(99.9) / 1e3));
+                v.e2e.getValueAtPercentile(50) / 1e3,
+                v.e2e.getValueAtPercentile(99) / 1e3,
+                v.e2e.getValueAtPercentile(99.9) / 1e3));
       }
-      synchronized (commits) {
+      synchronized (v.commits) {
         line.note(
             String.format(
                 "baseline: the appenders' own COMMIT p50 %.1f ms, p99 %.1f ms, p999 %.1f ms",
-                commits.getValueAtPercentile(50) / 1e3,
-                commits.getValueAtPercentile(99) / 1e3,
-                commits.getValueAtPercentile(99.9) / 1e3));
+                v.commits.getValueAtPercentile(50) / 1e3,
+                v.commits.getValueAtPercentile(99) / 1e3,
+                v.commits.getValueAtPercentile(99.9) / 1e3));
       }
-      StringBuilder ack = new StringBuilder("append->ack");
-      for (ValueAtPercentile v : snapshot.percentileValues()) {
-        ack.append(
-            String.format(
-                " p%s %.1f ms", trim(v.percentile() * 100), v.value(TimeUnit.MILLISECONDS)));
-      }
-      line.note(ack.toString());
-      if (!committedAt.isEmpty()) {
-        line.note(committedAt.size() + " events not consumed within 30 s");
+      if (v.unconsumed > 0) {
+        line.note(v.unconsumed + " events not consumed within 30 s of their turn's end");
       }
     }
   }
 
-  private OutboxRelay relay(boolean notify, SimpleMeterRegistry meters) {
+  /** One turn of a relay: a new relay appended to for {@code length}, then drained and closed. */
+  private void turn(
+      Variant v, Outbox outbox, int rate, Duration length, Map<UUID, Long> committedAt)
+      throws Exception {
+    synchronized (commits) {
+      commits.reset();
+    }
+    try (OutboxRelay relay = relay(v)) {
+      relay.start();
+      appendFor(outbox, v.topic, rate, length, committedAt);
+      drainWait(committedAt, Duration.ofSeconds(30));
+    }
+    if (v.recording) {
+      synchronized (commits) {
+        synchronized (v.commits) {
+          v.commits.add(commits);
+        }
+      }
+      v.unconsumed += committedAt.size();
+    }
+    committedAt.clear(); // late ones are not counted in the next turn
+  }
+
+  private OutboxRelay relay(Variant v) {
     Map<String, Object> props = new HashMap<>(broker.clientProperties());
     props.putAll(Workload.PRODUCER);
-    OutboxRelay.Builder b =
-        OutboxRelay.builder()
-            .dataSource(db.dataSource())
-            .producerProperties(props)
-            .createSchema(false)
-            .listenNotify(notify)
-            .cursorClaims(CURSOR_CLAIMS);
-    if (meters != null) {
-      b.meterRegistry(meters);
-    }
-    return b.build();
+    return OutboxRelay.builder()
+        .dataSource(db.dataSource())
+        .producerProperties(props)
+        .createSchema(false)
+        .listenNotify(v.notify)
+        .cursorClaims(v.cursorClaims)
+        .build();
   }
 
   private static void drainWait(Map<UUID, Long> committedAt, Duration max)
@@ -165,10 +194,6 @@ final class LatencyBench {
     for (Thread t : threads) {
       t.join();
     }
-  }
-
-  private static String trim(double p) {
-    return p == Math.rint(p) ? String.valueOf((int) p) : String.valueOf(p).replace(".", "");
   }
 
   private void append(
@@ -203,21 +228,22 @@ final class LatencyBench {
   }
 
   private void read(
-      String topic, Map<UUID, Long> committedAt, Histogram e2e, AtomicBoolean reading) {
+      Map<String, Variant> byTopic, Map<UUID, Long> committedAt, AtomicBoolean reading) {
     Map<String, Object> props = new HashMap<>(broker.clientProperties());
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "latency-" + topic);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "latency");
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(topic));
+      consumer.subscribe(List.copyOf(byTopic.keySet()));
       while (reading.get()) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
           long now = System.nanoTime();
           Long at = committedAt.remove(KafkaRecords.toEvent(r).id());
-          if (at != null) {
-            synchronized (e2e) {
-              e2e.recordValue(Math.max(0, (now - at) / 1000));
+          Variant v = byTopic.get(r.topic());
+          if (at != null && v.recording) {
+            synchronized (v.e2e) {
+              v.e2e.recordValue(Math.max(0, (now - at) / 1000));
             }
           }
         }
