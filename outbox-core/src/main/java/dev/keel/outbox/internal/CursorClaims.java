@@ -146,7 +146,7 @@ final class CursorClaims {
                     rs.getString(5),
                     rs.getString(6),
                     rs.getInt(7),
-                    utf8(rs.getString(8)),
+                    rs.getBytes(8), // text: the server's bytes, UTF-8 (pgjdbc's encoding)
                     payload,
                     rs.getTimestamp(10).getTime(),
                     rs.getInt(11)));
@@ -165,9 +165,5 @@ final class CursorClaims {
         pass.reach.merge(lane, reach, Math::max);
       }
     }
-  }
-
-  private static byte[] utf8(String s) {
-    return s == null ? null : s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 }

@@ -283,7 +283,15 @@ final class LaneWorker implements Runnable {
         return false;
       }
       Set<String> topicsOfPass = new HashSet<>();
-      claimed.values().forEach(rows -> rows.forEach(r -> topicsOfPass.add(r.topic())));
+      for (List<Row> rows : claimed.values()) {
+        String last = null;
+        for (Row r : rows) {
+          if (r.topic() != last) { // runs of one topic share one string
+            last = r.topic();
+            topicsOfPass.add(last);
+          }
+        }
+      }
       Map<String, Long> missing = topics.missing(topicsOfPass);
       Set<String> timedOut = new HashSet<>();
       for (Map.Entry<OwnedLane, List<Row>> e : claimed.entrySet()) {
