@@ -77,7 +77,7 @@ final class LatencyBench {
             + rate
             + " events/s (1 event per transaction): "
             + rounds
-            + " turns of "
+            + (rounds == 1 ? " turn of " : " turns of ")
             + turn.toSeconds()
             + " s per relay, the relays taking turns");
     Map<String, Variant> byTopic = new HashMap<>();
