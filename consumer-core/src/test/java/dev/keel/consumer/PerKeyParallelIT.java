@@ -177,10 +177,10 @@ class PerKeyParallelIT {
     assertThat(entered.await(60, TimeUnit.SECONDS)).isTrue();
     Thread closer = new Thread(first::close, "closer");
     closer.start();
-    await()
-        .during(Duration.ofMillis(300))
-        .atMost(Duration.ofSeconds(5))
-        .until(closer::isAlive); // close waits for the record being handled
+    // close has marked the partitions closed and waits for the record being handled: the poll
+    // thread is in its shutdown's wait (a state, not a time window)
+    await().atMost(WAIT).until(PerKeyParallelIT::shutdownWaitsForHandlers);
+    assertThat(closer.isAlive()).isTrue();
     release.countDown();
     closer.join(30_000);
     assertThat(closer.isAlive()).isFalse();
@@ -195,5 +195,24 @@ class PerKeyParallelIT {
       assertThat(counter(meters, group, "duplicate")).isZero();
     }
     assertThat(effects(db)).isEqualTo(5);
+  }
+
+  /** Whether a poll thread is in {@code PollLoop.shutdown}, waiting for records being handled. */
+  private static boolean shutdownWaitsForHandlers() {
+    return Thread.getAllStackTraces().values().stream()
+        .anyMatch(
+            stack -> {
+              boolean waiting = false;
+              for (StackTraceElement f : stack) {
+                if (f.getClassName().equals("dev.keel.consumer.internal.PollLoop")) {
+                  if (f.getMethodName().equals("awaitIdle")) {
+                    waiting = true;
+                  } else if (waiting && f.getMethodName().equals("shutdown")) {
+                    return true;
+                  }
+                }
+              }
+              return false;
+            });
   }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -41,7 +42,7 @@ class ReadmeExampleIT {
       producer.send(
           new ProducerRecord<>(topic, "{\"id\":\"o-1\"}".getBytes(StandardCharsets.UTF_8)));
       producer.flush();
-      await().until(() -> out.size() == 1);
+      await().atMost(Duration.ofSeconds(30)).until(() -> out.size() == 1);
       assertThat(out.values()).containsExactly("{\"id\":\"o-1\"}");
     }
   }

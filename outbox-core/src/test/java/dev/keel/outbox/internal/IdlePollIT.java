@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 @KeelTest
 class IdlePollIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final Duration POLL = Duration.ofSeconds(1);
+  private static final Duration POLL = Duration.ofSeconds(3);
 
   @AfterEach
   void disarm() {
@@ -47,14 +47,14 @@ class IdlePollIT {
   @Test
   void aSlowEmptyClaimSpacesTheNextAndTheCommitStillWakesTheWorker(
       KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
-    // Some 6 s of the 10 s wait are left at the commit; publishing 500 rows takes a fraction of a
-    // second, so the rows can only be out within 5 s if the NOTIFY woke the worker.
-    slowEmptyClaimThenCommit(broker, topics.create("idle-poll", 1), db, Duration.ofSeconds(5));
+    // Some 14 s of the 18 s wait are left at the commit; publishing 500 rows takes a fraction of a
+    // second, so the rows can only be out within 10 s if the NOTIFY woke the worker.
+    slowEmptyClaimThenCommit(broker, topics.create("idle-poll", 1), db, Duration.ofSeconds(10));
   }
 
   /**
    * MariaDB: no NOTIFY, the relay only polls. The claims find the open transaction's rows held by
-   * the fence; after the commit the rows come with the next claim, at the latest when the 10 s wait
+   * the fence; after the commit the rows come with the next claim, at the latest when the 18 s wait
    * is over, every one of them once and in order.
    */
   @Test
@@ -67,7 +67,7 @@ class IdlePollIT {
   /**
    * A transaction appends 500 rows and stays open; the worker's next claim is held for 2 s, so that
    * it took at least that long and found nothing; then no claim may start for the next 4 s (at the
-   * poll interval about four would: the worker waits min(9 x 2 s, 10 x 1 s) = 10 s, and a slower
+   * 3 s poll interval one would: the worker waits min(9 x 2 s, 10 x 3 s) = 18 s, and a slower
    * machine only starts fewer); then the transaction commits and every row is published once, in
    * order, within {@code publishedWithin}.
    */
@@ -100,7 +100,7 @@ class IdlePollIT {
       slow.release();
       await()
           .during(Duration.ofSeconds(4))
-          .atMost(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(10))
           .until(() -> claims.passed() == 0);
 
       bulk.commit();
