@@ -30,12 +30,7 @@ class RebalanceCommitIT {
     String group = Fixture.group();
     Fixture.createEffectTable(db.dataSource());
     int events = 400;
-    try (KafkaProducer<byte[], byte[]> p = Fixture.producer(broker)) {
-      for (int i = 0; i < events; i++) {
-        Fixture.send(p, Fixture.event(topic, "k" + (i % 31), i), 1);
-      }
-      p.flush();
-    }
+    produce(broker, topic, 0, events / 2);
     AtomicLong handled = new AtomicLong();
     ListenerDefinition listener =
         ListenerDefinition.builder()
@@ -69,6 +64,10 @@ class RebalanceCommitIT {
       a.start();
       await().atMost(Duration.ofSeconds(60)).until(() -> handled.get() >= 20);
       b.start();
+      // A commits only when partitions are revoked: a commit means B joined. The second half comes
+      // after it, so that B has records of its own however late it joined on a busy machine.
+      await().atMost(Duration.ofSeconds(90)).until(() -> Fixture.committedTotal(broker, group) > 0);
+      produce(broker, topic, events / 2, events);
       await().atMost(Duration.ofSeconds(90)).until(() -> effects(db) == events);
       a.close();
       await()
@@ -81,5 +80,14 @@ class RebalanceCommitIT {
     }
     assertThat(effects(db)).isEqualTo(events);
     assertThat(Fixture.distinctEffects(db)).isEqualTo(events);
+  }
+
+  private static void produce(KafkaBroker broker, String topic, int from, int to) {
+    try (KafkaProducer<byte[], byte[]> p = Fixture.producer(broker)) {
+      for (int i = from; i < to; i++) {
+        Fixture.send(p, Fixture.event(topic, "k" + (i % 31), i), 1);
+      }
+      p.flush();
+    }
   }
 }
