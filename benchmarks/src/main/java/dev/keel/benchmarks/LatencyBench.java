@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,7 +28,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * consumption (HdrHistogram), for four relays: deleting and cursor claims, each with LISTEN/NOTIFY
  * wake-ups and with polling only. The relays take turns in rounds (the order rotated by one each
  * round) after a warm-up turn each; each turn starts a new relay in the warm JVM, appends for a
- * fixed time and waits until what it appended was consumed.
+ * fixed time and waits until what it appended was consumed. The CPU of this JVM and of PostgreSQL
+ * during the recorded turns is reported per 1,000 events: the appends cost the same under every
+ * relay, so the differences are the relays' own.
  */
 final class LatencyBench {
   /** How long the business transactions' own COMMIT took: the floor under commit-to-consumed. */
@@ -53,6 +56,9 @@ final class LatencyBench {
     final Histogram commits = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
     volatile boolean recording;
     long unconsumed;
+    long events;
+    double jvmSeconds;
+    double postgresSeconds;
 
     Variant(String name, boolean notify, boolean cursorClaims) {
       this.name = name;
@@ -79,7 +85,8 @@ final class LatencyBench {
             + rounds
             + (rounds == 1 ? " turn of " : " turns of ")
             + turn.toSeconds()
-            + " s per relay, the relays taking turns");
+            + " s per relay, the relays taking turns; CPU s/1k: this JVM (broker, appenders, reader"
+            + " and relay, its start and close included)");
     Map<String, Variant> byTopic = new HashMap<>();
     for (Variant v : variants) {
       broker.createTopic(v.topic, 12);
@@ -114,7 +121,7 @@ final class LatencyBench {
                 v.name,
                 v.e2e.getTotalCount() / (double) (rounds * turn.toSeconds()),
                 Double.NaN,
-                Double.NaN);
+                v.jvmSeconds / (v.events / 1000.0));
         line.note(
             String.format(
                 "commit->consumed p50 %.1f ms, p99 %.1f ms, p999 %.1f ms",
@@ -130,6 +137,10 @@ final class LatencyBench {
                 v.commits.getValueAtPercentile(99) / 1e3,
                 v.commits.getValueAtPercentile(99.9) / 1e3));
       }
+      line.note(
+          String.format(
+              "PostgreSQL %.4f s CPU per 1,000 events (the appends' own work included)",
+              v.postgresSeconds / (v.events / 1000.0)));
       if (v.unconsumed > 0) {
         line.note(v.unconsumed + " events not consumed within 30 s of their turn's end");
       }
@@ -143,12 +154,18 @@ final class LatencyBench {
     synchronized (commits) {
       commits.reset();
     }
+    long[] ticksBefore = DrainRounds.processTicks();
+    long cpuBefore = DrainRounds.cpu();
+    int appended;
     try (OutboxRelay relay = relay(v)) {
       relay.start();
-      appendFor(outbox, v.topic, rate, length, committedAt);
+      appended = appendFor(outbox, v.topic, rate, length, committedAt);
       drainWait(committedAt, Duration.ofSeconds(30));
     }
     if (v.recording) {
+      v.events += appended;
+      v.jvmSeconds += (DrainRounds.cpu() - cpuBefore) / 1e9;
+      v.postgresSeconds += DrainRounds.tickSeconds(ticksBefore, DrainRounds.processTicks())[0];
       synchronized (commits) {
         synchronized (v.commits) {
           v.commits.add(commits);
@@ -179,25 +196,35 @@ final class LatencyBench {
     }
   }
 
-  private void appendFor(
+  /** Appends at {@code rate} for {@code length}; returns how many events were committed. */
+  private int appendFor(
       Outbox outbox, String topic, int rate, Duration length, Map<UUID, Long> committedAt)
       throws InterruptedException {
+    AtomicInteger committed = new AtomicInteger();
     int appenders = 4;
     Thread[] threads = new Thread[appenders];
     long end = System.nanoTime() + length.toNanos();
     long interval = TimeUnit.SECONDS.toNanos(1) * appenders / rate;
     for (int t = 0; t < appenders; t++) {
       int me = t;
-      threads[t] = new Thread(() -> append(outbox, topic, me, end, interval, committedAt));
+      threads[t] =
+          new Thread(() -> append(outbox, topic, me, end, interval, committedAt, committed));
       threads[t].start();
     }
     for (Thread t : threads) {
       t.join();
     }
+    return committed.get();
   }
 
   private void append(
-      Outbox outbox, String topic, int me, long end, long interval, Map<UUID, Long> committedAt) {
+      Outbox outbox,
+      String topic,
+      int me,
+      long end,
+      long interval,
+      Map<UUID, Long> committedAt,
+      AtomicInteger committed) {
     long next = System.nanoTime();
     int i = me;
     try (Connection c = db.dataSource().getConnection()) {
@@ -212,6 +239,7 @@ final class LatencyBench {
         committedAt.put(e.id(), before);
         c.commit();
         long done = System.nanoTime();
+        committed.incrementAndGet();
         synchronized (commits) {
           commits.recordValue(Math.max(0, (done - before) / 1000));
         }
