@@ -166,8 +166,8 @@ public final class DefaultOutboxRelay implements OutboxRelay {
                 .build());
     running = true;
     scheduler =
-        Executors.newScheduledThreadPool(
-            config.cursorClaims() ? 3 : 2, r -> thread(r, "keel-relay-lease-" + owner));
+        // the lease round, and the horizon sampler or (cursor claims) the cleanup
+        Executors.newScheduledThreadPool(2, r -> thread(r, "keel-relay-lease-" + owner));
     long period = Math.max(100, config.leaseDuration().toMillis() / 3);
     scheduler.scheduleWithFixedDelay(this::leaseRound, 0, period, TimeUnit.MILLISECONDS);
     XidHorizon horizon =

@@ -36,7 +36,6 @@ import org.junit.jupiter.api.Test;
 @KeelTest
 class IdlePollIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final Duration POLL = Duration.ofSeconds(3);
 
   @AfterEach
   void disarm() {
@@ -49,30 +48,36 @@ class IdlePollIT {
       KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
     // Some 14 s of the 18 s wait are left at the commit; publishing 500 rows takes a fraction of a
     // second, so the rows can only be out within 10 s if the NOTIFY woke the worker.
-    slowEmptyClaimThenCommit(broker, topics.create("idle-poll", 1), db, Duration.ofSeconds(10));
+    slowEmptyClaimThenCommit(
+        broker, topics.create("idle-poll", 1), db, Duration.ofSeconds(3), Duration.ofSeconds(10));
   }
 
   /**
    * MariaDB: no NOTIFY, the relay only polls. The claims find the open transaction's rows held by
-   * the fence; after the commit the rows come with the next claim, at the latest when the 18 s wait
+   * the fence; after the commit the rows come with the next claim, at the latest when the 10 s wait
    * is over, every one of them once and in order.
    */
   @Test
   void mariaDbSpacesTheNextClaimAndPublishesEveryRowAfterTheWait(
       KafkaBroker broker, Topics topics, @WithDatabase(DatabaseKind.MARIADB) IsolatedDatabase db)
       throws Exception {
-    slowEmptyClaimThenCommit(broker, topics.create("idle-poll-maria", 1), db, WAIT);
+    slowEmptyClaimThenCommit(
+        broker, topics.create("idle-poll-maria", 1), db, Duration.ofSeconds(1), WAIT);
   }
 
   /**
    * A transaction appends 500 rows and stays open; the worker's next claim is held for 2 s, so that
    * it took at least that long and found nothing; then no claim may start for the next 4 s (at the
-   * 3 s poll interval one would: the worker waits min(9 x 2 s, 10 x 3 s) = 18 s, and a slower
-   * machine only starts fewer); then the transaction commits and every row is published once, in
-   * order, within {@code publishedWithin}.
+   * poll interval one or more would: the worker waits min(9 x 2 s, 10 x poll), 18 s at a 3 s poll
+   * and 10 s at 1 s, and a slower machine only starts fewer); then the transaction commits and
+   * every row is published once, in order, within {@code publishedWithin}.
    */
   private static void slowEmptyClaimThenCommit(
-      KafkaBroker broker, String topic, IsolatedDatabase db, Duration publishedWithin)
+      KafkaBroker broker,
+      String topic,
+      IsolatedDatabase db,
+      Duration poll,
+      Duration publishedWithin)
       throws Exception {
     Outbox outbox = Outbox.builder().lanes(1).build();
     try (OutboxRelay relay =
@@ -81,7 +86,7 @@ class IdlePollIT {
                 .kafka(KeelKafka.builder().properties(broker.clientProperties()).build())
                 .lanes(1)
                 .workers(1)
-                .pollInterval(POLL)
+                .pollInterval(poll)
                 .leaseDuration(Duration.ofSeconds(30))
                 .closeTimeout(Duration.ofSeconds(10))
                 .build();
