@@ -86,11 +86,11 @@ class InnoDbFenceIT {
       // the hook, however long each takes on a busy machine.
       long since = System.nanoTime();
       assertThat(claims.awaitArrivals(5, WAIT)).isTrue();
-      long left = 2500 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since);
-      if (left > 0) {
-        Thread.sleep(left);
-      }
-      assertThat(reader.values()).isEmpty();
+      long left = Math.max(1, 2500 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
+      await()
+          .during(Duration.ofMillis(left))
+          .atMost(WAIT.plusMillis(left))
+          .until(() -> reader.values().isEmpty());
       a.commit();
       await().atMost(WAIT).until(() -> ids(reader).size() == 2);
       assertThat(ids(reader)).containsExactly(idA, idB);
