@@ -443,14 +443,15 @@ public interface OutboxRelay extends AutoCloseable {
     /**
      * PostgreSQL only; false by default. Claim behind per-lane cursors: a lane's next rows are read
      * after its cursor and up to a commit-order fence, in one scan in id order across the worker's
-     * lanes, without row locks; once Kafka acknowledged them the lane's cursor moves (one fenced
-     * update of the lease table per pass) and the rows stay in the outbox until a background
-     * cleanup deletes them (or moves them to the published table) about once a second. A row that
-     * can never be published is copied to the quarantine and the cursor moves past it. A takeover
-     * goes on from the persisted cursor. Needs the schema's {@code V4__lane_cursor.sql}, an outbox
-     * sequence with a cache of 1 (the {@code bigserial} default) and {@code SELECT} or {@code
-     * USAGE} on it for the relay's user, all checked at start. What it changes for operators is in
-     * docs/design.md ("Cursor claims").
+     * lanes, without row locks (the next pass's rows read while Kafka acknowledges the current one,
+     * within the same {@link #maxBytesPerPass} budget); once Kafka acknowledged them the lane's
+     * cursor moves (one fenced update of the lease table per pass) and the rows stay in the outbox
+     * until a background cleanup deletes them (or moves them to the published table) about once a
+     * second. A row that can never be published is copied to the quarantine and the cursor moves
+     * past it. A takeover goes on from the persisted cursor. Needs the schema's {@code
+     * V4__lane_cursor.sql}, an outbox sequence with a cache of 1 (the {@code bigserial} default)
+     * and {@code SELECT} or {@code USAGE} on it for the relay's user, all checked at start. What it
+     * changes for operators is in docs/design.md ("Cursor claims").
      */
     public Builder cursorClaims(boolean cursorClaims) {
       this.cursorClaims = cursorClaims;

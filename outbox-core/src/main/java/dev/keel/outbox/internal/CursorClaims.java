@@ -45,7 +45,35 @@ final class CursorClaims {
      */
     final Map<OwnedLane, Long> reach = new HashMap<>();
 
+    /**
+     * Per lane read (or found with nothing up to the fence), the id after which it was read: the
+     * lane's cursor, or for a read-ahead the reach of the pass in flight.
+     */
+    final Map<OwnedLane, Long> from = new HashMap<>();
+
     long bytes;
+
+    /**
+     * Whether this read-ahead can stand for a claim of these lanes now: it read every one of them
+     * from its current cursor, none of them left rows behind since. The fence only rises and no row
+     * commits below it, so rows read then are the rows a claim would read now up to that fence.
+     */
+    boolean covers(List<OwnedLane> lanes) {
+      for (OwnedLane lane : lanes) {
+        Long after = from.get(lane);
+        if (lane.claimApart || after == null || after != lane.cursor) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Drops what was read for lanes other than these (lanes lost or backed off since). */
+    void keepOnly(List<OwnedLane> lanes) {
+      rows.keySet().retainAll(lanes);
+      reach.keySet().retainAll(lanes);
+      from.keySet().retainAll(lanes);
+    }
   }
 
   /**
@@ -56,42 +84,70 @@ final class CursorClaims {
    * @param fence the fence: no row above it is read
    */
   Pass claim(List<OwnedLane> apart, List<OwnedLane> together, long fence) throws SQLException {
+    return claim(apart, together, fence, Map.of(), 0);
+  }
+
+  /**
+   * Claims a pass, or reads the next one ahead while a pass is in flight.
+   *
+   * @param apart lanes read each on its own, in this order
+   * @param together lanes read in one scan in id order
+   * @param fence the fence: no row above it is read
+   * @param after per lane, the id to read after where it is not the lane's cursor (a read-ahead
+   *     starts at the reach of the pass in flight)
+   * @param held payload bytes already held (the pass in flight): the budget is for both
+   */
+  Pass claim(
+      List<OwnedLane> apart,
+      List<OwnedLane> together,
+      long fence,
+      Map<OwnedLane, Long> after,
+      long held)
+      throws SQLException {
     RelayHooks.reach(RelayHooks.Point.CLAIM_STARTED);
     Pass pass = new Pass();
+    long budget = maxBytes - held;
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(false); // a portal, so that rows stream in a bounded number at a time
       try {
         for (OwnedLane lane : apart) {
-          if (pass.bytes >= maxBytes) {
+          if (pass.bytes >= budget) {
             break;
           }
-          if (lane.cursor >= fence) {
+          long start = after.getOrDefault(lane, lane.cursor);
+          pass.from.put(lane, start);
+          if (start >= fence) {
             continue;
           }
           try (PreparedStatement ps = c.prepareStatement(sql.cursorClaimLane())) {
             ps.setInt(1, lane.lane);
-            ps.setLong(2, lane.cursor);
+            ps.setLong(2, start);
             ps.setLong(3, fence);
             ps.setInt(4, batchSize);
-            read(ps, Map.of(lane.lane, lane), batchSize, fence, pass);
+            read(ps, Map.of(lane.lane, lane), batchSize, fence, budget, pass);
           }
         }
-        long after = Long.MAX_VALUE;
+        long lowest = Long.MAX_VALUE;
         Map<Integer, OwnedLane> byNumber = new HashMap<>();
         for (OwnedLane lane : together) {
           byNumber.put(lane.lane, lane);
-          after = Math.min(after, lane.cursor);
+          lowest = Math.min(lowest, after.getOrDefault(lane, lane.cursor));
         }
-        if (!together.isEmpty() && after < fence && pass.bytes < maxBytes) {
-          Integer[] numbers = byNumber.keySet().toArray(new Integer[0]);
-          int limit = (int) Math.min(10_000_000L, (long) batchSize * together.size());
-          try (PreparedStatement ps = c.prepareStatement(sql.cursorClaim())) {
-            ps.setLong(1, after);
-            ps.setLong(2, fence);
-            ps.setArray(3, c.createArrayOf("int4", numbers));
-            ps.setInt(4, limit);
-            read(ps, byNumber, limit, fence, pass);
+        if (!together.isEmpty() && pass.bytes < budget) {
+          for (OwnedLane lane : together) {
+            pass.from.put(lane, after.getOrDefault(lane, lane.cursor));
+          }
+          if (lowest < fence) {
+            Integer[] numbers = byNumber.keySet().toArray(new Integer[0]);
+            int limit = (int) Math.min(10_000_000L, (long) batchSize * together.size());
+            try (PreparedStatement ps = c.prepareStatement(sql.cursorClaim())) {
+              ps.setLong(1, lowest);
+              ps.setLong(2, fence);
+              ps.setArray(3, c.createArrayOf("int4", numbers));
+              ps.setInt(4, limit);
+              read(ps, byNumber, limit, fence, budget, pass);
+            }
           }
         }
         c.commit();
@@ -109,7 +165,12 @@ final class CursorClaims {
    * else just below the first row it did not take.
    */
   private void read(
-      PreparedStatement ps, Map<Integer, OwnedLane> lanes, int limit, long fence, Pass pass)
+      PreparedStatement ps,
+      Map<Integer, OwnedLane> lanes,
+      int limit,
+      long fence,
+      long budget,
+      Pass pass)
       throws SQLException {
     ps.setFetchSize(Math.min(limit, FIRST_FETCH));
     long reach = fence;
@@ -123,11 +184,11 @@ final class CursorClaims {
         long id = rs.getLong(2);
         lastRead = id;
         OwnedLane lane = lanes.get(rs.getInt(1));
-        if (id <= lane.cursor) {
-          continue; // a lane that moved ahead of the scan's start
+        if (id <= pass.from.get(lane)) {
+          continue; // a lane ahead of the scan's start
         }
         byte[] payload = rs.getBytes(9);
-        if (pass.bytes + payload.length > maxBytes && pass.bytes > 0) {
+        if (pass.bytes + payload.length > budget && (pass.bytes > 0 || budget < maxBytes)) {
           reach = id - 1; // this row and the ones after it come in a later pass
           break;
         }
@@ -153,7 +214,7 @@ final class CursorClaims {
         if (read == FIRST_FETCH && limit > FIRST_FETCH) {
           // later round trips bring about what the budget has left room for
           long average = Math.max(1, (pass.bytes - bytesBefore) / read);
-          rs.setFetchSize((int) Math.max(16, Math.min(limit, (maxBytes - pass.bytes) / average)));
+          rs.setFetchSize((int) Math.max(16, Math.min(limit, (budget - pass.bytes) / average)));
         }
       }
       if (reach == fence && read >= limit) {
@@ -161,7 +222,7 @@ final class CursorClaims {
       }
     }
     for (OwnedLane lane : lanes.values()) {
-      if (reach > lane.cursor) {
+      if (reach > pass.from.get(lane)) {
         pass.reach.merge(lane, reach, Math::max);
       }
     }

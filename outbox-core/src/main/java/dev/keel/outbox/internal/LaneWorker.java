@@ -62,6 +62,9 @@ final class LaneWorker implements Runnable {
   /** Lanes backed off because they hold rows to a missing topic, until a System.nanoTime(). */
   private final Map<OwnedLane, Long> backedOff = new java.util.HashMap<>();
 
+  /** Cursor claims: the next pass's rows, read while the last pass was acknowledged; or null. */
+  private CursorClaims.Pass readAhead;
+
   private volatile Producer<byte[], byte[]> producer;
   private volatile boolean running = true;
   private int failures;
@@ -254,7 +257,15 @@ final class LaneWorker implements Runnable {
         }
         apart.sort(
             java.util.Comparator.comparingInt(l -> Math.floorMod(l.lane - start, config.lanes())));
-        cursorPass = cursorClaims.claim(apart, together, idFence.fence());
+        CursorClaims.Pass ahead = readAhead;
+        readAhead = null;
+        if (ahead != null && ahead.covers(ready)) {
+          ahead.keepOnly(ready);
+          cursorPass = ahead;
+          RelayHooks.reach(RelayHooks.Point.READ_AHEAD_TAKEN);
+        } else {
+          cursorPass = cursorClaims.claim(apart, together, idFence.fence());
+        }
         claimed = cursorPass.rows;
         if (claimed.isEmpty()) {
           writes.moveCursors(cursorPass.reach); // lanes with no row up to the fence
@@ -307,6 +318,9 @@ final class LaneWorker implements Runnable {
                 producer, e.getValue(), config.strictOrdering(), missing.keySet(), timedOut));
       }
       requestFlush();
+      if (cursorPass != null) {
+        readAhead = readAhead(ready, cursorPass);
+      }
       long deadline = System.nanoTime() + config.ackTimeout().toNanos();
       List<OwnedLane> unacknowledged = new ArrayList<>();
       for (Map.Entry<OwnedLane, BatchSender.Pending> e : pending.entrySet()) {
@@ -378,6 +392,44 @@ final class LaneWorker implements Runnable {
       return true;
     } finally {
       locked.forEach(l -> l.lock.unlock());
+    }
+  }
+
+  /**
+   * Cursor claims: while Kafka acknowledges the pass just sent, reads the same lanes' next rows
+   * from where the pass reached, so that the database's work overlaps the broker's. Only when every
+   * lane of the pass is read in one scan (none left rows behind in an earlier pass), the fence is
+   * above where some lane reached, and the pass in flight leaves room in the byte budget (the
+   * read-ahead's rows and the pass's together stay within it). The next pass takes the read-ahead
+   * only for lanes that are still this worker's and whose cursors moved exactly to where it read
+   * from (every row of the pass settled, see {@link CursorClaims.Pass#covers}); else it claims as
+   * usual and the read-ahead is dropped. A read-ahead that fails or finds nothing is dropped too:
+   * the next pass claims.
+   *
+   * @return the read-ahead, or null
+   */
+  private CursorClaims.Pass readAhead(List<OwnedLane> lanes, CursorClaims.Pass inFlight) {
+    if (!running || lanes.isEmpty() || inFlight.bytes >= config.maxBytesPerPass()) {
+      return null;
+    }
+    long fence = idFence.fence();
+    boolean behind = false;
+    for (OwnedLane lane : lanes) {
+      if (lane.claimApart || !inFlight.from.containsKey(lane)) {
+        return null;
+      }
+      behind |= inFlight.reach.getOrDefault(lane, lane.cursor) < fence;
+    }
+    if (!behind) {
+      return null;
+    }
+    try {
+      CursorClaims.Pass ahead =
+          cursorClaims.claim(List.of(), lanes, fence, inFlight.reach, inFlight.bytes);
+      return ahead.rows.isEmpty() ? null : ahead;
+    } catch (SQLException e) {
+      log.debug("OutboxRelay {} worker {}: read-ahead failed: {}", owner, index, e.toString());
+      return null;
     }
   }
 

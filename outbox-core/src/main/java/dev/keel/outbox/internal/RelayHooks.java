@@ -27,6 +27,10 @@ final class RelayHooks {
     UNCOMMITTED_READ,
     /** A worker read its lanes' next rows and moved their safe ids. */
     CLAIM_DONE,
+    /**
+     * Cursor claims: a pass took the rows read ahead during the previous one instead of a claim.
+     */
+    READ_AHEAD_TAKEN,
     /** A send failed before it reached the producer's buffer; the worker goes on with the pass. */
     SEND_FAILED_AT_ONCE,
     /** A worker removed a batch and noted the lane's new last id. */

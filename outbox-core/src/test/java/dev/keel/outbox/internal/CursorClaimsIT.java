@@ -137,6 +137,68 @@ class CursorClaimsIT {
   }
 
   /**
+   * A backlog in one lane: while Kafka acknowledges a pass, the worker reads the next one, and the
+   * next pass takes those rows instead of claiming. Every row goes once, each key in order.
+   */
+  @Test
+  void passesTakeTheRowsReadAheadAndPublishEachRowOnceInOrder(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    String topic = topics.create("ahead", 3);
+    Outbox outbox = Outbox.builder().lanes(1).build();
+    int rows = 2_000;
+    Gate taken = RelayHooks.count(Point.READ_AHEAD_TAKEN);
+    try (OutboxRelay relay = relay(db, broker, "ahead").lanes(1).workers(1).build();
+        TopicRecorder<Event> reader = new TopicRecorder<>(broker, topic, KafkaRecords::toEvent)) {
+      relay.start();
+      append(db.dataSource(), outbox, topic, "a", rows); // one transaction: a backlog at once
+      await().atMost(WAIT).until(() -> reader.values().size() >= rows);
+      assertThat(reader.values()).extracting(Event::id).doesNotHaveDuplicates().hasSize(rows);
+      assertKeysInOrder(reader.values(), rows / 40);
+      // 20 passes of 100 rows: every one after the first can take what the one before read ahead
+      assertThat(taken.passed()).isGreaterThanOrEqualTo(5);
+    }
+  }
+
+  /**
+   * A strictly ordered lane sends one row per key per pass and holds the rest back: its cursor
+   * stops below the first held row. The rows read ahead from where the pass reached must not be
+   * taken then (they lie beyond the held rows); every row goes, each key in order.
+   */
+  @Test
+  void rowsHeldBackByAPassAreNotSkippedByItsReadAhead(
+      KafkaBroker broker, Topics topics, IsolatedDatabase db) throws Exception {
+    String topic = topics.create("strict-ahead", 3);
+    Outbox outbox = Outbox.builder().lanes(1).build();
+    int rows = 240; // keys key-0 .. key-39, six rows each, interleaved
+    try (OutboxRelay relay =
+            relay(db, broker, "strict").lanes(1).workers(1).strictOrdering(true).build();
+        TopicRecorder<Event> reader = new TopicRecorder<>(broker, topic, KafkaRecords::toEvent)) {
+      relay.start();
+      append(db.dataSource(), outbox, topic, "s", rows);
+      await()
+          .atMost(WAIT)
+          .until(() -> reader.values().stream().map(Event::id).distinct().count() == rows);
+      assertThat(reader.values()).extracting(Event::id).doesNotHaveDuplicates();
+      assertKeysInOrder(reader.values(), rows / 40);
+    }
+  }
+
+  /** Each key's payloads ({@code tag-i}, as {@link #append} writes them) in append order. */
+  private static void assertKeysInOrder(List<Event> events, int perKey) {
+    Map<String, List<Integer>> byKey = new HashMap<>();
+    for (Event e : events) {
+      String payload = new String(e.payload(), StandardCharsets.UTF_8);
+      byKey
+          .computeIfAbsent(e.key().orElseThrow(), k -> new ArrayList<>())
+          .add(Integer.parseInt(payload.substring(payload.indexOf('-') + 1)));
+    }
+    assertThat(byKey).hasSize(40);
+    for (List<Integer> seqs : byKey.values()) {
+      assertThat(seqs).isSorted().hasSize(perKey);
+    }
+  }
+
+  /**
    * T appends key K and stays open; P appends K after it and commits. P's row is above T's id, so
    * the fence stays below T's row and P waits, in every lane; when T commits both go, T first.
    */
